@@ -1,0 +1,73 @@
+"""Core input types: one paper, the skipped records, and the deduplicated corpus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One publication as read from an input.
+
+    ``id`` is the input's own id when it has one, else empty until :func:`preprocessing.dedup.deduplicate`
+    assigns a stable one. ``period`` is a label (``"2024"``, ``"2023-24"``) that orders naturally;
+    ``origin`` is ``"file:line"`` (1-based line of the record's first line; row number for tables).
+    """
+
+    id: str
+    title: str
+    authors: tuple[str, ...] = ()
+    abstract: str = ""
+    year: int | None = None
+    date: str | None = None
+    period: str = ""
+    venue: str = ""
+    source: str = ""
+    origin: str = ""
+
+    @property
+    def text(self) -> str:
+        """Title and abstract joined: the text the models see (title alone when there is no abstract)."""
+        if self.abstract:
+            return f"{self.title}. {self.abstract}"
+        return self.title
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedRecord:
+    """A record that was read but not kept, and why (e.g. ``"duplicate title"``, ``"no title"``)."""
+
+    source: str
+    origin: str
+    reason: str
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    """What one input file gave: its papers in file order and the records it skipped."""
+
+    papers: tuple[Paper, ...]
+    skipped: tuple[SkippedRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The deduplicated papers of a run, in input order, with every skipped record and its reason."""
+
+    papers: tuple[Paper, ...]
+    skipped: tuple[SkippedRecord, ...] = field(default_factory=tuple)
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.papers)
+
+    def skipped_counts(self) -> dict[str, int]:
+        """Number of skipped records per reason, reasons sorted."""
+        counts: dict[str, int] = {}
+        for record in self.skipped:
+            counts[record.reason] = counts.get(record.reason, 0) + 1
+        return dict(sorted(counts.items()))

@@ -1,0 +1,101 @@
+"""The ``topics`` command: a thin layer over :mod:`topics.pipeline`.
+
+Exit codes: 0 success, 2 a problem the user can fix (bad input, config or path; one line on stderr, no
+traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from preprocessing.errors import UserError
+from topics.config import InputConfig, RunConfig, load_config
+from topics.progress import RunProgress
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Research themes, topics and trends from publication lists, as an interactive offline report.",
+)
+_err = Console(stderr=True, highlight=False)
+
+ConfigArg = Annotated[Optional[Path], typer.Argument(help="YAML config (see configs/default.yaml); optional with --input")]
+SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Override a config value: --set models.lda.num_topics=30 (repeatable)")]
+
+
+def _with_cli_inputs(config: RunConfig, inputs: list[Path], out: Path | None) -> RunConfig:
+    update: dict[str, object] = {}
+    if inputs:
+        update["inputs"] = tuple(InputConfig(path=p.resolve()) for p in inputs)
+    if out is not None:
+        update["output"] = config.output.model_copy(update={"dir": out.resolve()})
+    return config.model_copy(update=update) if update else config
+
+
+@app.command()
+def run(
+    config_path: ConfigArg = None,
+    input_files: Annotated[Optional[list[Path]], typer.Option("--input", "-i", help="An input file or folder (repeatable); replaces the config's inputs")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")] = None,
+    overrides: SetOpt = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the report's path")] = False,
+) -> None:
+    """Run the pipeline and write report.html, papers.csv, topics.json, trends.csv and manifest.json."""
+    from topics.pipeline import run_and_write
+
+    if config_path is None and not input_files:
+        raise UserError("give a config file (topics run configs/default.yaml) or at least one --input FILE")
+    config = load_config(config_path, overrides or [])
+    if config_path is None and out is None:
+        out = Path("out/quick")
+    config = _with_cli_inputs(config, list(input_files or []), out)
+    progress = RunProgress(quiet=quiet, console=_err)
+    result, paths = run_and_write(config, use_cache=not no_cache, progress=progress)
+    for warning in result.warnings:
+        progress.note(f"warning: {warning}")
+    if not quiet:
+        counts = result.manifest.get("counts", {})
+        total = sum(progress.timings.values())
+        progress.note(
+            f"{counts.get('papers', 0):,} papers, {counts.get('papers_with_theme', 0):,} with a theme, "
+            f"{counts.get('lda_topics', 0)} topics, {counts.get('clusters', 0)} clusters in {total:.1f} s"
+        )
+        progress.note(f"outputs in {paths['report.html'].parent}")
+    typer.echo(str(paths["report.html"]))
+
+
+@app.command()
+def validate(config_path: Annotated[Path, typer.Argument(help="YAML config to check")], overrides: SetOpt = None) -> None:
+    """Check a config (and its themes file and inputs' existence) without running anything."""
+    from topics.inputs import input_specs
+    from topics.theme_definitions import load_theme_definitions
+
+    config = load_config(config_path, overrides or [])
+    themes = load_theme_definitions(config.themes.file)
+    missing = [str(i.path) for i in config.inputs if not Path(i.path).exists()]
+    if missing:
+        raise UserError(f"{config_path}: inputs -> path: file not found: {missing[0]} (paths are relative to the config file)")
+    files = input_specs(config.inputs)
+    typer.echo(f"{config_path}: valid ({len(files)} input file(s), {len(themes)} themes, output to {config.output.dir})")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``topics`` console script."""
+    try:
+        app(args=argv, standalone_mode=True)
+    except UserError as error:
+        _err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        _err.print("interrupted; previous outputs are untouched", markup=False)
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,301 @@
+"""The run configuration: a typed, frozen schema validated once at load.
+
+``load_config(path, overrides)`` reads YAML, applies ``--set a.b=c`` overrides, resolves paths relative to the
+config file and validates. Unknown keys and bad values raise :class:`ConfigError` naming the key path
+(``models -> lda -> num_topics``), the value received and what is allowed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from preprocessing.errors import UserError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The built-in theme definitions, used when a config names no themes file.
+DEFAULT_THEMES_FILE = PROJECT_ROOT / "configs" / "themes" / "ml.yaml"
+
+#: Words common in abstracts that say nothing about a paper's topic.
+DEFAULT_DOMAIN_STOP_WORDS: tuple[str, ...] = (
+    "propose", "proposed", "method", "approach", "result", "paper", "work", "show", "present", "study",
+    "use", "using", "based", "new", "novel", "provide", "demonstrate", "achieve", "state", "art", "existing",
+    "problem", "task", "performance", "experiment", "experimental", "able", "well", "also", "however",
+    "introduce", "address", "significantly", "significant", "improve", "improvement", "outperform",
+    "effective", "efficient", "et", "al", "allow", "enable", "various", "different", "several", "many",
+    "furthermore", "moreover", "recent", "recently", "help", "make", "consider", "propose", "obtain",
+    "prior", "previous", "commonly", "key", "respectively", "find", "finding", "thus", "way", "wide",
+    "variety", "further", "specifically", "particular", "particularly", "large", "small", "high", "low",
+    "set", "first", "second", "two", "one", "three", "number", "order", "general", "framework", "challenge",
+    "challenging", "typically", "often", "yet", "still", "even", "within", "without", "given", "case",
+)
+
+
+class ConfigError(UserError):
+    """A config problem; the message names the file, the key path, the value and what is allowed."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InputConfig(_Strict):
+    """One input file or folder of files."""
+
+    path: Path
+    format: Literal["auto", "listing", "csv", "jsonl", "parquet", "bibtex"] = "auto"
+    period: str | None = None
+    source: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("columns")
+    @classmethod
+    def _known_columns(cls, value: dict[str, str]) -> dict[str, str]:
+        allowed = {"id", "title", "abstract", "authors", "year", "date", "venue", "period"}
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise ValueError(f"unknown column role {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
+        return value
+
+
+class PhrasesConfig(_Strict):
+    """gensim Phrases: joins frequent collocations ("reinforcement learning") into one term."""
+
+    enabled: bool = True
+    min_count: int = Field(5, ge=1)
+    threshold: float = Field(0.5, gt=-1.0, le=1.0, description="NPMI score a bigram needs to become a phrase")
+
+
+class PreprocessingConfig(_Strict):
+    """spaCy tokenisation, lemmatisation and token filters."""
+
+    spacy_model: str = Field("blank", description="'blank' (spacy.blank('en') + lookup lemmatizer) or a package name")
+    lemmatize: bool = True
+    min_token_length: int = Field(3, ge=1)
+    domain_stop_words: tuple[str, ...] = DEFAULT_DOMAIN_STOP_WORDS
+    extra_stop_words: tuple[str, ...] = ()
+    phrases: PhrasesConfig = PhrasesConfig()
+    batch_size: int = Field(256, ge=1)
+    n_process: int = Field(1, ge=1)
+    min_df: int = Field(2, ge=1, description="a term must occur in at least this many papers")
+    max_df: float = Field(0.5, gt=0.0, le=1.0, description="and in at most this share of papers")
+
+
+class CacheConfig(_Strict):
+    enabled: bool = True
+    dir: Path | None = None
+
+
+class LdaConfig(_Strict):
+    enabled: bool = True
+    num_topics: int = Field(12, ge=2)
+    passes: int = Field(5, ge=1)
+    iterations: int = Field(100, ge=1)
+    alpha: Literal["symmetric", "asymmetric", "auto"] | float = "symmetric"
+    eta: Literal["symmetric", "auto"] | float | None = None
+    random_state: int | None = None
+    workers: int = Field(1, ge=1, description="> 1 uses LdaMulticore")
+    chunksize: int = Field(2000, ge=1)
+    top_terms: int = Field(10, ge=3, le=50)
+
+
+class ClustersConfig(_Strict):
+    enabled: bool = True
+    num_clusters: int = Field(10, ge=2)
+    random_state: int | None = None
+    max_features: int = Field(20000, ge=10)
+    n_init: int = Field(4, ge=1)
+    top_terms: int = Field(10, ge=3, le=50)
+
+
+class ModelsConfig(_Strict):
+    lda: LdaConfig = LdaConfig()
+    clusters: ClustersConfig = ClustersConfig()
+
+
+class ThemesConfig(_Strict):
+    """Theme labelling: which themes file, and how evidence combines into a score."""
+
+    file: Path = DEFAULT_THEMES_FILE
+    threshold: float = Field(0.45, ge=0.0, le=1.0, description="a paper carries a theme when its score >= this")
+    max_per_paper: int = Field(3, ge=1)
+    weight_paper: float = Field(0.6, ge=0.0)
+    weight_topic: float = Field(0.25, ge=0.0)
+    weight_cluster: float = Field(0.15, ge=0.0)
+
+
+class MapConfig(_Strict):
+    max_points: int = Field(5000, ge=10, description="the documents map samples past this many papers")
+    method: Literal["tsne", "svd"] = "tsne"
+
+
+class ReportConfig(_Strict):
+    title: str = "Research themes and topics"
+    map: MapConfig = MapConfig()
+
+
+class OutputConfig(_Strict):
+    dir: Path = Path("out/report")
+
+
+class RunConfig(_Strict):
+    """The whole run. ``seed`` is the default random_state of every random step."""
+
+    inputs: tuple[InputConfig, ...] = Field(default_factory=tuple)
+    seed: int = 42
+    preprocessing: PreprocessingConfig = PreprocessingConfig()
+    cache: CacheConfig = CacheConfig()
+    models: ModelsConfig = ModelsConfig()
+    themes: ThemesConfig = ThemesConfig()
+    report: ReportConfig = ReportConfig()
+    output: OutputConfig = OutputConfig()
+
+    @property
+    def lda_seed(self) -> int:
+        seed = self.models.lda.random_state
+        return self.seed if seed is None else seed
+
+    @property
+    def clusters_seed(self) -> int:
+        seed = self.models.clusters.random_state
+        return self.seed if seed is None else seed
+
+
+def _key_path(location: tuple[Any, ...]) -> str:
+    return " -> ".join(str(part) for part in location) or "(top level)"
+
+
+def _describe(error: dict[str, Any]) -> str:
+    path = _key_path(error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"unknown key '{path}'; remove it or check its spelling"
+    received = error.get("input")
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    return f"{path}: {message} (got {received!r})"
+
+
+def validate_config(data: Any, origin: str = "config") -> RunConfig:
+    """Validate a plain mapping into a :class:`RunConfig`; raise :class:`ConfigError` naming the key path."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: expected a mapping of settings at the top level, got {type(data).__name__}")
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as error:
+        problems = [_describe(e) for e in error.errors()]
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise ConfigError(f"{origin}: {problems[0]}{more}") from None
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Split ``"models.lda.num_topics=30"`` into ``(["models", "lda", "num_topics"], 30)``; the value is YAML."""
+    if "=" not in text:
+        raise ConfigError(f"--set {text!r}: expected KEY=VALUE, e.g. --set models.lda.num_topics=30")
+    key, _, raw = text.partition("=")
+    parts = [p for p in key.strip().split(".") if p]
+    if not parts:
+        raise ConfigError(f"--set {text!r}: the key is empty; expected e.g. models.lda.num_topics=30")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return parts, value
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Return a copy of ``data`` with every ``KEY=VALUE`` override set (nested keys are created)."""
+    result: dict[str, Any] = _deep_copy(data)
+    for text in overrides:
+        parts, value = parse_override(text)
+        node = result
+        for depth, part in enumerate(parts[:-1]):
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            if not isinstance(child, dict):
+                where = ".".join(parts[: depth + 1])
+                raise ConfigError(f"--set {text!r}: '{where}' is a value, not a section")
+            node = child
+        node[parts[-1]] = value
+    return result
+
+
+def _deep_copy(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _deep_copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_deep_copy(v) for v in data]
+    return data
+
+
+def read_yaml(path: Path) -> Any:
+    """Read a YAML file; raise :class:`ConfigError` with the file, line and column of a syntax error."""
+    if not path.exists():
+        raise ConfigError(f"{path}: config file not found (check the path)")
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory; expected a YAML config file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start}); re-save it as UTF-8") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError(f"{path}{where}: invalid YAML: {problem} (fix the syntax at that line)") from None
+
+
+def _resolve(path: Path, base: Path) -> Path:
+    path = path.expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def resolve_paths(config: RunConfig, base: Path) -> RunConfig:
+    """Make every relative path in ``config`` relative to ``base`` (the config file's folder)."""
+    inputs = tuple(i.model_copy(update={"path": _resolve(i.path, base)}) for i in config.inputs)
+    themes = config.themes.model_copy(update={"file": _resolve(config.themes.file, base)})
+    cache = config.cache
+    if cache.dir is not None:
+        cache = cache.model_copy(update={"dir": _resolve(cache.dir, base)})
+    output = config.output.model_copy(update={"dir": _resolve(config.output.dir, base)})
+    return config.model_copy(update={"inputs": inputs, "themes": themes, "cache": cache, "output": output})
+
+
+def load_config(path: Path | None, overrides: list[str] | None = None, base: Path | None = None) -> RunConfig:
+    """Load, override, validate and resolve a config.
+
+    ``path=None`` starts from the defaults (for ``topics run --input ...``); relative paths then resolve
+    against ``base`` (default: the current directory). With a file, they resolve against its folder.
+    """
+    overrides = list(overrides or [])
+    if path is None:
+        data: Any = {}
+        origin = "--set"
+        base = (base or Path.cwd()).resolve()
+    else:
+        path = Path(path)
+        data = read_yaml(path)
+        origin = str(path)
+        base = path.resolve().parent
+        if data is not None and not isinstance(data, dict):
+            raise ConfigError(f"{path}: expected a mapping of settings at the top level, got {type(data).__name__}")
+    config = validate_config(apply_overrides(data or {}, overrides), origin=origin)
+    return resolve_paths(config, base)
+
+
+def config_to_dict(config: RunConfig) -> dict[str, Any]:
+    """The resolved config as plain JSON-able data (paths as strings), for manifest.json."""
+    return config.model_dump(mode="json")

@@ -1,0 +1,40 @@
+"""The documents map: a 2-D projection of (a seeded sample of) the papers' TF-IDF vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
+from sklearn.manifold import TSNE
+
+from topics.results import DocumentMap
+
+#: SVD dimensions before t-SNE.
+SVD_DIMS = 50
+
+
+def project_documents(tfidf: sparse.spmatrix, max_points: int, method: str, random_state: int) -> DocumentMap:
+    """Sample at most ``max_points`` papers (seeded) and project them to 2-D.
+
+    ``method="tsne"``: TruncatedSVD to 50 dimensions, then t-SNE (cosine); ``"svd"``: 2-component SVD.
+    Corpora too small for t-SNE (fewer than 10 papers) fall back to SVD.
+    """
+    total = tfidf.shape[0]
+    rng = np.random.default_rng(random_state)
+    indices = np.arange(total) if total <= max_points else np.sort(rng.choice(total, size=max_points, replace=False))
+    matrix = tfidf[indices]
+    n_points, n_terms = matrix.shape
+    if n_points < 3 or n_terms < 3:
+        return DocumentMap(indices=indices, coords=np.zeros((n_points, 2)), method="none", total=total)
+    dims = min(SVD_DIMS, n_terms - 1, n_points - 1)
+    reduced = TruncatedSVD(n_components=dims, random_state=random_state).fit_transform(matrix)
+    if method == "tsne" and n_points >= 10:
+        perplexity = float(min(30.0, (n_points - 1) / 3))
+        coords = TSNE(
+            n_components=2, perplexity=perplexity, metric="cosine", init="pca", random_state=random_state
+        ).fit_transform(reduced)
+        used = "tsne"
+    else:
+        coords = reduced[:, :2] if dims >= 2 else np.hstack([reduced, np.zeros((n_points, 1))])
+        used = "svd"
+    return DocumentMap(indices=indices, coords=np.asarray(coords, dtype=float), method=used, total=total)

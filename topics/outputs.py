@@ -1,0 +1,139 @@
+"""Writing a run's files: papers.csv, topics.json, trends.csv, manifest.json and report.html.
+
+Files are written only here, at the edge, and atomically: everything goes to a temporary folder beside the
+output folder first, then each file replaces its old version with ``os.replace``. A run that fails or is
+killed before that point leaves the previous outputs as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from preprocessing.errors import UserError
+from topics.results import RunResult, TopicResult
+
+#: papers.csv columns, in order. A contract with users' scripts: add freely, rename only with a changelog entry.
+PAPER_COLUMNS = (
+    "id", "title", "authors", "abstract", "year", "period", "venue", "source",
+    "themes", "theme_scores", "theme_evidence", "topic", "topic_weight", "topic_label", "cluster", "cluster_label",
+)
+
+
+def papers_frame(run: RunResult) -> pd.DataFrame:
+    """One row per paper with the columns of :data:`PAPER_COLUMNS`.
+
+    ``authors`` and ``themes`` are ``;``-separated; ``theme_scores`` is ``id:score`` pairs (4 decimals) and
+    ``theme_evidence`` ``id:term|term`` groups, both ``;``-separated in the order of ``themes``; ``topic`` and
+    ``cluster`` are integers (empty when the model did not run).
+    """
+    table = run.themes
+    lda, clusters = run.lda, run.clusters
+    topics = lda.assignments if lda is not None else None
+    groups = clusters.assignments if clusters is not None else None
+    rows = []
+    for i, paper in enumerate(run.corpus.papers):
+        pairs = table.paper_themes(i)
+        index = {tid: j for j, tid in enumerate(table.theme_ids)}
+        rows.append({
+            "id": paper.id,
+            "title": paper.title,
+            "authors": "; ".join(paper.authors),
+            "abstract": paper.abstract,
+            "year": "" if paper.year is None else str(paper.year),
+            "period": paper.period,
+            "venue": paper.venue,
+            "source": paper.source,
+            "themes": ";".join(t for t, _ in pairs),
+            "theme_scores": ";".join(f"{t}:{s:.4f}" for t, s in pairs),
+            "theme_evidence": ";".join(f"{t}:{'|'.join(table.evidence[i][index[t]])}" for t, _ in pairs),
+            "topic": "" if topics is None else str(int(topics[i])),
+            "topic_weight": "" if lda is None else f"{lda.doc_topic[i, topics[i]]:.4f}",
+            "topic_label": "" if lda is None else lda.labels[int(topics[i])],
+            "cluster": "" if groups is None else str(int(groups[i])),
+            "cluster_label": "" if clusters is None else clusters.labels[int(groups[i])],
+        })
+    return pd.DataFrame(rows, columns=list(PAPER_COLUMNS))
+
+
+def _topics_block(result: TopicResult, theme_scores: np.ndarray | None, theme_ids: tuple[str, ...]) -> dict[str, Any]:
+    sizes = result.sizes
+    prevalence = result.prevalence
+    topics = []
+    for k in range(result.n_topics):
+        entry: dict[str, Any] = {
+            "id": k,
+            "label": result.labels[k] if result.labels else "",
+            "terms": [{"term": t, "weight": round(w, 6)} for t, w in result.topic_terms[k]],
+            "papers": int(sizes[k]),
+            "prevalence": round(float(prevalence[k]), 6),
+            "coherence_npmi": round(result.topic_coherence[k], 6) if result.topic_coherence else None,
+            "x": round(float(result.coords[k, 0]), 6),
+            "y": round(float(result.coords[k, 1]), 6),
+        }
+        if theme_scores is not None:
+            entry["themes"] = {tid: round(float(theme_scores[k, j]), 6) for j, tid in enumerate(theme_ids)}
+        topics.append(entry)
+    return {"backend": result.backend, "metrics": {k: round(v, 6) for k, v in result.metrics.items()}, "topics": topics}
+
+
+def topics_document(run: RunResult) -> dict[str, Any]:
+    """topics.json: LDA topics and TF-IDF clusters with terms, sizes, coherence, map coordinates, theme scores."""
+    ids = run.themes.theme_ids
+    doc: dict[str, Any] = {"themes": [{"id": t.id, "label": t.label} for t in run.themes.themes]}
+    if run.lda is not None:
+        doc["lda"] = _topics_block(run.lda, run.themes.topic_theme, ids)
+    if run.clusters is not None:
+        doc["clusters"] = _topics_block(run.clusters, run.themes.cluster_theme, ids)
+    if run.agreement is not None:
+        doc["agreement"] = {"ari": round(run.agreement.ari, 6), "nmi": round(run.agreement.nmi, 6)}
+    return doc
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, Path]:
+    """Write every output file atomically into ``out_dir``; return their paths by name.
+
+    Raises :class:`UserError` naming the folder when it cannot be created or written.
+    """
+    out_dir = Path(out_dir)
+    contents: dict[str, str] = {
+        "papers.csv": papers_frame(run).to_csv(index=False, lineterminator="\n"),
+        "topics.json": _json(topics_document(run)),
+        "trends.csv": run.trends.frame.to_csv(index=False, lineterminator="\n"),
+        "manifest.json": _json(run.manifest),
+        "report.html": report_html,
+    }
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".topics-staging-", dir=out_dir))
+    except OSError as error:
+        raise UserError(
+            f"{out_dir}: cannot create or write the output folder ({error.strerror or error}); "
+            "choose another with --out or output.dir"
+        ) from None
+    try:
+        for name, text in contents.items():
+            with open(staging / name, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+        paths: dict[str, Path] = {}
+        for name in contents:
+            os.replace(staging / name, out_dir / name)
+            paths[name] = out_dir / name
+        return paths
+    except OSError as error:
+        raise UserError(f"{out_dir}: cannot write the outputs ({error.strerror or error}); check free space and permissions") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,236 @@
+"""The one place that strings the stages together: inputs -> corpus -> tokens -> models -> themes -> trends ->
+report and output files. The CLI is a thin layer over :func:`run` and :func:`run_and_write`."""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import topics
+from preprocessing.dedup import deduplicate
+from preprocessing.errors import UserError
+from preprocessing.nlp import Segments, Tokenizer, TokenizerSettings, build_stop_words, tokenize_texts
+from preprocessing.phrases import PhraseDetector, flatten
+from preprocessing.readers import read_input
+from preprocessing.records import Corpus
+from preprocessing.token_cache import TokenCache, default_cache_dir
+from topics.agreement import compare_partitions
+from topics.clusters import TfidfClusterModel, tfidf_matrix
+from topics.config import RunConfig, config_to_dict
+from topics.doc_map import project_documents
+from topics.inputs import input_specs
+from topics.lda import LdaTopicModel
+from topics.progress import RunProgress
+from topics.results import RunResult
+from topics.theme_definitions import load_theme_definitions
+from topics.theme_lexicon import build_lexicon
+from topics.themes import ThemeWeights, assign_themes, group_theme_scores, paper_evidence, term_theme_weights
+from topics.trends import theme_trends
+from topics.vocabulary import Vocabulary, build_vocabulary
+
+#: Packages whose versions go into manifest.json.
+RECORDED_PACKAGES = ("spacy", "spacy-lookups-data", "gensim", "scikit-learn", "numpy", "scipy", "pandas", "pyarrow", "plotly", "pydantic")
+
+
+@dataclass
+class _Tokens:
+    texts: list[Segments]
+    titles: list[Segments]
+    documents: list[list[str]] = field(default_factory=list)
+
+
+def read_corpus(config: RunConfig, progress: RunProgress) -> Corpus:
+    """Read every input and deduplicate; raises :class:`UserError` when there is nothing to read."""
+    if not config.inputs:
+        raise UserError("no inputs: list them under 'inputs:' in the config or pass --input FILE")
+    specs = input_specs(config.inputs)
+    results = [read_input(spec) for spec in specs]
+    corpus = deduplicate(results)
+    if len(corpus) < 2:
+        raise UserError(f"only {len(corpus)} paper(s) after reading and deduplication; need at least 2 to find topics")
+    skipped = sum(corpus.skipped_counts().values())
+    progress.note(f"  {len(corpus):,} papers from {len(specs)} file(s); {skipped:,} record(s) skipped")
+    return corpus
+
+
+def _tokenizer(config: RunConfig) -> Tokenizer:
+    pre = config.preprocessing
+    settings = TokenizerSettings(
+        spacy_model=pre.spacy_model,
+        lemmatize=pre.lemmatize,
+        min_token_length=pre.min_token_length,
+        stop_words=build_stop_words(pre.domain_stop_words, pre.extra_stop_words),
+        batch_size=pre.batch_size,
+        n_process=pre.n_process,
+    )
+    return Tokenizer(settings)
+
+
+def tokenize_corpus(corpus: Corpus, tokenizer: Tokenizer, config: RunConfig, use_cache: bool, progress: RunProgress) -> _Tokens:
+    """Token segments of each paper's text and title, through the on-disk cache unless disabled."""
+    cache = None
+    if use_cache and config.cache.enabled:
+        cache = TokenCache(config.cache.dir or default_cache_dir(), tokenizer.settings.fingerprint())
+    try:
+        texts = [p.text for p in corpus.papers]
+        titles = [p.title for p in corpus.papers]
+        with progress.bar("spaCy", total=2 * len(texts)) as advance:
+            text_segments = tokenize_texts(texts, tokenizer, cache, advance)
+            title_segments = tokenize_texts(titles, tokenizer, cache, advance)
+    finally:
+        if cache is not None:
+            cache.close()
+    return _Tokens(texts=text_segments, titles=title_segments)
+
+
+def _effective_k(requested: int, n_docs: int, what: str, warnings: list[str], progress: RunProgress) -> int:
+    if n_docs >= requested:
+        return requested
+    k = max(2, n_docs // 2)
+    message = f"the corpus has {n_docs} papers, fewer than {what}={requested}; using {k} instead"
+    warnings.append(message)
+    progress.note(f"  warning: {message}")
+    return k
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "research-topics": topics.__version__}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None) -> RunResult:
+    """Run every analysis stage of ``config`` and return the results (no files are written)."""
+    progress = progress or RunProgress(quiet=True)
+    warnings: list[str] = []
+    with progress.stage("read"):
+        corpus = read_corpus(config, progress)
+        themes = load_theme_definitions(config.themes.file)
+    ids = corpus.ids
+    n_docs = len(corpus)
+    tokenizer = _tokenizer(config)
+    with progress.stage("spacy"):
+        tokens = tokenize_corpus(corpus, tokenizer, config, use_cache, progress)
+    with progress.stage("phrases"):
+        phrases_cfg = config.preprocessing.phrases
+        if phrases_cfg.enabled:
+            detector = PhraseDetector(min_count=phrases_cfg.min_count, threshold=phrases_cfg.threshold).fit(tokens.texts)
+            tokens.documents = detector.transform(tokens.texts)
+        else:
+            tokens.documents = flatten(tokens.texts)
+        vocabulary: Vocabulary = build_vocabulary(tokens.documents, config.preprocessing.min_df, config.preprocessing.max_df)
+        if vocabulary.relaxed:
+            warnings.append("the corpus is too small for preprocessing.min_df/max_df; every term was kept")
+        if len(vocabulary.dictionary) < 2:
+            raise UserError("the papers have fewer than 2 distinct terms after preprocessing; add papers with abstracts")
+
+    lda_result = lda_model = None
+    if config.models.lda.enabled:
+        with progress.stage("lda"):
+            cfg = config.models.lda
+            k = _effective_k(cfg.num_topics, n_docs, "models.lda.num_topics", warnings, progress)
+            lda_model = LdaTopicModel(
+                num_topics=k, passes=cfg.passes, iterations=cfg.iterations, alpha=cfg.alpha, eta=cfg.eta,
+                workers=cfg.workers, chunksize=cfg.chunksize, random_state=config.lda_seed,
+            ).fit(vocabulary)
+            lda_result = lda_model.result(vocabulary, tokens.documents, ids, top_n=cfg.top_terms)
+
+    cluster_result = cluster_model = None
+    if config.models.clusters.enabled:
+        with progress.stage("tfidf_kmeans"):
+            cfg_c = config.models.clusters
+            k = _effective_k(cfg_c.num_clusters, n_docs, "models.clusters.num_clusters", warnings, progress)
+            cluster_model = TfidfClusterModel(
+                num_clusters=k, max_features=cfg_c.max_features, n_init=cfg_c.n_init, random_state=config.clusters_seed
+            ).fit(vocabulary, tokens.documents)
+            cluster_result = cluster_model.result(tokens.documents, vocabulary, ids, top_n=cfg_c.top_terms)
+
+    with progress.stage("themes"):
+        lexicon = build_lexicon(themes, tokenizer.tokenize_phrase)
+        paper_scores, paper_terms = paper_evidence(lexicon, tokens.texts, tokens.titles)
+        topic_theme = cluster_theme = None
+        if lda_model is not None:
+            weights = term_theme_weights(lexicon, vocabulary.terms)
+            cfs = vocabulary.dictionary.cfs
+            background = np.array([cfs.get(i, 0) for i in range(len(vocabulary.terms))], dtype=float)
+            topic_theme = group_theme_scores(lda_model.topic_term_, background, weights)
+        if cluster_model is not None:
+            weights_c = term_theme_weights(lexicon, cluster_model.terms_)
+            background_c = np.asarray(cluster_model.tfidf_.mean(axis=0)).ravel()
+            cluster_theme = group_theme_scores(cluster_model.centroids_, background_c, weights_c)
+        tcfg = config.themes
+        theme_table = assign_themes(
+            themes, ids, paper_scores, paper_terms,
+            ThemeWeights(tcfg.weight_paper, tcfg.weight_topic, tcfg.weight_cluster, tcfg.threshold, tcfg.max_per_paper),
+            doc_topic=lda_result.doc_topic if lda_result is not None else None,
+            topic_theme=topic_theme,
+            doc_cluster=cluster_result.assignments if cluster_result is not None else None,
+            cluster_theme=cluster_theme,
+        )
+
+    with progress.stage("trends"):
+        trends = theme_trends([p.period for p in corpus.papers], theme_table)
+
+    agreement = None
+    if lda_result is not None and cluster_result is not None:
+        agreement = compare_partitions(lda_result, cluster_result)
+
+    with progress.stage("documents_map"):
+        matrix = cluster_model.tfidf_ if cluster_model is not None else tfidf_matrix(vocabulary, tokens.documents)[0]
+        doc_map = project_documents(matrix, config.report.map.max_points, config.report.map.method, config.seed)
+
+    manifest: dict[str, Any] = {
+        "tool": "research-topics",
+        "version": topics.__version__,
+        "config": config_to_dict(config),
+        "seeds": {"seed": config.seed, "lda": config.lda_seed, "clusters": config.clusters_seed},
+        "versions": _versions(),
+        "counts": {
+            "papers": n_docs,
+            "skipped": corpus.skipped_counts(),
+            "periods": {p: int(c) for p, c in zip(trends.periods, trends.frame.groupby("period", sort=False)["papers"].first())},
+            "vocabulary": len(vocabulary.dictionary),
+            "tokens": int(sum(len(d) for d in tokens.documents)),
+            "papers_with_theme": int(theme_table.assigned.any(axis=1).sum()),
+            "lda_topics": lda_result.n_topics if lda_result is not None else 0,
+            "clusters": cluster_result.n_topics if cluster_result is not None else 0,
+        },
+        "tokenizer_fingerprint": tokenizer.settings.fingerprint(),
+        "warnings": warnings,
+        "timings_seconds": progress.timings,
+    }
+    return RunResult(
+        title=config.report.title,
+        corpus=corpus,
+        themes=theme_table,
+        trends=trends,
+        lda=lda_result,
+        clusters=cluster_result,
+        agreement=agreement,
+        doc_map=doc_map,
+        manifest=manifest,
+        warnings=tuple(warnings),
+    )
+
+
+def run_and_write(config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None) -> tuple[RunResult, dict[str, Path]]:
+    """Run, render the report and write every output atomically into ``config.output.dir``."""
+    from reports import render_report
+    from topics.outputs import write_outputs
+
+    progress = progress or RunProgress(quiet=True)
+    result = run(config, use_cache=use_cache, progress=progress)
+    with progress.stage("report"):
+        html = render_report(result)
+    with progress.stage("write"):
+        paths = write_outputs(result, html, config.output.dir)
+    return result, paths

@@ -1,0 +1,45 @@
+"""Progress and stage timings for long work, on stderr (rich), silent when quiet."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+
+class RunProgress:
+    """Announces stages, shows a progress bar for per-paper work and records each stage's wall seconds."""
+
+    def __init__(self, quiet: bool = False, console: Console | None = None) -> None:
+        self.quiet = quiet
+        self.console = console or Console(stderr=True)
+        self.timings: dict[str, float] = {}
+
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            self.console.print(message, highlight=False, markup=False)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time a stage (seconds, rounded to ms) under ``name``."""
+        start = time.perf_counter()
+        if not self.quiet:
+            self.console.print(f"[dim]·[/dim] {name}…", highlight=False)
+        try:
+            yield
+        finally:
+            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - start, 3)
+
+    @contextmanager
+    def bar(self, description: str, total: int) -> Iterator[Callable[[int], None]]:
+        """A progress bar of ``total`` steps; yields ``advance(n)``. Hidden when quiet or for small totals."""
+        if self.quiet or total < 500 or not self.console.is_terminal:
+            yield lambda n: None
+            return
+        columns = (TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=self.console, transient=True) as progress:
+            task = progress.add_task(description, total=total)
+            yield lambda n: progress.advance(task, n)

@@ -1,0 +1,46 @@
+"""The shared vocabulary: which terms both models see, as a gensim Dictionary and bag-of-words corpus."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gensim.corpora import Dictionary
+
+#: Fewer terms than this after filtering means the corpus is too small for min_df/max_df.
+MIN_VOCABULARY = 10
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Filtered term ids and the corpus as bags of words.
+
+    ``bows[i]`` is paper i's ``[(term_id, count), ...]``; ``terms[j]`` is term j; ``relaxed`` says whether the
+    document-frequency filters were relaxed because the corpus was too small for them.
+    """
+
+    dictionary: Dictionary
+    bows: list[list[tuple[int, int]]]
+    relaxed: bool = False
+
+    @property
+    def terms(self) -> list[str]:
+        return [self.dictionary[i] for i in range(len(self.dictionary))]
+
+
+def build_vocabulary(documents: Sequence[Sequence[str]], min_df: int, max_df: float) -> Vocabulary:
+    """Keep terms in at least ``min_df`` papers and at most a ``max_df`` share of them.
+
+    On a tiny corpus where that leaves fewer than :data:`MIN_VOCABULARY` terms, the filters relax to
+    ``min_df=1, max_df=1.0`` (``relaxed=True``) so the run can still go on.
+    """
+    dictionary = Dictionary(documents)
+    filtered = copy.deepcopy(dictionary)  # filtering is in place
+    filtered.filter_extremes(no_below=min_df, no_above=max_df, keep_n=None)
+    relaxed = len(filtered) < MIN_VOCABULARY
+    if not relaxed:
+        dictionary = filtered
+    dictionary.compactify()
+    bows = [dictionary.doc2bow(doc) for doc in documents]
+    return Vocabulary(dictionary=dictionary, bows=bows, relaxed=relaxed)
