@@ -1,0 +1,113 @@
+"""BibTeX reader (bibtexparser 1.x): title, authors, year, abstract and venue of each entry.
+
+Field text goes through three steps: LaTeX citations removed and formatting unwrapped
+(:func:`unwrap_latex_markup`), accents and symbols turned into Unicode (``{\\"u}`` -> ``ü``), then
+:func:`clean_text` (remaining commands, braces and ``$`` dropped, whitespace collapsed).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser.bibdatabase import UndefinedString
+from bibtexparser.bparser import BibTexParser
+from bibtexparser.latexenc import latex_to_unicode
+
+from preprocessing.clean import clean_name, clean_text, unwrap_latex_markup
+from preprocessing.errors import InputError
+from preprocessing.records import Paper, ReadResult, SkippedRecord
+from preprocessing.tabular import parse_year
+
+VENUE_FIELDS = ("journal", "booktitle", "venue")
+_ENTRY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.MULTILINE)
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_COMMA = re.compile(r",")
+
+
+def field_text(value: str) -> str:
+    """Plain text of a BibTeX field value: markup unwrapped, accents to Unicode, cleaned."""
+    return clean_text(latex_to_unicode(unwrap_latex_markup(value)))
+
+
+def _split_top_level(value: str, separator: re.Pattern[str]) -> list[str]:
+    """Split on ``separator`` outside braces (``{Barnes and Noble}`` stays one piece)."""
+    pieces: list[str] = []
+    start = 0
+    for match in separator.finditer(value):
+        if value.count("{", 0, match.start()) == value.count("}", 0, match.start()):
+            pieces.append(value[start:match.start()])
+            start = match.end()
+    pieces.append(value[start:])
+    return pieces
+
+
+def bibtex_name(name: str) -> str:
+    """One BibTeX name as "First Last": ``"Last, First"`` and ``"Last, Jr, First"`` are reordered."""
+    parts = [field_text(p) for p in _split_top_level(name, _COMMA)]
+    if len(parts) == 2:
+        parts = [parts[1], parts[0]]
+    elif len(parts) >= 3:
+        parts = [parts[2], parts[0], parts[1]]
+    return clean_name(" ".join(p for p in parts if p))
+
+
+def bibtex_authors(value: str) -> tuple[str, ...]:
+    """Author names of an ``author`` field, in order; ``"others"`` (et al.) is dropped."""
+    names = (bibtex_name(n) for n in _split_top_level(value, _AND) if n.strip().casefold() != "others")
+    return tuple(n for n in names if n)
+
+
+def _entry_lines(text: str) -> dict[str, int]:
+    """Citation key -> 1-based line of its ``@type{key,`` (first occurrence)."""
+    lines: dict[str, int] = {}
+    for match in _ENTRY_START.finditer(text):
+        lines.setdefault(match.group(2), text.count("\n", 0, match.start()) + 1)
+    return lines
+
+
+def parse_bibtex(text: str, path: str | Path, source: str, period: str | None = None) -> ReadResult:
+    """Papers of a BibTeX file in file order; ``id`` is the citation key, origin ``"<path>:<line of @entry>"``.
+
+    Period: ``period`` if given, else the entry's year, else ``source``. Entries without a title are skipped
+    (reason ``"no title"``). Raises InputError when the text holds no entries or uses an undefined @string.
+    """
+    parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, homogenize_fields=True)
+    try:
+        database = bibtexparser.loads(text, parser=parser)
+    except UndefinedString as error:
+        raise InputError(
+            path, f"uses the undefined @string macro {error.args[0]!r}",
+            "define it with @string{name = {...}} or write the value in braces",
+        ) from None
+    if not database.entries:
+        raise InputError(
+            path, "no BibTeX entries found",
+            "entries must look like @article{key, title = {...}, author = {...}, year = {...}}",
+        )
+    lines = _entry_lines(text)
+    papers: list[Paper] = []
+    skipped: list[SkippedRecord] = []
+    for entry in database.entries:
+        key = entry.get("ID", "").strip()
+        origin = f"{path}:{lines[key]}" if key in lines else f"{path}"
+        title = field_text(entry.get("title", ""))
+        if not title:
+            skipped.append(SkippedRecord(source, origin, "no title"))
+            continue
+        year = parse_year(entry.get("year", "")) or parse_year(entry.get("date", ""))
+        venue = next((v for f in VENUE_FIELDS if (v := field_text(entry.get(f, "")))), "")
+        papers.append(Paper(
+            id=key,
+            title=title,
+            authors=bibtex_authors(entry.get("author", "")),
+            abstract=field_text(entry.get("abstract", "")),
+            year=year,
+            date=entry.get("date", "").strip() or None,
+            period=period or (str(year) if year is not None else source),
+            venue=venue,
+            source=source,
+            origin=origin,
+        ))
+    return ReadResult(papers=tuple(papers), skipped=tuple(skipped))
