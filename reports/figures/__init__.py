@@ -1,0 +1,23 @@
+"""Figure builders: pure functions from result objects to ``plotly.graph_objects.Figure``, one module per
+chart family. Styling comes from :mod:`reports.style`; scraped text is escaped with :mod:`reports.escape`."""
+
+from reports.figures.agreement import agreement_heatmap
+from reports.figures.clusters import cluster_map_figure, cluster_sizes_figure, cluster_terms_figure
+from reports.figures.docmap import document_map_figure
+from reports.figures.overview import papers_per_period_figure, skipped_reasons_figure
+from reports.figures.themes import theme_shares_figure, theme_trends_figure
+from reports.figures.topics import intertopic_map_figure, top_terms_figure
+
+__all__ = [
+    "agreement_heatmap",
+    "cluster_map_figure",
+    "cluster_sizes_figure",
+    "cluster_terms_figure",
+    "document_map_figure",
+    "intertopic_map_figure",
+    "papers_per_period_figure",
+    "skipped_reasons_figure",
+    "theme_shares_figure",
+    "theme_trends_figure",
+    "top_terms_figure",
+]

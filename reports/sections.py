@@ -1,0 +1,350 @@
+"""The report's sections: what each part of the page shows, built from a :class:`RunResult`.
+
+``build_sections`` is the describe -> sections stage: it picks figures, captions and tables and drops every
+section (or part of one) whose data is missing. Rendering to HTML is :mod:`reports.html`'s job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from reports import figures
+from reports.escape import shorten
+from reports.figures.docmap import method_name
+from reports.figures.themes import theme_counts, theme_labels
+from reports.figures.topics import topic_label
+from reports.table import PaperTable, TableData, build_paper_table
+from topics.results import RunResult, ThemeTable, TopicResult
+
+#: Display names of known metrics; others are shown with underscores as spaces.
+METRIC_NAMES = {
+    "coherence_npmi": "NPMI coherence (mean over topics)",
+    "coherence_cv": "C_v coherence",
+    "perplexity": "perplexity",
+    "log_perplexity": "log perplexity (per word)",
+    "silhouette": "silhouette (cosine)",
+    "inertia": "inertia",
+}
+#: Characters of a label kept in summary tables.
+LABEL_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section (or one part of a section) of the report.
+
+    Attributes:
+        id: HTML id, unique in the page (letters, digits, dashes).
+        title: heading text (plain text; escaped by the template).
+        figure: the chart, or ``None``.
+        caption: plain-text explanation shown under the heading.
+        table: a small static table, or ``None``.
+        notes: plain-text bullet points (e.g. run warnings).
+        paper_table: the interactive paper table (only the papers section has one).
+        parts: sub-sections shown inside this one, each with its own figure, caption and table.
+    """
+
+    id: str
+    title: str
+    figure: go.Figure | None = None
+    caption: str = ""
+    table: TableData | None = None
+    notes: tuple[str, ...] = ()
+    paper_table: PaperTable | None = None
+    parts: tuple[Section, ...] = ()
+
+
+def build_sections(run: RunResult) -> list[Section]:
+    """The report's sections in page order; sections without data (no LDA, no clusters, no agreement, no
+    documents map, nothing to note) are left out, as are parts without data (no skipped records, no periods).
+
+    Top-level ids: ``overview``, ``themes``, ``lda``, ``clusters``, ``agreement``, ``docmap``, ``papers``,
+    ``notes``.
+    """
+    candidates = (
+        overview_section(run),
+        themes_section(run),
+        lda_section(run),
+        clusters_section(run),
+        agreement_section(run),
+        docmap_section(run),
+        papers_section(run),
+        notes_section(run),
+    )
+    return [section for section in candidates if section is not None]
+
+
+def overview_section(run: RunResult) -> Section:
+    """Papers per period and source, and the records that were skipped and why."""
+    corpus = run.corpus
+    n_sources = len({paper.source for paper in corpus.papers})
+    n_periods = len({paper.period for paper in corpus.papers})
+    caption = (
+        f"{len(corpus):,} papers from {_plural(n_sources, 'source')} over {_plural(n_periods, 'period')}, "
+        "after cleaning and deduplication. "
+    )
+    if corpus.skipped:
+        caption += f"{_plural(len(corpus.skipped), 'record')} read from the inputs were not kept (see below)."
+    else:
+        caption += "No input record was skipped."
+    parts = []
+    if corpus.skipped:
+        examples: dict[str, str] = {}
+        for record in corpus.skipped:
+            example = f"{record.origin}: {record.title}" if record.title else record.origin
+            examples.setdefault(record.reason, shorten(example, 100))
+        counts = corpus.skipped_counts()
+        parts.append(
+            Section(
+                id="overview-skipped",
+                title="Skipped records",
+                figure=figures.skipped_reasons_figure(corpus),
+                caption="Records read from the inputs but not kept, by reason, with the first example of each.",
+                table=TableData(
+                    ("Reason", "Records", "First example (origin: title)"),
+                    tuple((reason, count, examples.get(reason, "")) for reason, count in counts.items()),
+                ),
+            )
+        )
+    return Section(
+        id="overview",
+        title="Corpus overview",
+        figure=figures.papers_per_period_figure(corpus, run.trends.periods),
+        caption=caption,
+        parts=tuple(parts),
+    )
+
+
+def themes_section(run: RunResult) -> Section:
+    """Papers per theme overall, and each theme's share of the papers per period."""
+    themes = run.themes
+    counts = theme_counts(themes)
+    labels = theme_labels(themes)
+    n_docs = max(len(themes.doc_ids), 1)
+    definitions = {theme.id: theme.description for theme in themes.themes}
+    parts = [
+        Section(
+            id="themes-overall",
+            title="Theme shares overall",
+            figure=figures.theme_shares_figure(themes),
+            caption="Papers carrying each theme. A paper may carry several themes or none (unassigned), so "
+            "the shares need not add up to 100%.",
+            table=TableData(
+                ("Theme", "Id", "Papers", "Share", "Description"),
+                tuple(
+                    (labels[t], t, count, f"{count / n_docs:.1%}", definitions.get(t, ""))
+                    for t, count in counts.items()
+                ),
+            ),
+        )
+    ]
+    if len(run.trends.frame) and run.trends.periods:
+        parts.append(
+            Section(
+                id="themes-periods",
+                title="Theme shares per period",
+                figure=figures.theme_trends_figure(run.trends, themes),
+                caption="Share of each period's papers carrying the theme; hover for counts.",
+            )
+        )
+    return Section(
+        id="themes",
+        title="Research themes",
+        caption=f"{len(themes.themes)} themes assigned to {len(themes.doc_ids):,} papers.",
+        parts=tuple(parts),
+    )
+
+
+def lda_section(run: RunResult) -> Section | None:
+    """LDA top terms (with per-topic NPMI coherence) and the intertopic distance map; ``None`` without LDA."""
+    lda = run.lda
+    if lda is None:
+        return None
+    return Section(
+        id="lda",
+        title="LDA topics",
+        caption=f"{lda.n_topics} topics found by LDA. {format_metrics(lda.metrics)}",
+        table=topic_summary_table(lda, run.themes.topic_theme, run.themes, noun="Topic"),
+        parts=(
+            Section(
+                id="lda-terms",
+                title="Top terms per topic",
+                figure=figures.top_terms_figure(lda),
+                caption="The ten most probable terms of each topic; panel titles give each topic's NPMI "
+                "coherence over its top ten terms (from -1 to 1, higher is more coherent).",
+            ),
+            Section(
+                id="lda-map",
+                title="Intertopic distance map",
+                figure=figures.intertopic_map_figure(lda),
+                caption="Topics placed by classical MDS of the Jensen-Shannon distances between their term "
+                "distributions; close topics share vocabulary. Bubble area is the topic's prevalence.",
+            ),
+        ),
+    )
+
+
+def clusters_section(run: RunResult) -> Section | None:
+    """TF-IDF cluster sizes, top terms and distance map; ``None`` without clusters."""
+    clusters = run.clusters
+    if clusters is None:
+        return None
+    return Section(
+        id="clusters",
+        title="TF-IDF clusters",
+        figure=figures.cluster_sizes_figure(clusters),
+        caption=f"{clusters.n_topics} clusters of the papers' TF-IDF vectors (KMeans). "
+        f"{format_metrics(clusters.metrics)} Silhouette ranges from -1 to 1; values near 0 mean "
+        "overlapping clusters, which is usual for short texts.",
+        table=topic_summary_table(clusters, run.themes.cluster_theme, run.themes, noun="Cluster"),
+        parts=(
+            Section(
+                id="clusters-terms",
+                title="Top terms per cluster",
+                figure=figures.cluster_terms_figure(clusters),
+                caption="The heaviest terms of each cluster's TF-IDF centroid.",
+            ),
+            Section(
+                id="clusters-map",
+                title="Cluster distance map",
+                figure=figures.cluster_map_figure(clusters),
+                caption="Clusters placed by MDS of the distances between their centroids' term "
+                "distributions; bubble area is the cluster's share of the papers.",
+            ),
+        ),
+    )
+
+
+def agreement_section(run: RunResult) -> Section | None:
+    """Contingency heatmap of LDA topics versus TF-IDF clusters; ``None`` without an agreement."""
+    agreement = run.agreement
+    if agreement is None:
+        return None
+    return Section(
+        id="agreement",
+        title="LDA topics vs TF-IDF clusters",
+        figure=figures.agreement_heatmap(agreement, run.lda, run.clusters),
+        caption=f"Papers counted by dominant LDA topic (rows) and TF-IDF cluster (columns). Adjusted Rand "
+        f"index {agreement.ari:.3f} and normalised mutual information {agreement.nmi:.3f}: 0 means the "
+        "two partitions agree no more than chance (ARI) or share no information (NMI), 1 means identical.",
+    )
+
+
+def docmap_section(run: RunResult) -> Section | None:
+    """The documents map; ``None`` without one."""
+    doc_map = run.doc_map
+    if doc_map is None:
+        return None
+    sample = (
+        f" A random sample of {len(doc_map.indices):,} of the {doc_map.total:,} papers is shown."
+        if doc_map.sampled
+        else ""
+    )
+    return Section(
+        id="docmap",
+        title="Documents map",
+        figure=figures.document_map_figure(doc_map, run.corpus, run.themes),
+        caption=f"Each point is a paper, placed by a 2-D {method_name(doc_map.method)} projection and coloured by its "
+        f"highest-scoring theme; hover for the title, click legend entries to hide themes.{sample}",
+    )
+
+
+def papers_section(run: RunResult) -> Section:
+    """The interactive paper table."""
+    return Section(
+        id="papers",
+        title="Papers",
+        caption="Every paper with its themes (score in [0, 1]), dominant LDA topic and TF-IDF cluster. Search "
+        "by any words in the title, authors or themes, narrow to a theme, click a column header to sort.",
+        paper_table=build_paper_table(run),
+    )
+
+
+def notes_section(run: RunResult) -> Section | None:
+    """Run warnings and the manifest's counts, timings, seed and versions; ``None`` when there is none."""
+    manifest = run.manifest or {}
+    parts = []
+    for key, title, unit in (
+        ("counts", "Counts", ""),
+        ("timings", "Stage timings", "s"),
+        ("versions", "Package versions", ""),
+    ):
+        table = mapping_table(manifest.get(key), unit=unit)
+        if table is not None:
+            parts.append(Section(id=f"notes-{key}", title=title, table=table))
+    seed = manifest.get("seed", manifest.get("random_state"))
+    caption = f"Random seed: {seed}." if seed is not None else ""
+    if not run.warnings and not parts and not caption:
+        return None
+    return Section(id="notes", title="Run notes", caption=caption, notes=tuple(run.warnings), parts=tuple(parts))
+
+
+def topic_summary_table(
+    result: TopicResult, topic_theme: np.ndarray | None, themes: ThemeTable, noun: str
+) -> TableData:
+    """One row per topic/cluster: index, label, papers whose dominant topic it is, prevalence, NPMI coherence
+    (when known) and the theme it expresses most (``topic_theme`` row argmax, when known and shaped
+    ``(n_topics, n_themes)``)."""
+    labels = theme_labels(themes)
+    with_theme = (
+        topic_theme is not None
+        and topic_theme.shape == (result.n_topics, len(themes.themes))
+        and len(themes.themes) > 0
+    )
+    with_npmi = len(result.topic_coherence) == result.n_topics
+    columns = [noun, "Label", "Papers", "Prevalence"]
+    columns += ["NPMI"] if with_npmi else []
+    columns += ["Closest theme"] if with_theme else []
+    rows = []
+    for k in range(result.n_topics):
+        row: list[Any] = [k, shorten(topic_label(result, k), LABEL_CHARS), int(result.sizes[k])]
+        row.append(f"{float(result.prevalence[k]):.1%}")
+        if with_npmi:
+            row.append(f"{result.topic_coherence[k]:.3f}")
+        if with_theme:
+            j = int(np.argmax(topic_theme[k]))
+            row.append(f"{labels[themes.themes[j].id]} ({float(topic_theme[k, j]):.2f})")
+        rows.append(tuple(row))
+    return TableData(tuple(columns), tuple(rows))
+
+
+def format_metrics(metrics: Mapping[str, float]) -> str:
+    """``metrics`` as a sentence, e.g. ``"NPMI coherence (mean over topics): 0.071."``; empty when none."""
+    if not metrics:
+        return ""
+    parts = [f"{METRIC_NAMES.get(name, name.replace('_', ' '))}: {_number(value)}" for name, value in metrics.items()]
+    return "; ".join(parts) + "."
+
+
+def mapping_table(data: object, unit: str = "") -> TableData | None:
+    """A two-column table of a flat mapping (e.g. manifest ``timings``), ``None`` unless it is a non-empty
+    mapping; numbers get ``unit`` appended, nested values are left out."""
+    if not isinstance(data, Mapping) or not data:
+        return None
+    rows = tuple(
+        (str(key), f"{_number(value)}{(' ' + unit) if unit and isinstance(value, (int, float)) else ''}")
+        for key, value in data.items()
+        if not isinstance(value, (Mapping, list, tuple))
+    )
+    return TableData(("Name", "Value"), rows) if rows else None
+
+
+def _number(value: object) -> str:
+    """A metric value for display: ints with separators, floats with three decimals, others as text."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):,.3f}"
+    return str(value)
+
+
+def _plural(n: int, noun: str) -> str:
+    """``"1 source"``, ``"3 sources"``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -1,0 +1,111 @@
+"""All visual styling of the report's figures: palette, fonts, layout defaults, margins and heights.
+
+Figures build their traces and call :func:`apply_style` once; colours come from :func:`theme_colors` (one
+fixed colour per theme id, in theme order, grey for :data:`~topics.results.UNASSIGNED`) or
+:func:`series_colors` (any other categorical series, e.g. input sources).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from topics.results import UNASSIGNED
+
+#: Qualitative palette (Tableau 10 without its grey, then lighter companions); colour-blind friendly first.
+PALETTE: tuple[str, ...] = (
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1",
+    "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#a0cbe8",
+    "#ffbe7d", "#8cd17d", "#86bcb6", "#f1ce63", "#d4a6c8",
+)
+#: Colour of papers that carry no theme.
+UNASSIGNED_COLOR = "#b0b0b0"
+#: Single-series colour (bars that are not split by theme).
+ACCENT_COLOR = PALETTE[0]
+#: Sequential colour scale for counts (heatmaps), white to the accent colour.
+COUNT_COLORSCALE: tuple[tuple[float, str], ...] = ((0.0, "#f7fbff"), (0.5, "#9ecae1"), (1.0, "#08519c"))
+
+#: System font stack: no web font is ever fetched.
+FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+FONT_SIZE = 13
+TITLE_FONT_SIZE = 16
+TEXT_COLOR = "#222222"
+GRID_COLOR = "#e6e6e6"
+
+#: Margins in pixels.
+MARGIN = {"l": 60, "r": 30, "t": 70, "b": 50}
+#: Default figure height in pixels.
+DEFAULT_HEIGHT = 420
+#: Height in pixels per category row of a horizontal bar chart, and the floor of such charts.
+BAR_ROW_HEIGHT = 28
+MIN_BAR_HEIGHT = 260
+#: Height in pixels of one row of small multiples (top-term grids) and the number of panels per row.
+GRID_ROW_HEIGHT = 300
+GRID_COLUMNS = 3
+#: Height in pixels of the documents map and the intertopic map.
+MAP_HEIGHT = 620
+#: Marker sizes (pixels) of a document: ``(at most this many points, size)``, first match wins.
+DOC_MARKER_SIZES: tuple[tuple[int, int], ...] = ((500, 9), (5_000, 6), (20_000, 4))
+DOC_MARKER_MIN_SIZE = 3
+DOC_MARKER_OPACITY = 0.75
+#: Diameter (pixels) of the largest bubble of an intertopic map.
+MAX_BUBBLE_SIZE = 70
+#: Characters per line of wrapped hover text.
+HOVER_WIDTH = 70
+
+_TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT_COLOR},
+        title={"font": {"size": TITLE_FONT_SIZE}, "x": 0.0, "xanchor": "left", "xref": "paper"},
+        colorway=list(PALETTE),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin=MARGIN,
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": FONT_SIZE}, "align": "left"},
+        legend={"bgcolor": "rgba(255,255,255,0.8)", "borderwidth": 0},
+        xaxis={"gridcolor": GRID_COLOR, "zerolinecolor": GRID_COLOR, "automargin": True},
+        yaxis={"gridcolor": GRID_COLOR, "zerolinecolor": GRID_COLOR, "automargin": True},
+    )
+)
+
+
+def theme_colors(theme_ids: Sequence[str]) -> dict[str, str]:
+    """Colour of each theme id: ``PALETTE`` in theme order (cycling), grey for ``UNASSIGNED``.
+
+    Pass the full theme list (``ThemeTable.theme_ids``) so a theme has the same colour in every figure.
+    """
+    colors = {theme_id: PALETTE[i % len(PALETTE)] for i, theme_id in enumerate(theme_ids)}
+    colors[UNASSIGNED] = UNASSIGNED_COLOR
+    return colors
+
+
+def series_colors(names: Sequence[str]) -> dict[str, str]:
+    """Colour of each name of a categorical series (e.g. input sources), ``PALETTE`` in order."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def bar_height(n_bars: int) -> int:
+    """Height in pixels of a horizontal bar chart with ``n_bars`` categories."""
+    return max(MIN_BAR_HEIGHT, MARGIN["t"] + MARGIN["b"] + BAR_ROW_HEIGHT * n_bars)
+
+
+def grid_height(n_rows: int) -> int:
+    """Height in pixels of a small-multiples grid with ``n_rows`` rows."""
+    return MARGIN["t"] + MARGIN["b"] + GRID_ROW_HEIGHT * max(n_rows, 1)
+
+
+def doc_marker_size(n_points: int) -> int:
+    """Marker size in pixels for a documents map of ``n_points`` points: smaller as the map gets denser."""
+    for limit, size in DOC_MARKER_SIZES:
+        if n_points <= limit:
+            return size
+    return DOC_MARKER_MIN_SIZE
+
+
+def apply_style(fig: go.Figure, height: int = DEFAULT_HEIGHT, show_legend: bool | None = None) -> go.Figure:
+    """Apply the report's template, height (pixels) and legend setting to ``fig`` in place; returns ``fig``."""
+    fig.update_layout(template=_TEMPLATE, height=height, autosize=True)
+    if show_legend is not None:
+        fig.update_layout(showlegend=show_legend)
+    return fig

@@ -1,0 +1,148 @@
+"""Sections: which are built, which are dropped, what their captions and tables say; the paper table rows."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import plotly.graph_objects as go
+
+from preprocessing.records import Corpus
+from reports import Section, build_sections
+from reports.table import build_paper_table
+from tests.reports.conftest import INJECTION_AUTHOR, INJECTION_TITLE
+from topics.results import UNASSIGNED, RunResult
+
+
+def _ids(sections: list[Section]) -> list[str]:
+    return [section.id for section in sections]
+
+
+def _by_id(sections: list[Section]) -> dict[str, Section]:
+    return {section.id: section for section in sections}
+
+
+def test_full_run_has_every_section_in_order(run_result: RunResult) -> None:
+    sections = build_sections(run_result)
+    assert _ids(sections) == ["overview", "themes", "lda", "clusters", "agreement", "docmap", "papers", "notes"]
+    parts = {section.id: _ids(list(section.parts)) for section in sections}
+    assert parts["overview"] == ["overview-skipped"]
+    assert parts["themes"] == ["themes-overall", "themes-periods"]
+    assert parts["lda"] == ["lda-terms", "lda-map"]
+    assert parts["clusters"] == ["clusters-terms", "clusters-map"]
+    assert parts["notes"] == ["notes-counts", "notes-timings", "notes-versions"]
+
+
+def test_section_ids_are_unique(run_result: RunResult) -> None:
+    sections = build_sections(run_result)
+    ids = _ids(sections) + [part.id for section in sections for part in section.parts]
+    assert len(ids) == len(set(ids))
+
+
+def test_figures_are_plotly_figures(run_result: RunResult) -> None:
+    sections = _by_id(build_sections(run_result))
+    for section_id in ("overview", "clusters", "agreement", "docmap"):
+        assert isinstance(sections[section_id].figure, go.Figure)
+    for part in sections["lda"].parts:
+        assert isinstance(part.figure, go.Figure)
+    assert sections["docmap"].figure.data[0].type == "scattergl"
+
+
+def test_minimal_run_drops_empty_sections(minimal_run: RunResult) -> None:
+    sections = build_sections(minimal_run)
+    assert _ids(sections) == ["overview", "themes", "papers"]
+    overview = _by_id(sections)["overview"]
+    assert overview.parts == ()  # no skipped records
+    assert "No input record was skipped" in overview.caption
+
+
+def test_each_missing_input_drops_only_its_section(run_result: RunResult) -> None:
+    for field, dropped in (
+        ("lda", "lda"),
+        ("clusters", "clusters"),
+        ("agreement", "agreement"),
+        ("doc_map", "docmap"),
+    ):
+        ids = _ids(build_sections(dataclasses.replace(run_result, **{field: None})))
+        assert dropped not in ids
+        assert len(ids) == 7
+
+
+def test_notes_dropped_without_warnings_or_manifest(run_result: RunResult) -> None:
+    ids = _ids(build_sections(dataclasses.replace(run_result, warnings=(), manifest={})))
+    assert "notes" not in ids
+    notes = _by_id(build_sections(dataclasses.replace(run_result, manifest={})))["notes"]
+    assert notes.notes == ("corpus smaller than num_topics; using K=3",)
+    assert notes.parts == ()
+
+
+def test_overview_reports_what_was_skipped(run_result: RunResult) -> None:
+    overview = _by_id(build_sections(run_result))["overview"]
+    assert "8 papers from 2 sources over 2 periods" in overview.caption
+    assert "3 records" in overview.caption
+    (skipped,) = overview.parts
+    assert skipped.table.columns[:2] == ("Reason", "Records")
+    assert [row[:2] for row in skipped.table.rows] == [("duplicate title", 2), ("no title", 1)]
+    assert skipped.table.rows[0][2] == "2023-24.txt:40: Deep Q-learning for Atari games"
+
+
+def test_model_captions_carry_metrics_and_coherence(run_result: RunResult) -> None:
+    sections = _by_id(build_sections(run_result))
+    assert "NPMI coherence (mean over topics): 0.071" in sections["lda"].caption
+    assert sections["lda"].table.columns == ("Topic", "Label", "Papers", "Prevalence", "NPMI", "Closest theme")
+    assert sections["lda"].table.rows[0] == (
+        0, "policy, reward, agent", 4, "38.1%", "0.120", "Reinforcement learning (0.90)",
+    )
+    assert [row[4] for row in sections["lda"].table.rows] == ["0.120", "0.050", "-0.020"]
+    assert "silhouette (cosine): 0.034" in sections["clusters"].caption
+    assert [row[2] for row in sections["clusters"].table.rows] == [5, 3]
+    assert "0.213" in sections["agreement"].caption and "0.456" in sections["agreement"].caption
+    assert "t-SNE" in sections["docmap"].caption
+
+
+def test_theme_table_counts(run_result: RunResult) -> None:
+    overall = _by_id(build_sections(run_result))["themes"].parts[0]
+    assert [(row[1], row[2], row[3]) for row in overall.table.rows] == [
+        ("reinforcement-learning", 4, "50.0%"),
+        ("generative-models", 2, "25.0%"),
+        ("neuroscience", 3, "37.5%"),
+        ("optimization", 1, "12.5%"),
+        (UNASSIGNED, 1, "12.5%"),
+    ]
+
+
+def test_papers_section_holds_the_paper_table(run_result: RunResult) -> None:
+    papers = _by_id(build_sections(run_result))["papers"]
+    assert papers.paper_table is not None and papers.figure is None
+    assert len(papers.paper_table.rows) == 8
+
+
+def test_paper_table_rows(run_result: RunResult) -> None:
+    table = build_paper_table(run_result)
+    assert [c.key for c in table.columns] == ["id", "title", "authors", "period", "themes", "topic", "cluster"]
+    row = dict(zip((c.key for c in table.columns), table.rows[3]))
+    # Raw text: the browser writes cells with textContent, so nothing is HTML-escaped here.
+    assert row == {
+        "id": "p4",
+        "title": INJECTION_TITLE,
+        "authors": f"{INJECTION_AUTHOR}; Rishav",
+        "period": "2023-24",
+        "themes": "reinforcement-learning 0.60; neuroscience 0.35",
+        "topic": "0: policy, reward, agent",
+        "cluster": "0: reward, policy, learning",
+    }
+    assert table.row_themes[3] == ("reinforcement-learning", "neuroscience")
+    assert table.row_themes[7] == (UNASSIGNED,)
+    assert table.rows[7][4] == ""
+    assert [theme_id for theme_id, _ in table.themes][-1] == UNASSIGNED
+
+
+def test_paper_table_without_models_leaves_topic_and_cluster_empty(minimal_run: RunResult) -> None:
+    table = build_paper_table(minimal_run)
+    assert all(row[5] == "" and row[6] == "" for row in table.rows)
+
+
+def test_empty_corpus_still_builds(minimal_run: RunResult) -> None:
+    empty = dataclasses.replace(minimal_run, corpus=Corpus(papers=()))
+    sections = build_sections(empty)
+    assert _ids(sections) == ["overview", "themes", "papers"]
+    assert _by_id(sections)["papers"].paper_table.rows == ()
