@@ -269,15 +269,15 @@ def notes_section(run: RunResult) -> Section | None:
     """Run warnings and the manifest's counts, timings, seed and versions; ``None`` when there is none."""
     manifest = run.manifest or {}
     parts = []
-    for key, title, unit in (
-        ("counts", "Counts", ""),
-        ("timings", "Stage timings", "s"),
-        ("versions", "Package versions", ""),
+    for key, part_id, title, unit in (
+        ("counts", "notes-counts", "Counts", ""),
+        ("timings_seconds", "notes-timings", "Stage timings", "s"),
+        ("versions", "notes-versions", "Package versions", ""),
     ):
         table = mapping_table(manifest.get(key), unit=unit)
         if table is not None:
-            parts.append(Section(id=f"notes-{key}", title=title, table=table))
-    seed = manifest.get("seed", manifest.get("random_state"))
+            parts.append(Section(id=part_id, title=title, table=table))
+    seed = (manifest.get("seeds") or {}).get("seed", manifest.get("seed"))
     caption = f"Random seed: {seed}." if seed is not None else ""
     if not run.warnings and not parts and not caption:
         return None

@@ -34,6 +34,14 @@ DEFAULT_DOMAIN_STOP_WORDS: tuple[str, ...] = (
 )
 
 
+#: Terms so common in research abstracts that they blur every topic; kept for phrases and themes, but left out
+#: of the models' vocabulary.
+DEFAULT_GENERIC_TERMS: tuple[str, ...] = (
+    "model", "learning", "learn", "data", "algorithm", "train", "function", "network", "system", "base",
+    "use", "result", "method", "problem",
+)
+
+
 class ConfigError(UserError):
     """A config problem; the message names the file, the key path, the value and what is allowed."""
 
@@ -85,7 +93,8 @@ class PreprocessingConfig(_Strict):
     phrases: PhrasesConfig = PhrasesConfig()
     batch_size: int = Field(256, ge=1)
     n_process: int = Field(1, ge=1)
-    min_df: int = Field(2, ge=1, description="a term must occur in at least this many papers")
+    generic_terms: tuple[str, ...] = DEFAULT_GENERIC_TERMS
+    min_df: int = Field(3, ge=1, description="a term must occur in at least this many papers")
     max_df: float = Field(0.5, gt=0.0, le=1.0, description="and in at most this share of papers")
 
 
@@ -97,8 +106,8 @@ class CacheConfig(_Strict):
 class LdaConfig(_Strict):
     enabled: bool = True
     num_topics: int = Field(12, ge=2)
-    passes: int = Field(5, ge=1)
-    iterations: int = Field(100, ge=1)
+    passes: int = Field(10, ge=1)
+    iterations: int = Field(50, ge=1)
     alpha: Literal["symmetric", "asymmetric", "auto"] | float = "symmetric"
     eta: Literal["symmetric", "auto"] | float | None = None
     random_state: int | None = None

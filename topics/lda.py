@@ -23,8 +23,8 @@ class LdaTopicModel:
     def __init__(
         self,
         num_topics: int = 12,
-        passes: int = 5,
-        iterations: int = 100,
+        passes: int = 10,
+        iterations: int = 50,
         alpha: str | float = "symmetric",
         eta: str | float | None = None,
         workers: int = 1,
@@ -50,6 +50,7 @@ class LdaTopicModel:
             eta=self.eta,
             chunksize=self.chunksize,
             random_state=self.random_state,
+            eval_every=None,  # perplexity estimates during training cost as much as the training itself
         )
         if self.workers > 1:
             alpha = "symmetric" if self.alpha == "auto" else self.alpha  # LdaMulticore cannot learn alpha

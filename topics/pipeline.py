@@ -127,7 +127,8 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             tokens.documents = detector.transform(tokens.texts)
         else:
             tokens.documents = flatten(tokens.texts)
-        vocabulary: Vocabulary = build_vocabulary(tokens.documents, config.preprocessing.min_df, config.preprocessing.max_df)
+        pre = config.preprocessing
+        vocabulary: Vocabulary = build_vocabulary(tokens.documents, pre.min_df, pre.max_df, pre.generic_terms)
         if vocabulary.relaxed:
             warnings.append("the corpus is too small for preprocessing.min_df/max_df; every term was kept")
         if len(vocabulary.dictionary) < 2:
@@ -159,14 +160,9 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         paper_scores, paper_terms = paper_evidence(lexicon, tokens.texts, tokens.titles)
         topic_theme = cluster_theme = None
         if lda_model is not None:
-            weights = term_theme_weights(lexicon, vocabulary.terms)
-            cfs = vocabulary.dictionary.cfs
-            background = np.array([cfs.get(i, 0) for i in range(len(vocabulary.terms))], dtype=float)
-            topic_theme = group_theme_scores(lda_model.topic_term_, background, weights)
+            topic_theme = group_theme_scores(lda_model.topic_term_, term_theme_weights(lexicon, vocabulary.terms))
         if cluster_model is not None:
-            weights_c = term_theme_weights(lexicon, cluster_model.terms_)
-            background_c = np.asarray(cluster_model.tfidf_.mean(axis=0)).ravel()
-            cluster_theme = group_theme_scores(cluster_model.centroids_, background_c, weights_c)
+            cluster_theme = group_theme_scores(cluster_model.centroids_, term_theme_weights(lexicon, cluster_model.terms_))
         tcfg = config.themes
         theme_table = assign_themes(
             themes, ids, paper_scores, paper_terms,

@@ -3,8 +3,8 @@
 A paper's score for a theme combines three kinds of evidence, each in [0, 1]:
 
 * **paper** — the theme's terms in the paper's own title and abstract (title matches count extra);
-* **topic** — how strongly the paper's LDA topics express the theme (theme-term mass of each topic relative
-  to the corpus background, weighted by the paper's topic proportions);
+* **topic** — how strongly the paper's LDA topics express the theme (the theme's share of each topic's
+  heaviest terms, weighted by the paper's topic proportions);
 * **cluster** — the same for the paper's TF-IDF cluster centroid.
 
 The combined score is their weighted mean; a theme is assigned when it reaches the threshold (at most
@@ -26,8 +26,10 @@ from topics.theme_lexicon import ThemeLexicon
 TITLE_BONUS = 1.0
 #: Raw paper evidence at which the paper score reaches 1 - 1/e (about 0.63).
 PAPER_SCALE = 2.0
-#: Topic lift above background at which the topic score reaches 1 - 1/e.
-LIFT_SCALE = 2.0
+#: Heaviest terms of a topic or cluster that are checked against the themes.
+HEAD_TERMS = 30
+#: Theme share of a topic's head weight at which its topic score reaches 1 - 1/e.
+HEAD_SHARE_SCALE = 0.15
 #: Evidence terms kept per paper and theme.
 MAX_EVIDENCE = 5
 
@@ -86,20 +88,25 @@ def term_theme_weights(lexicon: ThemeLexicon, terms: Sequence[str]) -> np.ndarra
     return weights
 
 
-def group_theme_scores(group_term: np.ndarray, background: np.ndarray, term_weights: np.ndarray) -> np.ndarray:
+def group_theme_scores(group_term: np.ndarray, term_weights: np.ndarray, head: int = HEAD_TERMS) -> np.ndarray:
     """How strongly each topic (or cluster) expresses each theme, shape ``(n_groups, n_themes)`` in ``[0, 1)``.
 
-    ``group_term`` (``(n_groups, n_terms)``, non-negative) and ``background`` (``(n_terms,)``) are normalised to
-    distributions; a group's theme mass over the background's is its lift, and lift 1 (no more than the corpus
-    at large) scores 0.
+    For each group, take its ``head`` heaviest terms (``group_term`` is ``(n_groups, n_terms)``, non-negative:
+    p(term | topic) or a cluster centroid); the theme's share of that head's weight, with each term counted by
+    its theme weight (``term_weights``, ``(n_terms, n_themes)``, capped at 1), is squashed to ``[0, 1)``.
+    A share measured on the head, not a lift over the corpus, keeps rare themes from scoring high on a stray term.
     """
-    groups = np.clip(group_term, 0.0, None)
-    groups = groups / np.maximum(groups.sum(axis=1, keepdims=True), 1e-12)
-    base = background / max(background.sum(), 1e-12)
-    mass = groups @ term_weights
-    base_mass = base @ term_weights
-    lift = np.divide(mass, base_mass, out=np.zeros_like(mass), where=base_mass > 0)
-    return 1.0 - np.exp(-np.clip(lift - 1.0, 0.0, None) / LIFT_SCALE)
+    weights = np.clip(group_term, 0.0, None)
+    n_head = min(head, weights.shape[1])
+    top = np.argsort(-weights, axis=1, kind="stable")[:, :n_head]
+    scores = np.zeros((weights.shape[0], term_weights.shape[1]))
+    capped = np.clip(term_weights, 0.0, 1.0)
+    for g in range(weights.shape[0]):
+        w = weights[g, top[g]]
+        total = w.sum()
+        if total > 0:
+            scores[g] = (w @ capped[top[g]]) / total
+    return 1.0 - np.exp(-scores / HEAD_SHARE_SCALE)
 
 
 def assign_themes(

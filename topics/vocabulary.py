@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from gensim.corpora import Dictionary
@@ -29,13 +29,17 @@ class Vocabulary:
         return [self.dictionary[i] for i in range(len(self.dictionary))]
 
 
-def build_vocabulary(documents: Sequence[Sequence[str]], min_df: int, max_df: float) -> Vocabulary:
-    """Keep terms in at least ``min_df`` papers and at most a ``max_df`` share of them.
+def build_vocabulary(
+    documents: Sequence[Sequence[str]], min_df: int, max_df: float, generic_terms: Iterable[str] = ()
+) -> Vocabulary:
+    """Keep terms in at least ``min_df`` papers and at most a ``max_df`` share of them, minus ``generic_terms``.
 
     On a tiny corpus where that leaves fewer than :data:`MIN_VOCABULARY` terms, the filters relax to
     ``min_df=1, max_df=1.0`` (``relaxed=True``) so the run can still go on.
     """
     dictionary = Dictionary(documents)
+    generic_ids = [dictionary.token2id[t] for t in generic_terms if t in dictionary.token2id]
+    dictionary.filter_tokens(bad_ids=generic_ids)
     filtered = copy.deepcopy(dictionary)  # filtering is in place
     filtered.filter_extremes(no_below=min_df, no_above=max_df, keep_n=None)
     relaxed = len(filtered) < MIN_VOCABULARY

@@ -181,9 +181,9 @@ def build_run_result() -> RunResult:
         agreement=make_agreement(lda, clusters),
         doc_map=doc_map,
         manifest={
-            "seed": 42,
+            "seeds": {"seed": 42, "lda": 42, "clusters": 42},
             "counts": {"papers": 8, "skipped": 3},
-            "timings": {"read": 0.12, "lda": 1.5},
+            "timings_seconds": {"read": 0.12, "lda": 1.5},
             "versions": {"plotly": "7.1.0"},
         },
         warnings=("corpus smaller than num_topics; using K=3",),
