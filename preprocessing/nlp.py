@@ -36,7 +36,7 @@ class TokenizerSettings:
 
     spacy_model: str = "blank"
     lemmatize: bool = True
-    min_token_length: int = 3
+    min_token_length: int = 2
     stop_words: frozenset[str] = field(default_factory=frozenset)
     batch_size: int = 256
     n_process: int = 1

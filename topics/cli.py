@@ -57,8 +57,6 @@ def run(
     config = _with_cli_inputs(config, list(input_files or []), out)
     progress = RunProgress(quiet=quiet, console=_err)
     result, paths = run_and_write(config, use_cache=not no_cache, progress=progress)
-    for warning in result.warnings:
-        progress.note(f"warning: {warning}")
     if not quiet:
         counts = result.manifest.get("counts", {})
         total = sum(progress.timings.values())

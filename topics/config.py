@@ -59,10 +59,10 @@ class InputConfig(_Strict):
     source: str | None = None
     columns: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("period", mode="before")
+    @field_validator("period", "source", mode="before")
     @classmethod
-    def _period_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
+    def _as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
     @field_validator("columns")
     @classmethod
@@ -87,7 +87,7 @@ class PreprocessingConfig(_Strict):
 
     spacy_model: str = Field("blank", description="'blank' (spacy.blank('en') + lookup lemmatizer) or a package name")
     lemmatize: bool = True
-    min_token_length: int = Field(3, ge=1)
+    min_token_length: int = Field(2, ge=1)
     domain_stop_words: tuple[str, ...] = DEFAULT_DOMAIN_STOP_WORDS
     extra_stop_words: tuple[str, ...] = ()
     phrases: PhrasesConfig = PhrasesConfig()
@@ -149,6 +149,11 @@ class MapConfig(_Strict):
 class ReportConfig(_Strict):
     title: str = "Research themes and topics"
     map: MapConfig = MapConfig()
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
 class OutputConfig(_Strict):
@@ -301,6 +306,10 @@ def load_config(path: Path | None, overrides: list[str] | None = None, base: Pat
         base = path.resolve().parent
         if data is not None and not isinstance(data, dict):
             raise ConfigError(f"{path}: expected a mapping of settings at the top level, got {type(data).__name__}")
+    if overrides:
+        if path is not None:
+            validate_config(data or {}, origin=origin)  # the file's own problems are named under the file
+        origin = "--set " + " --set ".join(overrides) if path is None else f"{path} with --set {' --set '.join(overrides)}"
     config = validate_config(apply_overrides(data or {}, overrides), origin=origin)
     return resolve_paths(config, base)
 

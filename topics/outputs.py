@@ -27,6 +27,10 @@ PAPER_COLUMNS = (
 )
 
 
+#: The files a run writes, in the order they are written.
+OUTPUT_FILES = ("papers.csv", "topics.json", "trends.csv", "manifest.json", "report.html")
+
+
 def papers_frame(run: RunResult) -> pd.DataFrame:
     """One row per paper with the columns of :data:`PAPER_COLUMNS`.
 
@@ -101,10 +105,28 @@ def _json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, Path]:
-    """Write every output file atomically into ``out_dir``; return their paths by name.
+def check_output_dir(out_dir: Path) -> None:
+    """Fail early, before any work and without creating anything, when ``out_dir`` cannot be written."""
+    out_dir = Path(out_dir).absolute()
+    existing = out_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"{out_dir}: cannot create the output folder ({existing} is a file); choose another with --out or output.dir")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"{out_dir}: the output folder is not writable ({existing}); choose another with --out or output.dir")
+    for name in OUTPUT_FILES:
+        target = out_dir / name
+        if target.exists() and not target.is_file():
+            raise UserError(f"{target}: exists and is not a file; move it away or choose another folder with --out")
 
-    Raises :class:`UserError` naming the folder when it cannot be created or written.
+
+def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, Path]:
+    """Write every output file into ``out_dir`` as one set; return their paths by name.
+
+    All files are first written to a staging folder inside ``out_dir``; the previous outputs are then moved
+    aside, the new ones moved in, and on any failure the previous ones are put back, so the folder holds either
+    the old set or the new set, never a mix. Raises :class:`UserError` naming the folder or file.
     """
     out_dir = Path(out_dir)
     contents: dict[str, str] = {
@@ -114,26 +136,39 @@ def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, 
         "manifest.json": _json(run.manifest),
         "report.html": report_html,
     }
+    check_output_dir(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".topics-staging-", dir=out_dir))
     except OSError as error:
-        raise UserError(
-            f"{out_dir}: cannot create or write the output folder ({error.strerror or error}); "
-            "choose another with --out or output.dir"
-        ) from None
+        raise UserError(f"{out_dir}: cannot write the output folder ({error.strerror or error}); choose another with --out") from None
+    backup = staging / ".previous"
+    moved: list[str] = []
+    installed: list[str] = []
     try:
         for name, text in contents.items():
             with open(staging / name, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
-        paths: dict[str, Path] = {}
+        backup.mkdir()
+        for name in contents:
+            if (out_dir / name).exists():
+                os.replace(out_dir / name, backup / name)
+                moved.append(name)
         for name in contents:
             os.replace(staging / name, out_dir / name)
-            paths[name] = out_dir / name
-        return paths
+            installed.append(name)
+        return {name: out_dir / name for name in contents}
     except OSError as error:
-        raise UserError(f"{out_dir}: cannot write the outputs ({error.strerror or error}); check free space and permissions") from None
+        for name in installed:
+            (out_dir / name).unlink(missing_ok=True)
+        for name in moved:
+            os.replace(backup / name, out_dir / name)
+        where = error.filename or out_dir
+        raise UserError(
+            f"{where}: cannot write the outputs ({error.strerror or error}); the previous outputs were kept; "
+            "check free space and permissions, or choose another folder with --out"
+        ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -89,10 +89,13 @@ def tokenize_corpus(corpus: Corpus, tokenizer: Tokenizer, config: RunConfig, use
 
 
 def _effective_k(requested: int, n_docs: int, what: str, warnings: list[str], progress: RunProgress) -> int:
-    if n_docs >= requested:
+    """``requested``, or ``max(2, n_docs // 2)`` with a warning when the corpus has under two papers a topic."""
+    if n_docs >= 2 * requested:
         return requested
-    k = max(2, n_docs // 2)
-    message = f"the corpus has {n_docs} papers, fewer than {what}={requested}; using {k} instead"
+    k = max(2, min(requested, n_docs // 2))
+    if k == requested:
+        return requested
+    message = f"the corpus has only {n_docs} papers for {what}={requested}; using {k} instead"
     warnings.append(message)
     progress.note(f"  warning: {message}")
     return k
@@ -130,7 +133,9 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         pre = config.preprocessing
         vocabulary: Vocabulary = build_vocabulary(tokens.documents, pre.min_df, pre.max_df, pre.generic_terms)
         if vocabulary.relaxed:
-            warnings.append("the corpus is too small for preprocessing.min_df/max_df; every term was kept")
+            message = "the corpus is too small for preprocessing.min_df/max_df; every term was kept"
+            warnings.append(message)
+            progress.note(f"  warning: {message}")
         if len(vocabulary.dictionary) < 2:
             raise UserError("the papers have fewer than 2 distinct terms after preprocessing; add papers with abstracts")
 
@@ -156,7 +161,14 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             cluster_result = cluster_model.result(tokens.documents, vocabulary, ids, top_n=cfg_c.top_terms)
 
     with progress.stage("themes"):
-        lexicon = build_lexicon(themes, tokenizer.tokenize_phrase)
+        lexicon, unmatchable = build_lexicon(themes, tokenizer.tokenize_phrase, tokenizer.settings.stop_words)
+        if unmatchable:
+            message = (
+                f"{len(unmatchable)} theme term(s) lose words to tokenisation and were left out "
+                f"({', '.join(unmatchable[:5])}{', ...' if len(unmatchable) > 5 else ''}); reword them in {config.themes.file.name}"
+            )
+            warnings.append(message)
+            progress.note(f"  warning: {message}")
         paper_scores, paper_terms = paper_evidence(lexicon, tokens.texts, tokens.titles)
         topic_theme = cluster_theme = None
         if lda_model is not None:
@@ -221,9 +233,10 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
 def run_and_write(config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None) -> tuple[RunResult, dict[str, Path]]:
     """Run, render the report and write every output atomically into ``config.output.dir``."""
     from reports import render_report
-    from topics.outputs import write_outputs
+    from topics.outputs import check_output_dir, write_outputs
 
     progress = progress or RunProgress(quiet=True)
+    check_output_dir(config.output.dir)
     result = run(config, use_cache=use_cache, progress=progress)
     with progress.stage("report"):
         html = render_report(result)

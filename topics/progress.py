@@ -20,7 +20,7 @@ class RunProgress:
 
     def note(self, message: str) -> None:
         if not self.quiet:
-            self.console.print(message, highlight=False, markup=False)
+            self.console.print(message, highlight=False, markup=False, soft_wrap=True)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:

@@ -49,9 +49,9 @@ def load_theme_definitions(path: Path) -> tuple[ThemeDefinition, ...]:
             raise ConfigError(f"{path}: unknown key '{where}'; allowed: id, label, description, seeds, related, exclude") from None
         raise ConfigError(f"{path}: {where}: {first['msg']} (got {first.get('input')!r})") from None
     seen: set[str] = set()
-    for spec in parsed.themes:
+    for index, spec in enumerate(parsed.themes):
         if spec.id in seen:
-            raise ConfigError(f"{path}: theme id {spec.id!r} appears twice; theme ids must be unique")
+            raise ConfigError(f"{path}: themes -> {index} -> id: theme id {spec.id!r} appears twice; theme ids must be unique")
         seen.add(spec.id)
     return tuple(
         ThemeDefinition(

@@ -19,29 +19,38 @@ _WORD = re.compile(r"[^\W\d_]+")
 #: Weight of a seed term's match; related terms count for less.
 SEED_WEIGHT = 1.0
 RELATED_WEIGHT = 0.35
-#: An exclude term's entry: it masks tokens for its theme and adds nothing.
+#: Marks an exclude term while reading a themes file: not evidence of its theme where it occurs.
 EXCLUDE = 0.0
 
 
 @dataclass(frozen=True)
 class ThemeLexicon:
-    """All theme terms: ``entries[ngram] = {theme index: weight}`` (weight 0.0 for exclude terms).
+    """All theme terms as token n-grams.
 
-    ``names[ngram]`` is the term as written in the themes file, for evidence; ``max_len`` is the longest n-gram.
+    ``entries[ngram] = {theme index: weight}`` for seed and related terms; ``excludes[ngram]`` is the set of
+    themes for which that n-gram is not evidence. ``names[ngram]`` is the term as written in the themes file,
+    for evidence; ``max_len`` is the longest n-gram.
     """
 
     n_themes: int
     entries: dict[tuple[str, ...], dict[int, float]]
+    excludes: dict[tuple[str, ...], frozenset[int]]
     names: dict[tuple[str, ...], str]
-    first_tokens: frozenset[str]
     max_len: int
+    first_tokens: frozenset[str] = frozenset()
 
     def scan(self, segments: Sequence[Sequence[str]]) -> list[tuple[tuple[str, ...], dict[int, float]]]:
-        """Longest-match scan of ``segments``; returns the matched n-grams with their theme weights, in order."""
+        """Longest-match scan of ``segments``: the matched n-grams with the weights of the themes they count for.
+
+        A match counts for no theme whose exclude term overlaps it without lying inside it ("neural network"
+        masks "network" for neuroscience, yet "spiking neural network" still counts); matches left with no
+        theme are omitted. Returns ``(ngram, {theme: weight})`` pairs in text order.
+        """
         matches: list[tuple[tuple[str, ...], dict[int, float]]] = []
         entries, first = self.entries, self.first_tokens
         for segment in segments:
             tokens = _expand(segment)
+            masks = self._exclude_spans(tokens) if self.excludes else []
             i, n = 0, len(tokens)
             while i < n:
                 if tokens[i] not in first:
@@ -51,12 +60,37 @@ class ThemeLexicon:
                     gram = tuple(tokens[i : i + length])
                     hit = entries.get(gram)
                     if hit is not None:
-                        matches.append((gram, hit))
+                        if masks:
+                            hit = _unmasked(hit, i, i + length, masks)
+                        if hit:
+                            matches.append((gram, hit))
                         i += length
                         break
                 else:
                     i += 1
         return matches
+
+    def _exclude_spans(self, tokens: Sequence[str]) -> list[tuple[int, int, frozenset[int]]]:
+        spans = []
+        for i in range(len(tokens)):
+            for length in range(1, min(self.max_len, len(tokens) - i) + 1):
+                themes = self.excludes.get(tuple(tokens[i : i + length]))
+                if themes:
+                    spans.append((i, i + length, themes))
+        return spans
+
+
+def _unmasked(hit: dict[int, float], start: int, end: int, masks: list[tuple[int, int, frozenset[int]]]) -> dict[int, float]:
+    """``hit`` without the themes whose exclude spans overlap ``[start, end)`` without lying inside it."""
+    blocked: set[int] = set()
+    for m_start, m_end, themes in masks:
+        overlaps = m_start < end and start < m_end
+        inside = start <= m_start and m_end <= end
+        if overlaps and not inside:
+            blocked |= themes
+    if not blocked:
+        return hit
+    return {theme: weight for theme, weight in hit.items() if theme not in blocked}
 
 
 def _expand(segment: Sequence[str]) -> list[str]:
@@ -66,29 +100,50 @@ def _expand(segment: Sequence[str]) -> list[str]:
     return [part for token in segment for part in token.split("_")]
 
 
-def build_lexicon(themes: Sequence[ThemeDefinition], tokenize: Callable[[str], list[str]]) -> ThemeLexicon:
+def build_lexicon(
+    themes: Sequence[ThemeDefinition],
+    tokenize: Callable[[str], list[str]],
+    stop_words: frozenset[str] = frozenset(),
+) -> tuple[ThemeLexicon, tuple[str, ...]]:
     """Tokenise every theme's terms with ``tokenize`` (the corpus's own tokenizer) into a :class:`ThemeLexicon`.
 
-    Terms that tokenise to nothing are dropped, and so are terms that lose words to the filters and keep a
-    single token ("q-learning" -> "learning", "few-shot" -> "shot"): that token alone says too little. When a
-    term is both a seed and a related term of one theme, the seed weight wins.
+    A term is dropped when tokenisation loses one of its content words (a word not in ``stop_words``, e.g. the
+    "q" of "q-learning": what is left would match more than the term means), or when a term of several words
+    keeps a single token ("few-shot" -> "shot"). When a term is both a seed and a related term of one theme,
+    the seed weight wins. Returns the lexicon and the dropped terms as ``"theme id: term"``.
     """
     entries: dict[tuple[str, ...], dict[int, float]] = {}
+    excludes: dict[tuple[str, ...], set[int]] = {}
     names: dict[tuple[str, ...], str] = {}
+    dropped: list[str] = []
     for index, theme in enumerate(themes):
         for terms, weight in ((theme.exclude, EXCLUDE), (theme.related, RELATED_WEIGHT), (theme.seeds, SEED_WEIGHT)):
             for term in terms:
                 gram = tuple(tokenize(term))
-                if not gram or (len(gram) == 1 and len(_WORD.findall(term)) > 1):
+                if not _keeps_meaning(term, gram, tokenize, stop_words):
+                    dropped.append(f"{theme.id}: {term}")
+                    continue
+                names.setdefault(gram, term.lower())
+                if weight == EXCLUDE:
+                    excludes.setdefault(gram, set()).add(index)
                     continue
                 slot = entries.setdefault(gram, {})
-                if weight == EXCLUDE or slot.get(index, -1.0) < weight:
+                if slot.get(index, -1.0) < weight:
                     slot[index] = weight
-                names.setdefault(gram, term.lower())
-    return ThemeLexicon(
+    grams = [*entries, *excludes]
+    lexicon = ThemeLexicon(
         n_themes=len(themes),
         entries=entries,
+        excludes={g: frozenset(t) for g, t in excludes.items()},
         names=names,
+        max_len=max((len(g) for g in grams), default=1),
         first_tokens=frozenset(g[0] for g in entries),
-        max_len=max((len(g) for g in entries), default=1),
     )
+    return lexicon, tuple(dropped)
+
+
+def _keeps_meaning(term: str, gram: tuple[str, ...], tokenize: Callable[[str], list[str]], stop_words: frozenset[str]) -> bool:
+    words = _WORD.findall(term.lower())
+    if not gram or (len(gram) == 1 and len(words) > 1):
+        return False
+    return all(tokenize(word) or word in stop_words for word in words)

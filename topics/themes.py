@@ -58,17 +58,16 @@ def paper_evidence(
     scores = np.zeros((n_docs, n_themes))
     evidence: list[list[list[str]]] = []
     for row in range(n_docs):
-        counts: dict[tuple[str, ...], int] = {}
-        for gram, _ in lexicon.scan(texts[row]):
-            counts[gram] = counts.get(gram, 0) + 1
-        in_title = {gram for gram, _ in lexicon.scan(titles[row])}
+        counts: dict[tuple[tuple[str, ...], int], int] = {}
+        for gram, hit in lexicon.scan(texts[row]):
+            for theme in hit:
+                counts[gram, theme] = counts.get((gram, theme), 0) + 1
+        in_title = {(gram, theme) for gram, hit in lexicon.scan(titles[row]) for theme in hit}
         contributions: list[dict[str, float]] = [{} for _ in range(n_themes)]
-        for gram, count in counts.items():
-            for theme, weight in lexicon.entries[gram].items():
-                if weight <= 0.0:
-                    continue
-                value = weight * (1.0 + math.log(count)) + (weight * TITLE_BONUS if gram in in_title else 0.0)
-                contributions[theme][lexicon.names[gram]] = value
+        for (gram, theme), count in counts.items():
+            weight = lexicon.entries[gram][theme]
+            bonus = weight * TITLE_BONUS if (gram, theme) in in_title else 0.0
+            contributions[theme][lexicon.names[gram]] = weight * (1.0 + math.log(count)) + bonus
         paper_terms: list[list[str]] = []
         for theme, terms in enumerate(contributions):
             raw = sum(terms.values())

@@ -1,0 +1,416 @@
+"""The whole pipeline on the shipped listings (configs/mila.yaml) and on tiny fixtures, through the CLI and
+through :func:`topics.pipeline.run`: outputs and their contracts, determinism, the token cache, small corpora."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from preprocessing.nlp import Tokenizer
+from tests.topics.helpers import (
+    FAST,
+    LISTINGS,
+    MILA_CONFIG,
+    OUTPUT_FILES,
+    SMALL_CSV,
+    THEMES_FILE,
+    TINY_LISTING,
+    CliResult,
+    invoke,
+)
+from topics.config import load_config
+from topics.pipeline import run
+from topics.results import UNASSIGNED
+from topics.theme_definitions import load_theme_definitions
+
+THEME_IDS = tuple(t.id for t in load_theme_definitions(THEMES_FILE))
+MILA = load_config(MILA_CONFIG)
+K_LDA, K_CLUSTERS = MILA.models.lda.num_topics, MILA.models.clusters.num_clusters
+PAPER_COLUMNS = ("id", "title", "authors", "abstract", "period", "themes", "theme_scores", "topic", "cluster")
+#: The stages every run times (the report is rendered before manifest.json is written, so it is timed too).
+STAGES = {"read", "spacy", "phrases", "lda", "tfidf_kmeans", "themes", "trends", "documents_map", "report"}
+
+
+@dataclass(frozen=True)
+class MilaRun:
+    out: Path
+    cache: Path
+    base: Path
+
+    def read(self, name: str) -> str:
+        return (self.out / name).read_text(encoding="utf-8")
+
+    def rows(self, name: str = "papers.csv") -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(self.read(name), newline="")))
+
+    def json(self, name: str) -> dict:
+        return json.loads(self.read(name))
+
+
+def mila_cli_args(out: Path, cache: Path | None, *extra: object) -> list[object]:
+    cache_args: list[object] = ["--no-cache"] if cache is None else ["--set", f"cache.dir={cache}"]
+    return ["run", MILA_CONFIG, "--quiet", "--out", out, *cache_args, *FAST, *extra]
+
+
+@pytest.fixture(scope="module")
+def mila(tmp_path_factory: pytest.TempPathFactory) -> MilaRun:
+    """configs/mila.yaml through the CLI, with a cold token cache of its own."""
+    base = tmp_path_factory.mktemp("mila")
+    out, cache = base / "out", base / "cache"
+    assert invoke(mila_cli_args(out, cache)) == 0
+    return MilaRun(out=out, cache=cache, base=base)
+
+
+# ------------------------------------------------------------------------------------------- papers.csv
+
+
+def test_outputs_are_written(mila: MilaRun) -> None:
+    assert sorted(p.name for p in mila.out.iterdir()) == sorted(OUTPUT_FILES)
+    html = mila.read("report.html")
+    assert html.lstrip().lower().startswith("<!doctype html")
+
+
+def test_papers_csv_has_one_row_per_unique_paper(mila: MilaRun) -> None:
+    rows = mila.rows()
+    assert len(rows) == 23
+    header = next(csv.reader(io.StringIO(mila.read("papers.csv"))))
+    assert set(PAPER_COLUMNS) <= set(header)
+    assert header[0] == "id"
+    assert len({r["id"] for r in rows}) == 23
+    assert len({r["title"].casefold() for r in rows}) == 23
+    assert all(r["id"] and r["title"] for r in rows)
+
+
+def test_papers_csv_authors_are_semicolon_separated(mila: MilaRun) -> None:
+    rows = {r["title"]: r for r in mila.rows()}
+    row = rows["Reward Model Ensembles Help Mitigate Overoptimization"]
+    assert [a.strip() for a in row["authors"].split(";")] == ["Thomas Coste", "Usman Anwar", "Robert Kirk"]
+    for r in rows.values():
+        names = [a.strip() for a in r["authors"].split(";")]
+        assert all(names), r["authors"]
+        assert not any("," in n for n in names), r["authors"]
+
+
+def test_papers_csv_themes_are_known_theme_ids(mila: MilaRun) -> None:
+    rows = mila.rows()
+    threshold = load_config(MILA_CONFIG).themes.threshold
+    for r in rows:
+        themes = r["themes"].split(";") if r["themes"] else []
+        assert set(themes) <= set(THEME_IDS), r["themes"]
+        assert UNASSIGNED not in themes
+        assert len(themes) == len(set(themes)) <= 3
+        pairs = [p.split(":") for p in r["theme_scores"].split(";")] if r["theme_scores"] else []
+        assert [t for t, _ in pairs] == themes  # same themes, same order
+        scores = [float(s) for _, s in pairs]
+        assert scores == sorted(scores, reverse=True)
+        assert all(threshold <= s <= 1.0 for s in scores)
+    assert any(r["themes"] for r in rows)
+    assert any("reinforcement-learning" in r["themes"].split(";") for r in rows)
+
+
+def test_papers_csv_topic_and_cluster_are_model_indices(mila: MilaRun) -> None:
+    rows = mila.rows()
+    assert 2 <= K_LDA <= 23 and 2 <= K_CLUSTERS <= 23  # no shrinking of K on this corpus
+    assert {int(r["topic"]) for r in rows} <= set(range(K_LDA))
+    assert {int(r["cluster"]) for r in rows} <= set(range(K_CLUSTERS))
+
+
+def test_papers_csv_periods(mila: MilaRun) -> None:
+    rows = mila.rows()
+    assert {r["period"] for r in rows} == {"2023-24", "2025"}
+    assert sum(r["period"] == "2023-24" for r in rows) == 11
+    assert sum(r["period"] == "2025" for r in rows) == 12
+
+
+# ------------------------------------------------------------------------------------------- topics.json
+
+
+def test_topics_json(mila: MilaRun) -> None:
+    doc = mila.json("topics.json")
+    assert [t["id"] for t in doc["themes"]] == list(THEME_IDS)
+    for block, backend, k in (("lda", "lda", K_LDA), ("clusters", "tfidf_kmeans", K_CLUSTERS)):
+        topics = doc[block]["topics"]
+        assert doc[block]["backend"] == backend
+        assert [t["id"] for t in topics] == list(range(k))
+        assert sum(t["papers"] for t in topics) == 23
+        assert sum(t["prevalence"] for t in topics) == pytest.approx(1.0, abs=1e-5)
+        for topic in topics:
+            assert len(topic["terms"]) == 10
+            weights = [term["weight"] for term in topic["terms"]]
+            assert weights == sorted(weights, reverse=True)
+            assert set(topic["themes"]) == set(THEME_IDS)
+            assert all(0.0 <= v <= 1.0 for v in topic["themes"].values())
+            assert isinstance(topic["x"], float) and isinstance(topic["y"], float)
+    assert "coherence_npmi" in doc["lda"]["metrics"]
+    assert "silhouette" in doc["clusters"]["metrics"]
+    assert -1.0 <= doc["agreement"]["ari"] <= 1.0
+
+
+def test_topics_json_sizes_match_papers_csv(mila: MilaRun) -> None:
+    doc = mila.json("topics.json")
+    rows = mila.rows()
+    for block, column, n in (("lda", "topic", K_LDA), ("clusters", "cluster", K_CLUSTERS)):
+        sizes = [t["papers"] for t in doc[block]["topics"]]
+        assert sizes == [sum(int(r[column]) == k for r in rows) for k in range(n)]
+
+
+# -------------------------------------------------------------------------------------------- trends.csv
+
+
+def test_trends_csv_rows_per_period_and_theme(mila: MilaRun) -> None:
+    rows = mila.rows("trends.csv")
+    assert list(rows[0]) == ["period", "theme", "papers", "count", "share"]
+    expected_keys = [(p, t) for p in ("2023-24", "2025") for t in (*THEME_IDS, UNASSIGNED)]
+    assert [(r["period"], r["theme"]) for r in rows] == expected_keys
+    papers = mila.rows()
+    for r in rows:
+        in_period = [p for p in papers if p["period"] == r["period"]]
+        assert int(r["papers"]) == len(in_period)
+        if r["theme"] == UNASSIGNED:
+            count = sum(not p["themes"] for p in in_period)
+        else:
+            count = sum(r["theme"] in p["themes"].split(";") for p in in_period)
+        assert int(r["count"]) == count, r
+        assert float(r["share"]) == round(count / len(in_period), 6)
+
+
+# ------------------------------------------------------------------------------------------ manifest.json
+
+
+def test_manifest(mila: MilaRun) -> None:
+    manifest = mila.json("manifest.json")
+    assert {"config", "seeds", "versions", "counts", "timings_seconds"} <= set(manifest)
+    config = manifest["config"]
+    assert config["output"]["dir"] == str(mila.out)
+    assert config["cache"]["dir"] == str(mila.cache)
+    assert config["models"]["lda"]["num_topics"] == K_LDA
+    assert [i["period"] for i in config["inputs"]] == ["2023-24", "2025"]
+    assert manifest["seeds"] == {"seed": 42, "lda": 42, "clusters": 42}
+    for package in ("spacy", "gensim", "scikit-learn", "numpy", "pandas"):
+        assert manifest["versions"][package] == metadata.version(package)
+    counts = manifest["counts"]
+    assert counts["papers"] == 23
+    assert counts["periods"] == {"2023-24": 11, "2025": 12}
+    assert counts["lda_topics"] == K_LDA and counts["clusters"] == K_CLUSTERS
+    assert counts["papers_with_theme"] == sum(bool(r["themes"]) for r in mila.rows())
+    assert counts["skipped"] == {"duplicate title": 1, "page header": 1}
+    timings = manifest["timings_seconds"]
+    assert STAGES <= set(timings)
+    assert all(isinstance(v, (int, float)) and v >= 0 for v in timings.values())
+    assert manifest["warnings"] == []
+
+
+# --------------------------------------------------------------------------------------------- determinism
+
+
+def test_same_config_and_seed_give_identical_outputs(mila: MilaRun) -> None:
+    """Warm cache, then no cache at all: papers.csv (and the other data files) are byte-identical."""
+    warm, uncached = mila.base / "warm", mila.base / "uncached"
+    assert invoke(mila_cli_args(warm, mila.cache)) == 0
+    assert invoke(mila_cli_args(uncached, None)) == 0
+    for name in ("papers.csv", "topics.json", "trends.csv"):
+        first = (mila.out / name).read_bytes()
+        assert (warm / name).read_bytes() == first, name
+        assert (uncached / name).read_bytes() == first, name
+
+
+def test_another_seed_changes_the_models(mila: MilaRun) -> None:
+    """The byte-identity above is not vacuous: the seed does reach the models."""
+    other = mila.base / "seed7"
+    assert invoke(mila_cli_args(other, mila.cache, "--set", "seed=7")) == 0
+    assert json.loads((other / "manifest.json").read_text())["seeds"] == {"seed": 7, "lda": 7, "clusters": 7}
+    first = mila.json("topics.json")
+    second = json.loads((other / "topics.json").read_text())
+    assert first["lda"]["topics"] != second["lda"]["topics"]
+
+
+# ------------------------------------------------------------------------------------------- token cache
+
+
+@pytest.fixture
+def spacy_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the texts handed to spaCy via Tokenizer.pipe (the real method still runs)."""
+    calls: list[int] = []
+    real_pipe = Tokenizer.pipe
+
+    def counting_pipe(self: Tokenizer, texts: Sequence[str]) -> Iterator[list[list[str]]]:
+        texts = list(texts)
+        calls.append(len(texts))
+        yield from real_pipe(self, texts)
+
+    monkeypatch.setattr(Tokenizer, "pipe", counting_pipe)
+    return calls
+
+
+def cache_rows(cache: Path) -> int:
+    with sqlite3.connect(cache / "tokens.sqlite") as db:
+        return int(db.execute("SELECT COUNT(*) FROM tokens").fetchone()[0])
+
+
+def test_cold_cache_tokenises_every_text_once(tmp_path: Path, spacy_calls: list[int]) -> None:
+    cache = tmp_path / "cache"
+    result = run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={cache}"]))
+    texts = {p.text for p in result.corpus.papers} | {p.title for p in result.corpus.papers}
+    # 23 title+abstract texts, then the 20 titles not already seen (3 papers have no abstract: text == title)
+    assert len(texts) == 43
+    assert sum(spacy_calls) == 43
+    assert cache_rows(cache) == 43
+
+
+def test_warm_cache_skips_spacy(mila: MilaRun, spacy_calls: list[int]) -> None:
+    rows_before = cache_rows(mila.cache)
+    result = run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={mila.cache}"]))
+    assert len(result.corpus) == 23
+    assert sum(spacy_calls) == 0
+    assert cache_rows(mila.cache) == rows_before
+
+
+def test_changed_settings_miss_the_cache(mila: MilaRun, spacy_calls: list[int]) -> None:
+    run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={mila.cache}",
+                                  "preprocessing.extra_stop_words=[agent]"]))
+    assert sum(spacy_calls) == 43
+
+
+def test_no_cache_flag_leaves_no_cache(cli: Callable[..., CliResult], tmp_path: Path, cache_home: Path) -> None:
+    cache = tmp_path / "cache"
+    result = cli(*mila_cli_args(tmp_path / "out", None, "--set", f"cache.dir={cache}"))
+    assert result.code == 0, result.err
+    assert not cache.exists()
+    assert not cache_home.exists()  # nor anything in the default place
+
+
+def test_cache_disabled_in_config_leaves_no_cache(tmp_path: Path, cache_home: Path, spacy_calls: list[int]) -> None:
+    run(load_config(MILA_CONFIG, ["report.map.method=svd", "cache.enabled=false"]))
+    run(load_config(MILA_CONFIG, ["report.map.method=svd", "cache.enabled=false"]))
+    assert sum(spacy_calls) == 2 * (23 + 23)
+    assert not cache_home.exists()
+
+
+def test_default_cache_lives_under_xdg_cache_home(cache_home: Path) -> None:
+    run(load_config(MILA_CONFIG, ["report.map.method=svd"]))
+    assert (cache_home / "research-topics" / "tokens.sqlite").is_file()
+    assert cache_rows(cache_home / "research-topics") == 43
+
+
+# ----------------------------------------------------------------------------------------- without config
+
+
+def test_run_with_inputs_and_no_config(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "quick"
+    result = cli("run", "--input", LISTINGS / "2023-24.txt", "--input", LISTINGS / "2025.txt",
+                 "--out", out, "--quiet", *FAST)
+    assert result.code == 0, result.err
+    assert result.out == f"{out / 'report.html'}\n"
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    rows = list(csv.DictReader((out / "papers.csv").open(encoding="utf-8", newline="")))
+    assert len(rows) == 23
+    assert {r["period"] for r in rows} == {"2023-24", "2025"}  # a listing's period is its file name
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["config"]["models"]["lda"]["num_topics"] == 12  # the default
+    n_topics = manifest["counts"]["lda_topics"]
+    assert 2 <= n_topics <= 12
+    assert len(json.loads((out / "topics.json").read_text())["lda"]["topics"]) == n_topics
+    if n_topics < 12:  # a corpus this small may get fewer topics, but never silently
+        assert len(k_warnings(manifest["warnings"], "models.lda.num_topics")) == 1
+    assert manifest["config"]["themes"]["file"] == str(THEMES_FILE)
+
+
+def test_run_without_config_or_out_writes_out_quick(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("run", "--input", TINY_LISTING, "--quiet", "--no-cache", *FAST)
+    assert result.code == 0, result.err
+    assert result.out == f"{tmp_path / 'out' / 'quick' / 'report.html'}\n"
+    assert sorted(p.name for p in (tmp_path / "out" / "quick").iterdir()) == sorted(OUTPUT_FILES)
+
+
+def test_input_option_replaces_the_config_inputs(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    result = cli(*mila_cli_args(tmp_path / "out", None, "--input", LISTINGS / "2025.txt"))
+    assert result.code == 0, result.err
+    rows = list(csv.DictReader((tmp_path / "out" / "papers.csv").open(encoding="utf-8", newline="")))
+    assert len(rows) == 12
+    assert {r["period"] for r in rows} == {"2025"}
+
+
+# ------------------------------------------------------------------------------------------- small corpora
+
+
+def k_warnings(warnings: Sequence[str], key: str) -> list[str]:
+    return [w for w in warnings if f"{key}=" in w]
+
+
+def test_fewer_papers_than_topics_warns_and_shrinks_k(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = cli("run", "--input", TINY_LISTING, "--no-cache", "--out", out, *FAST)
+    assert result.code == 0, result.err
+    manifest = json.loads((out / "manifest.json").read_text())
+    (lda_warning,) = k_warnings(manifest["warnings"], "models.lda.num_topics")
+    (cluster_warning,) = k_warnings(manifest["warnings"], "models.clusters.num_clusters")
+    for warning, key, requested in ((lda_warning, "models.lda.num_topics", 12),
+                                    (cluster_warning, "models.clusters.num_clusters", 10)):
+        assert warning.startswith("the corpus has ")
+        assert " 5 papers" in warning and f"{key}={requested};" in warning
+        assert warning.endswith("using 2 instead")
+    said = " ".join(result.err.split())  # the console may wrap long lines
+    assert f"warning: {lda_warning}" in said and f"warning: {cluster_warning}" in said
+    assert "Traceback" not in result.err
+    assert manifest["counts"]["lda_topics"] == 2 and manifest["counts"]["clusters"] == 2
+    doc = json.loads((out / "topics.json").read_text())
+    assert len(doc["lda"]["topics"]) == 2 and len(doc["clusters"]["topics"]) == 2
+
+
+def test_small_corpus_result(tmp_path: Path) -> None:
+    config = load_config(None, [f"inputs=[{{path: '{TINY_LISTING}'}}]", "report.map.method=svd",
+                                "models.lda.num_topics=8", "models.clusters.num_clusters=2"])
+    result = run(config, use_cache=False)
+    (warning,) = k_warnings(result.warnings, "models.lda.num_topics")
+    assert " 5 papers" in warning and warning.endswith("using 2 instead")
+    assert k_warnings(result.warnings, "models.clusters.num_clusters") == []  # 2 clusters fit 5 papers
+    assert result.lda is not None and result.lda.n_topics == 2
+    assert result.clusters is not None and result.clusters.n_topics == 2
+    assert result.lda.doc_topic.shape == (5, 2)
+    assert result.manifest["counts"]["lda_topics"] == 2
+
+
+def test_two_papers_are_enough(tmp_path: Path) -> None:
+    path = tmp_path / "two.csv"
+    path.write_text(
+        "title,abstract\n"
+        "Deep reinforcement learning for robots,Agents learn policies from reward in robot control tasks\n"
+        "Diffusion models for images,We generate images with denoising diffusion models\n",
+        encoding="utf-8",
+    )
+    result = run(load_config(None, [f"inputs=[{{path: '{path}'}}]"]), use_cache=False)
+    assert len(result.corpus) == 2
+    assert result.lda is not None and result.lda.n_topics == 2
+
+
+def test_given_ids_are_kept_and_years_are_periods(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code = invoke(["run", "--input", SMALL_CSV, "--out", out, "--quiet", "--no-cache", *FAST,
+                   "--set", "models.lda.num_topics=3", "--set", "models.lda.passes=2",
+                   "--set", "models.clusters.num_clusters=3"])
+    assert code == 0
+    rows = list(csv.DictReader((out / "papers.csv").open(encoding="utf-8", newline="")))
+    assert [r["id"] for r in rows] == ["rl-1", "rl-2", "gen-1", "gen-2", "neuro-1", "neuro-2"]
+    assert [r["period"] for r in rows] == ["2019", "2020"] * 3
+    themes = {r["id"]: r["themes"].split(";") for r in rows}
+    assert themes["rl-1"][0] == themes["rl-2"][0] == "reinforcement-learning"
+    assert themes["gen-1"][0] == themes["gen-2"][0] == "generative-models"
+    assert themes["neuro-1"][0] == themes["neuro-2"][0] == "neuroscience"
+    trends = list(csv.DictReader((out / "trends.csv").open(encoding="utf-8", newline="")))
+    assert [r["period"] for r in trends] == ["2019"] * (len(THEME_IDS) + 1) + ["2020"] * (len(THEME_IDS) + 1)
+    rl_2019 = next(r for r in trends if r["period"] == "2019" and r["theme"] == "reinforcement-learning")
+    assert (rl_2019["papers"], rl_2019["count"], rl_2019["share"]) == ("3", "1", "0.333333")
