@@ -51,7 +51,7 @@ class TokenizerSettings:
             "exceptions": sorted(LEMMA_EXCEPTIONS.items()),
             "spacy": spacy.__version__,
             "lookups": _version("spacy-lookups-data"),
-            "format": 1,
+            "format": 2,
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -91,6 +91,15 @@ def load_pipeline(model: str = "blank", lemmatize: bool = True) -> Language:
         ) from None
 
 
+def _is_word_hyphen(doc: spacy.tokens.Doc, index: int) -> bool:
+    """True for the hyphen inside a hyphenated word: no space on either side, letters on both sides."""
+    token = doc[index]
+    if token.text != "-" or token.whitespace_ or index == 0 or index + 1 >= len(doc):
+        return False
+    before, after = doc[index - 1], doc[index + 1]
+    return not before.whitespace_ and before.is_alpha and after.is_alpha
+
+
 class Tokenizer:
     """Turns texts into :data:`Segments` with a spaCy pipeline and the filters of :class:`TokenizerSettings`."""
 
@@ -109,7 +118,9 @@ class Tokenizer:
         stop = settings.stop_words
         segments: Segments = []
         current: list[str] = []
-        for token in doc:
+        for index, token in enumerate(doc):
+            if _is_word_hyphen(doc, index):
+                continue  # "fine-tuning": the words stay in one segment, so phrases can join them
             lower = token.lower_
             if settings.lemmatize:
                 lemma = LEMMA_EXCEPTIONS.get(lower) or token.lemma_.lower() or lower

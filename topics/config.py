@@ -31,6 +31,8 @@ DEFAULT_DOMAIN_STOP_WORDS: tuple[str, ...] = (
     "variety", "further", "specifically", "particular", "particularly", "large", "small", "high", "low",
     "set", "first", "second", "two", "one", "three", "number", "order", "general", "framework", "challenge",
     "challenging", "typically", "often", "yet", "still", "even", "within", "without", "given", "case",
+    # roman numerals and the prefixes of hyphenated words ("co-training", "bi-level", "de-noising")
+    "ii", "iii", "iv", "co", "bi", "de", "un", "en", "ex", "ad", "ar", "es", "non", "pre", "re", "sub",
 )
 
 
