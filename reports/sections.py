@@ -155,7 +155,7 @@ def themes_section(run: RunResult) -> Section:
     return Section(
         id="themes",
         title="Research themes",
-        caption=f"{len(themes.themes)} themes assigned to {len(themes.doc_ids):,} papers.",
+        caption=f"{int(themes.assigned.any(axis=1).sum()):,} of {len(themes.doc_ids):,} papers carry at least one of the {len(themes.themes)} themes.",
         parts=tuple(parts),
     )
 
