@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 from importlib import metadata
 
 import spacy
@@ -156,10 +157,18 @@ class Tokenizer:
 ProgressCallback = Callable[[int], None]
 
 
+class TokenStore(Protocol):
+    """Where tokenised texts are kept between runs (see :class:`preprocessing.token_cache.TokenCache`)."""
+
+    def get_many(self, texts: Sequence[str]) -> list[Segments | None]: ...
+
+    def put_many(self, items: Sequence[tuple[str, Segments]]) -> None: ...
+
+
 def tokenize_texts(
     texts: Sequence[str],
     tokenizer: Tokenizer,
-    cache: "TokenCacheProtocol | None" = None,
+    cache: TokenStore | None = None,
     progress: ProgressCallback | None = None,
 ) -> list[Segments]:
     """Tokenise every text, reading and filling ``cache`` when given; ``progress(n)`` is called as texts finish.
@@ -193,7 +202,3 @@ def tokenize_texts(
         cache.put_many(pending)
     return [r if r is not None else [] for r in results]
 
-
-class TokenCacheProtocol:  # pragma: no cover - typing aid only
-    def get_many(self, texts: Sequence[str]) -> list[Segments | None]: ...
-    def put_many(self, items: Sequence[tuple[str, Segments]]) -> None: ...

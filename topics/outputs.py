@@ -42,10 +42,10 @@ def papers_frame(run: RunResult) -> pd.DataFrame:
     lda, clusters = run.lda, run.clusters
     topics = lda.assignments if lda is not None else None
     groups = clusters.assignments if clusters is not None else None
+    index = {tid: j for j, tid in enumerate(table.theme_ids)}
     rows = []
     for i, paper in enumerate(run.corpus.papers):
         pairs = table.paper_themes(i)
-        index = {tid: j for j, tid in enumerate(table.theme_ids)}
         rows.append({
             "id": paper.id,
             "title": paper.title,
