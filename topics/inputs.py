@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from preprocessing.errors import InputError
-from preprocessing.readers import InputSpec
+from preprocessing.readers import EXTENSION_FORMATS, InputSpec
 from topics.config import InputConfig
 
-#: File endings read when an input is a folder.
-SUPPORTED_SUFFIXES = (".txt", ".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq", ".bib", ".bibtex")
+#: File endings read when an input is a folder: those the readers know.
+SUPPORTED_SUFFIXES = tuple(EXTENSION_FORMATS)
 
 
 def input_specs(inputs: Sequence[InputConfig]) -> list[InputSpec]:

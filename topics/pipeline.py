@@ -16,7 +16,7 @@ from preprocessing.dedup import deduplicate
 from preprocessing.errors import UserError
 from preprocessing.nlp import Segments, Tokenizer, TokenizerSettings, build_stop_words, tokenize_texts
 from preprocessing.phrases import PhraseDetector, flatten
-from preprocessing.readers import read_input
+from preprocessing.readers import read_inputs
 from preprocessing.records import Corpus
 from preprocessing.token_cache import TokenCache, default_cache_dir
 from topics.agreement import compare_partitions
@@ -49,8 +49,7 @@ def read_corpus(config: RunConfig, progress: RunProgress) -> Corpus:
     if not config.inputs:
         raise UserError("no inputs: list them under 'inputs:' in the config or pass --input FILE")
     specs = input_specs(config.inputs)
-    results = [read_input(spec) for spec in specs]
-    corpus = deduplicate(results)
+    corpus = deduplicate(read_inputs(specs))
     if len(corpus) < 2:
         raise UserError(f"only {len(corpus)} paper(s) after reading and deduplication; need at least 2 to find topics")
     skipped = sum(corpus.skipped_counts().values())
