@@ -151,7 +151,12 @@ class Tokenizer:
 
     def tokenize_phrase(self, text: str) -> list[str]:
         """One seed term ("reinforcement learning") as a flat token sequence, with the corpus's own filters."""
-        return [tok for seg in self._segments(self.nlp(text.lower())) for tok in seg]
+        return [tok for seg in self.phrase_segments(text) for tok in seg]
+
+    def phrase_segments(self, text: str) -> list[list[str]]:
+        """One term as token segments, split where running text would be ("inspired by the brain" gives
+        ``[["inspire"], ["brain"]]``): a term of several segments can never match as one n-gram."""
+        return [list(seg) for seg in self._segments(self.nlp(text.lower()))]
 
 
 ProgressCallback = Callable[[int], None]

@@ -130,17 +130,26 @@ class ClustersConfig(_Strict):
 class ModelsConfig(_Strict):
     lda: LdaConfig = LdaConfig()
     clusters: ClustersConfig = ClustersConfig()
+    align_to: Path | None = Field(
+        None, description="a previous run's topics.json: matched topics and clusters keep their ids and labels"
+    )
 
 
 class ThemesConfig(_Strict):
-    """Theme labelling: which themes file, and how evidence combines into a score."""
+    """Theme labelling: which themes file, and when a paper carries a theme."""
 
     file: Path = DEFAULT_THEMES_FILE
-    threshold: float = Field(0.45, ge=0.0, le=1.0, description="a paper carries a theme when its score >= this")
+    threshold: float = Field(
+        0.35, ge=0.0, le=1.0, description="a paper carries a theme when its score (a probability) reaches this"
+    )
     max_per_paper: int = Field(3, ge=1)
-    weight_paper: float = Field(0.6, ge=0.0)
-    weight_topic: float = Field(0.25, ge=0.0)
-    weight_cluster: float = Field(0.15, ge=0.0)
+
+
+class EvaluationConfig(_Strict):
+    """Score the themes against labelled papers (``topics evaluate`` sets ``labels``)."""
+
+    labels: Path | None = Field(None, description="CSV of labelled papers: id or title, and ';'-separated theme ids or 'other'")
+    max_errors: int = Field(10, ge=0, description="worst false positives and negatives listed")
 
 
 class MapConfig(_Strict):
@@ -171,6 +180,7 @@ class RunConfig(_Strict):
     cache: CacheConfig = CacheConfig()
     models: ModelsConfig = ModelsConfig()
     themes: ThemesConfig = ThemesConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
     report: ReportConfig = ReportConfig()
     output: OutputConfig = OutputConfig()
 
@@ -287,7 +297,15 @@ def resolve_paths(config: RunConfig, base: Path) -> RunConfig:
     if cache.dir is not None:
         cache = cache.model_copy(update={"dir": _resolve(cache.dir, base)})
     output = config.output.model_copy(update={"dir": _resolve(config.output.dir, base)})
-    return config.model_copy(update={"inputs": inputs, "themes": themes, "cache": cache, "output": output})
+    models = config.models
+    if models.align_to is not None:
+        models = models.model_copy(update={"align_to": _resolve(models.align_to, base)})
+    evaluation = config.evaluation
+    if evaluation.labels is not None:
+        evaluation = evaluation.model_copy(update={"labels": _resolve(evaluation.labels, base)})
+    return config.model_copy(
+        update={"inputs": inputs, "themes": themes, "cache": cache, "output": output, "evaluation": evaluation, "models": models}
+    )
 
 
 def load_config(path: Path | None, overrides: list[str] | None = None, base: Path | None = None) -> RunConfig:

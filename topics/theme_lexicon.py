@@ -104,12 +104,14 @@ def build_lexicon(
     themes: Sequence[ThemeDefinition],
     tokenize: Callable[[str], list[str]],
     stop_words: frozenset[str] = frozenset(),
+    segment: Callable[[str], list[list[str]]] | None = None,
 ) -> tuple[ThemeLexicon, tuple[str, ...]]:
     """Tokenise every theme's terms with ``tokenize`` (the corpus's own tokenizer) into a :class:`ThemeLexicon`.
 
     A term is dropped when tokenisation loses one of its content words (a word not in ``stop_words``, e.g. the
     "q" of "q-learning": what is left would match more than the term means), or when a term of several words
-    keeps a single token ("few-shot" -> "shot"). When a term is both a seed and a related term of one theme,
+    keeps a single token ("few-shot" -> "shot"), or when ``segment`` (the tokenizer's own split of running text)
+    cuts it in two at a stop word ("inspired by the brain": it could never match as one n-gram). Each term also matches its plural (see :func:`_forms`). When a term is both a seed and a related term of one theme,
     the seed weight wins. Returns the lexicon and the dropped terms as ``"theme id: term"``.
     """
     entries: dict[tuple[str, ...], dict[int, float]] = {}
@@ -119,17 +121,19 @@ def build_lexicon(
     for index, theme in enumerate(themes):
         for terms, weight in ((theme.exclude, EXCLUDE), (theme.related, RELATED_WEIGHT), (theme.seeds, SEED_WEIGHT)):
             for term in terms:
-                gram = tuple(tokenize(term))
-                if not _keeps_meaning(term, gram, tokenize, stop_words):
+                segments = segment(term) if segment is not None else [tokenize(term)]
+                gram = tuple(tok for seg in segments for tok in seg)
+                if len(segments) > 1 or not _keeps_meaning(term, gram, tokenize, stop_words):
                     dropped.append(f"{theme.id}: {term}")
                     continue
-                names.setdefault(gram, term.lower())
-                if weight == EXCLUDE:
-                    excludes.setdefault(gram, set()).add(index)
-                    continue
-                slot = entries.setdefault(gram, {})
-                if slot.get(index, -1.0) < weight:
-                    slot[index] = weight
+                for form in _forms(gram):
+                    names.setdefault(form, term.lower())
+                    if weight == EXCLUDE:
+                        excludes.setdefault(form, set()).add(index)
+                        continue
+                    slot = entries.setdefault(form, {})
+                    if slot.get(index, -1.0) < weight:
+                        slot[index] = weight
     grams = [*entries, *excludes]
     lexicon = ThemeLexicon(
         n_themes=len(themes),
@@ -140,6 +144,15 @@ def build_lexicon(
         first_tokens=frozenset(g[0] for g in entries),
     )
     return lexicon, tuple(dropped)
+
+
+def _forms(gram: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The n-gram and, when its last word has no final "s", its plural: the lookup lemmatizer leaves words it
+    does not know as they are ("autoencoders", "gans", "mdps"), so a seed "autoencoder" must match those too."""
+    last = gram[-1]
+    if last.isalpha() and not last.endswith("s"):
+        return (gram, (*gram[:-1], last + "s"))
+    return (gram,)
 
 
 def _keeps_meaning(term: str, gram: tuple[str, ...], tokenize: Callable[[str], list[str]], stop_words: frozenset[str]) -> bool:

@@ -1,80 +1,187 @@
 """Theme labelling: every paper gets zero or more themes, each with a score in [0, 1] and its evidence.
 
-A paper's score for a theme combines three kinds of evidence, each in [0, 1]:
+A paper's score for a theme is a probability from a small logistic model over theme-agnostic features
+(:data:`FEATURES`) of three kinds of evidence:
 
-* **paper** — the theme's terms in the paper's own title and abstract (title matches count extra);
+* **paper** — the theme's terms in the paper's own title and abstract: seed terms in the title, seed matches
+  and distinct seed terms in the text, related terms, and the theme's share of all theme evidence in the paper
+  (its *focus*);
 * **topic** — how strongly the paper's LDA topics express the theme (the theme's share of each topic's
   heaviest terms, weighted by the paper's topic proportions);
 * **cluster** — the same for the paper's TF-IDF cluster centroid.
 
-The combined score is their weighted mean; a theme is assigned when it reaches the threshold (at most
-``max_per_paper`` themes a paper, best first). A paper without a confident theme stays unassigned.
+The model's coefficients are the same for every theme, so they carry over to themes and corpora they were not
+fitted on; they were fitted once on a development set (see :data:`SCORERS`) and are never refitted on a run's own
+papers. A theme is assigned when its score reaches the threshold (at most ``max_per_paper`` themes a paper, best
+first). A paper without a confident theme stays unassigned.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from topics.results import ThemeDefinition, ThemeTable
-from topics.theme_lexicon import ThemeLexicon
+from topics.theme_lexicon import SEED_WEIGHT, ThemeLexicon
 
-#: Extra weight of a term found in the title, relative to the abstract.
-TITLE_BONUS = 1.0
-#: Raw paper evidence at which the paper score reaches 1 - 1/e (about 0.63).
-PAPER_SCALE = 2.0
 #: Heaviest terms of a topic or cluster that are checked against the themes.
 HEAD_TERMS = 30
 #: Theme share of a topic's head weight at which its topic score reaches 1 - 1/e.
 HEAD_SHARE_SCALE = 0.15
 #: Evidence terms kept per paper and theme.
 MAX_EVIDENCE = 5
+#: Relative weight of a related term's match in a theme's raw paper evidence (for ``focus`` and evidence order).
+RELATED_SHARE = 0.35
+
+#: The scoring features, each of shape ``(n_docs, n_themes)``:
+#: ``title_seed`` 1 when a seed term is in the title; ``seeds`` log(1 + seed matches in title and abstract);
+#: ``distinct_seeds`` log(1 + distinct seed terms matched); ``related`` log(1 + related-term matches);
+#: ``focus`` the theme's share of the paper's raw theme evidence over all themes, in [0, 1];
+#: ``topic`` and ``cluster`` the topic and cluster evidence in [0, 1).
+FEATURES = ("title_seed", "seeds", "distinct_seeds", "related", "focus", "topic", "cluster")
+PAPER_FEATURES = FEATURES[:5]
 
 
 @dataclass(frozen=True)
-class ThemeWeights:
-    """How much each kind of evidence counts (normalised over the kinds available) and the decision rule."""
+class PaperEvidence:
+    """Theme terms found in each paper's own words; every array has shape ``(n_docs, n_themes)``.
 
-    paper: float = 0.6
-    topic: float = 0.25
-    cluster: float = 0.15
-    threshold: float = 0.45
-    max_per_paper: int = 3
+    ``title_seeds`` counts seed-term matches in the title, ``seeds`` in title and abstract, ``distinct_seeds``
+    the distinct seed terms among them, ``related`` related-term matches in title and abstract. ``terms[i][j]``
+    lists the matched terms of paper ``i`` for theme ``j``, strongest first (at most :data:`MAX_EVIDENCE`).
+    """
+
+    title_seeds: np.ndarray
+    seeds: np.ndarray
+    distinct_seeds: np.ndarray
+    related: np.ndarray
+    terms: list[list[list[str]]]
+
+    @property
+    def raw(self) -> np.ndarray:
+        """Seed matches plus :data:`RELATED_SHARE` times related matches, shape ``(n_docs, n_themes)``."""
+        return self.seeds + RELATED_SHARE * self.related
 
 
 def paper_evidence(
     lexicon: ThemeLexicon, texts: Sequence[Sequence[Sequence[str]]], titles: Sequence[Sequence[Sequence[str]]]
-) -> tuple[np.ndarray, list[list[list[str]]]]:
-    """Score each paper's own words; ``texts[i]`` and ``titles[i]`` are token segments of title + abstract and
-    of the title alone.
-
-    Returns ``scores`` of shape ``(n_docs, n_themes)`` in ``[0, 1)`` and, per paper and theme, the matched terms
-    ordered by contribution.
-    """
+) -> PaperEvidence:
+    """Count each theme's terms in each paper; ``texts[i]`` and ``titles[i]`` are token segments of title +
+    abstract and of the title alone."""
     n_docs, n_themes = len(texts), lexicon.n_themes
-    scores = np.zeros((n_docs, n_themes))
+    title_seeds = np.zeros((n_docs, n_themes))
+    seeds = np.zeros((n_docs, n_themes))
+    distinct = np.zeros((n_docs, n_themes))
+    related = np.zeros((n_docs, n_themes))
     evidence: list[list[list[str]]] = []
     for row in range(n_docs):
         counts: dict[tuple[tuple[str, ...], int], int] = {}
         for gram, hit in lexicon.scan(texts[row]):
             for theme in hit:
                 counts[gram, theme] = counts.get((gram, theme), 0) + 1
-        in_title = {(gram, theme) for gram, hit in lexicon.scan(titles[row]) for theme in hit}
+        in_title: set[tuple[tuple[str, ...], int]] = set()
+        for gram, hit in lexicon.scan(titles[row]):
+            for theme, weight in hit.items():
+                in_title.add((gram, theme))
+                if weight >= SEED_WEIGHT:
+                    title_seeds[row, theme] += 1
         contributions: list[dict[str, float]] = [{} for _ in range(n_themes)]
         for (gram, theme), count in counts.items():
             weight = lexicon.entries[gram][theme]
-            bonus = weight * TITLE_BONUS if (gram, theme) in in_title else 0.0
-            contributions[theme][lexicon.names[gram]] = weight * (1.0 + math.log(count)) + bonus
-        paper_terms: list[list[str]] = []
-        for theme, terms in enumerate(contributions):
-            raw = sum(terms.values())
-            scores[row, theme] = 1.0 - math.exp(-raw / PAPER_SCALE)
-            paper_terms.append([t for t, _ in sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_EVIDENCE]])
-        evidence.append(paper_terms)
-    return scores, evidence
+            if weight >= SEED_WEIGHT:
+                seeds[row, theme] += count
+                distinct[row, theme] += 1
+            else:
+                related[row, theme] += count
+            title = 1.0 if (gram, theme) in in_title else 0.0
+            name = lexicon.names[gram]
+            strength = weight * (1.0 + math.log(count) + title)
+            contributions[theme][name] = max(contributions[theme].get(name, 0.0), strength)
+        evidence.append([
+            [t for t, _ in sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_EVIDENCE]] for terms in contributions
+        ])
+    return PaperEvidence(title_seeds=title_seeds, seeds=seeds, distinct_seeds=distinct, related=related, terms=evidence)
+
+
+def theme_features(
+    evidence: PaperEvidence, topic: np.ndarray | None = None, cluster: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """The :data:`FEATURES` available, each ``(n_docs, n_themes)``; ``topic``/``cluster`` are left out when
+    ``None`` (the model did not run)."""
+    raw = evidence.raw
+    total = raw.sum(axis=1, keepdims=True)
+    features = {
+        "title_seed": np.minimum(evidence.title_seeds, 1.0),
+        "seeds": np.log1p(evidence.seeds),
+        "distinct_seeds": np.log1p(evidence.distinct_seeds),
+        "related": np.log1p(evidence.related),
+        "focus": np.divide(raw, total, out=np.zeros_like(raw), where=total > 0),
+    }
+    if topic is not None:
+        features["topic"] = topic
+    if cluster is not None:
+        features["cluster"] = cluster
+    return features
+
+
+@dataclass(frozen=True)
+class ThemeScorer:
+    """``score = 1 / (1 + exp(-(intercept + sum(coefficients[f] * feature f))))``, a probability in (0, 1)."""
+
+    coefficients: Mapping[str, float]
+    intercept: float
+
+    def score(self, features: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Scores of shape ``(n_docs, n_themes)``; ``features`` must hold every feature with a coefficient."""
+        missing = sorted(set(self.coefficients) - set(features))
+        if missing:
+            raise ValueError(f"ThemeScorer needs the features {missing}")
+        shape = next(iter(features.values())).shape
+        logit = np.full(shape, self.intercept)
+        for name, coef in self.coefficients.items():
+            logit = logit + coef * features[name]
+        return 1.0 / (1.0 + np.exp(-logit))
+
+
+#: Scorers by the kinds of evidence available, fitted once with ``python -m bench.themes_dev --fit`` on
+#: ../shared/data/iclr-themes-dev (2,365 ICLR papers, title + abstract only, labels for reinforcement-learning,
+#: generative-models and neuroscience; logistic regression, C=1, one coefficient set for all themes).
+SCORERS: dict[frozenset[str], ThemeScorer] = {
+    frozenset(): ThemeScorer(
+        {"title_seed": 0.924, "seeds": 0.215, "distinct_seeds": 2.695, "related": 0.934, "focus": 3.600}, -5.130
+    ),
+    frozenset({"topic"}): ThemeScorer(
+        {"title_seed": 0.960, "seeds": 0.197, "distinct_seeds": 2.593, "related": 0.687, "focus": 2.921, "topic": 3.475},
+        -5.350,
+    ),
+    frozenset({"cluster"}): ThemeScorer(
+        {"title_seed": 0.887, "seeds": 0.237, "distinct_seeds": 2.530, "related": 0.782, "focus": 3.306, "cluster": 0.997},
+        -5.060,
+    ),
+    frozenset({"topic", "cluster"}): ThemeScorer(
+        {
+            "title_seed": 0.923, "seeds": 0.244, "distinct_seeds": 2.499, "related": 0.647, "focus": 2.855,
+            "topic": 3.223, "cluster": 0.405,
+        },
+        -5.306,
+    ),
+}
+
+
+def scorer_for(kinds: frozenset[str]) -> ThemeScorer:
+    """The shipped scorer for the evidence kinds available (``"topic"``, ``"cluster"``; paper is always there)."""
+    return SCORERS[frozenset(kinds) & frozenset({"topic", "cluster"})]
+
+
+@dataclass(frozen=True)
+class ThemeRule:
+    """The decision rule: a theme is assigned when its score reaches ``threshold``; at most ``max_per_paper``."""
+
+    threshold: float = 0.35
+    max_per_paper: int = 3
 
 
 def term_theme_weights(lexicon: ThemeLexicon, terms: Sequence[str]) -> np.ndarray:
@@ -111,56 +218,51 @@ def group_theme_scores(group_term: np.ndarray, term_weights: np.ndarray, head: i
 def assign_themes(
     themes: Sequence[ThemeDefinition],
     doc_ids: Sequence[str],
-    paper_scores: np.ndarray,
-    paper_terms: list[list[list[str]]],
-    weights: ThemeWeights,
+    evidence: PaperEvidence,
+    rule: ThemeRule,
     doc_topic: np.ndarray | None = None,
     topic_theme: np.ndarray | None = None,
     doc_cluster: np.ndarray | None = None,
     cluster_theme: np.ndarray | None = None,
+    scorer: ThemeScorer | None = None,
 ) -> ThemeTable:
-    """Combine paper, topic and cluster evidence into a :class:`ThemeTable`.
+    """Score every paper against every theme and decide which themes it carries, as a :class:`ThemeTable`.
 
     ``doc_topic`` is ``(n_docs, n_topics)``, ``topic_theme`` ``(n_topics, n_themes)``; ``doc_cluster`` is
-    ``(n_docs,)`` cluster ids, ``cluster_theme`` ``(n_clusters, n_themes)``. Kinds of evidence that are absent
-    drop out of the weighted mean.
+    ``(n_docs,)`` cluster ids, ``cluster_theme`` ``(n_clusters, n_themes)``. Without ``scorer``, the shipped
+    scorer for the kinds of evidence available is used.
     """
-    parts: dict[str, np.ndarray] = {"paper": paper_scores}
-    kind_weights = {"paper": weights.paper}
-    if doc_topic is not None and topic_theme is not None:
-        parts["topic"] = doc_topic @ topic_theme
-        kind_weights["topic"] = weights.topic
-    if doc_cluster is not None and cluster_theme is not None:
-        parts["cluster"] = cluster_theme[doc_cluster]
-        kind_weights["cluster"] = weights.cluster
-    total = sum(kind_weights.values()) or 1.0
-    scores = sum(kind_weights[k] * parts[k] for k in parts) / total
-    scores = np.round(scores, 6)  # stable decisions and stable CSV output across platforms
+    topic = doc_topic @ topic_theme if doc_topic is not None and topic_theme is not None else None
+    cluster = cluster_theme[doc_cluster] if doc_cluster is not None and cluster_theme is not None else None
+    features = theme_features(evidence, topic, cluster)
+    kinds = frozenset(k for k, v in (("topic", topic), ("cluster", cluster)) if v is not None)
+    scorer = scorer or scorer_for(kinds)
+    scores = np.round(scorer.score(features), 6)  # stable decisions and stable CSV output across platforms
 
-    assigned = scores >= weights.threshold
-    if weights.max_per_paper < scores.shape[1]:
+    assigned = scores >= rule.threshold
+    if rule.max_per_paper < scores.shape[1]:
         order = np.argsort(-scores, axis=1, kind="stable")
         rank = np.empty_like(order)
         rank[np.arange(scores.shape[0])[:, None], order] = np.arange(scores.shape[1])
-        assigned &= rank < weights.max_per_paper
+        assigned &= rank < rule.max_per_paper
 
-    dominant_topic = doc_topic.argmax(axis=1) if doc_topic is not None and topic_theme is not None else None
-    evidence: list[tuple[tuple[str, ...], ...]] = []
+    dominant_topic = doc_topic.argmax(axis=1) if topic is not None and doc_topic is not None else None
+    table_evidence: list[tuple[tuple[str, ...], ...]] = []
     for row in range(scores.shape[0]):
         per_theme: list[tuple[str, ...]] = []
         for theme in range(scores.shape[1]):
-            terms = tuple(paper_terms[row][theme])
+            terms = tuple(evidence.terms[row][theme])
             if not terms and assigned[row, theme] and dominant_topic is not None:
                 terms = (f"topic {int(dominant_topic[row])}",)
             per_theme.append(terms)
-        evidence.append(tuple(per_theme))
+        table_evidence.append(tuple(per_theme))
     return ThemeTable(
         themes=tuple(themes),
         doc_ids=tuple(doc_ids),
         scores=scores,
         assigned=assigned,
-        evidence=tuple(evidence),
+        evidence=tuple(table_evidence),
         topic_theme=topic_theme,
         cluster_theme=cluster_theme,
-        parts=parts,
+        parts=features,
     )
