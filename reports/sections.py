@@ -6,8 +6,9 @@ section (or part of one) whose data is missing. Rendering to HTML is :mod:`repor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,8 @@ from reports.escape import shorten
 from reports.figures.docmap import method_name
 from reports.figures.themes import theme_counts, theme_labels
 from reports.figures.topics import topic_label
-from reports.table import PaperTable, TableData, build_paper_table
+from reports.table import Cell, PaperTable, TableData, build_paper_table
+from topics.evaluation import ErrorCase
 from topics.results import RunResult, ThemeTable, TopicResult
 
 #: Display names of known metrics; others are shown with underscores as spaces.
@@ -63,12 +65,13 @@ def build_sections(run: RunResult) -> list[Section]:
     """The report's sections in page order; sections without data (no LDA, no clusters, no agreement, no
     documents map, nothing to note) are left out, as are parts without data (no skipped records, no periods).
 
-    Top-level ids: ``overview``, ``themes``, ``lda``, ``clusters``, ``agreement``, ``docmap``, ``papers``,
+    Top-level ids: ``overview``, ``themes``, ``evaluation``, ``lda``, ``clusters``, ``agreement``, ``docmap``, ``papers``,
     ``notes``.
     """
     candidates = (
         overview_section(run),
         themes_section(run),
+        evaluation_section(run),
         lda_section(run),
         clusters_section(run),
         agreement_section(run),
@@ -160,6 +163,71 @@ def themes_section(run: RunResult) -> Section:
     )
 
 
+def evaluation_section(run: RunResult) -> Section | None:
+    """The themes scored against labelled papers, beside the keyword baseline; ``None`` without an evaluation."""
+    ev = run.evaluation
+    if ev is None:
+        return None
+    labels = theme_labels(run.themes)
+    baseline = (
+        f" A plain keyword baseline (a regular expression over each theme's first 12 seed terms) scores "
+        f"{ev.baseline_macro_f1:.3f} on the same papers ({ev.macro_f1 - ev.baseline_macro_f1:+.3f} for the labeller)."
+        if ev.baseline_macro_f1 is not None
+        else ""
+    )
+    unmatched = f" {ev.n_unmatched:,} labelled papers are not in this corpus and were left out." if ev.n_unmatched else ""
+    rows = []
+    for score, base in zip(ev.scores, ev.baseline or (None,) * len(ev.scores)):
+        rows.append((
+            labels.get(score.theme, score.theme), score.support, score.predicted, f"{score.precision:.3f}",
+            f"{score.recall:.3f}", f"{score.f1:.3f}", "" if base is None else f"{base.f1:.3f}",
+        ))
+    rows.append(("macro average", "", "", "", "", f"{ev.macro_f1:.3f}", "" if ev.baseline_macro_f1 is None else f"{ev.baseline_macro_f1:.3f}"))
+
+    def error_rows(cases: Sequence[ErrorCase]) -> tuple[tuple[Cell, ...], ...]:
+        return tuple(
+            (
+                shorten(case.title, 100), labels.get(case.theme, case.theme), f"{case.score:.3f}",
+                ", ".join(case.evidence) or "(none)", "; ".join(case.gold), "; ".join(case.predicted) or "(none)",
+            )
+            for case in cases
+        )
+
+    error_columns = ("Title", "Theme", "Score", "Evidence terms", "Labelled", "Given")
+    parts = [
+        Section(
+            id="evaluation-confusion",
+            title="Labelled against given themes",
+            figure=figures.confusion_figure(ev, labels),
+            caption="Papers counted by labelled theme (rows; other = none of the evaluated themes) and the "
+            "themes the labeller gave (columns; none = no evaluated theme). A paper with two themes counts twice.",
+        )
+    ]
+    if ev.false_positives:
+        parts.append(Section(
+            id="evaluation-false-positives",
+            title="Worst false positives",
+            caption="Themes given but not labelled, highest score first, with the terms that drove the score.",
+            table=TableData(error_columns, error_rows(ev.false_positives)),
+        ))
+    if ev.false_negatives:
+        parts.append(Section(
+            id="evaluation-false-negatives",
+            title="Worst false negatives",
+            caption="Themes labelled but not given, lowest score first.",
+            table=TableData(error_columns, error_rows(ev.false_negatives)),
+        ))
+    return Section(
+        id="evaluation",
+        title="Theme evaluation",
+        figure=figures.evaluation_scores_figure(ev, labels),
+        caption=f"The themes of {ev.n_papers:,} labelled papers ({Path(ev.labels_path).name}) against their labels: "
+        f"macro-F1 {ev.macro_f1:.3f} over {len(ev.themes)} themes.{baseline}{unmatched}",
+        table=TableData(("Theme", "Labelled", "Given", "Precision", "Recall", "F1", "Baseline F1"), tuple(rows)),
+        parts=tuple(parts),
+    )
+
+
 def lda_section(run: RunResult) -> Section | None:
     """LDA top terms (with per-topic NPMI coherence) and the intertopic distance map; ``None`` without LDA."""
     lda = run.lda
@@ -171,6 +239,7 @@ def lda_section(run: RunResult) -> Section | None:
         caption=f"{lda.n_topics} topics found by LDA. {format_metrics(lda.metrics)}",
         table=topic_summary_table(lda, run.themes.topic_theme, run.themes, noun="Topic"),
         parts=(
+            *alignment_parts(run, "lda", "topic"),
             Section(
                 id="lda-terms",
                 title="Top terms per topic",
@@ -189,6 +258,31 @@ def lda_section(run: RunResult) -> Section | None:
     )
 
 
+def alignment_parts(run: RunResult, block: str, noun: str) -> tuple[Section, ...]:
+    """A part listing the topics (or clusters) born and gone since the previous run they were aligned to."""
+    alignment = run.alignments.get(block)
+    result = run.lda if block == "lda" else run.clusters
+    if alignment is None or result is None:
+        return ()
+    matched = sum(1 for m in alignment.matched_previous if m is not None)
+    index = {topic_id: k for k, topic_id in enumerate(alignment.ids)}
+    rows: list[tuple[Cell, ...]] = [
+        ("born", topic_id, shorten(topic_label(result, index[topic_id]), LABEL_CHARS)) for topic_id in alignment.born
+    ]
+    rows += [("gone", topic_id, shorten(label, LABEL_CHARS)) for topic_id, label in alignment.gone]
+    source = Path(str(alignment.previous)).name if alignment.previous is not None else "the previous run"
+    return (
+        Section(
+            id=f"{'lda' if block == 'lda' else 'clusters'}-alignment",
+            title=f"{noun.capitalize()}s since the previous run",
+            caption=f"Aligned to {source} ({alignment.previous}): {matched} of {result.n_topics} {noun}s match a "
+            f"previous {noun} and keep its id and label (top-term similarity at least {alignment.threshold:.2f}); "
+            f"{len(alignment.born)} are new (born) and {len(alignment.gone)} previous {noun}s have no match (gone).",
+            table=TableData(("Change", "Id", "Label"), tuple(rows)) if rows else None,
+        ),
+    )
+
+
 def clusters_section(run: RunResult) -> Section | None:
     """TF-IDF cluster sizes, top terms and distance map; ``None`` without clusters."""
     clusters = run.clusters
@@ -203,6 +297,7 @@ def clusters_section(run: RunResult) -> Section | None:
         "overlapping clusters, which is usual for short texts.",
         table=topic_summary_table(clusters, run.themes.cluster_theme, run.themes, noun="Cluster"),
         parts=(
+            *alignment_parts(run, "clusters", "cluster"),
             Section(
                 id="clusters-terms",
                 title="Top terms per cluster",
@@ -302,7 +397,7 @@ def topic_summary_table(
     columns += ["Closest theme"] if with_theme else []
     rows = []
     for k in range(result.n_topics):
-        row: list[Any] = [k, shorten(topic_label(result, k), LABEL_CHARS), int(result.sizes[k])]
+        row: list[Any] = [result.topic_id(k), shorten(topic_label(result, k), LABEL_CHARS), int(result.sizes[k])]
         row.append(f"{float(result.prevalence[k]):.1%}")
         if with_npmi:
             row.append(f"{result.topic_coherence[k]:.3f}")

@@ -103,5 +103,5 @@ def _assignment_names(result: TopicResult | None) -> dict[str, str]:
     """Paper id -> ``"k: label"`` of its dominant topic/cluster; empty without a result."""
     if result is None:
         return {}
-    names = [f"{k}: {topic_label(result, k)}" for k in range(result.n_topics)]
+    names = [f"{result.topic_id(k)}: {topic_label(result, k)}" for k in range(result.n_topics)]
     return {doc_id: names[k] for doc_id, k in zip(result.doc_ids, result.assignments)}

@@ -28,8 +28,16 @@ ConfigArg = Annotated[Optional[Path], typer.Argument(help="YAML config (see conf
 SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Override a config value: --set models.lda.num_topics=30 (repeatable)")]
 
 
-def _with_cli_inputs(config: RunConfig, inputs: list[Path], out: Path | None) -> RunConfig:
+AlignOpt = Annotated[
+    Optional[Path],
+    typer.Option("--align-to", help="A previous run's topics.json: matched topics keep their ids and labels (models.align_to)"),
+]
+
+
+def _with_cli_inputs(config: RunConfig, inputs: list[Path], out: Path | None, align_to: Path | None = None) -> RunConfig:
     update: dict[str, object] = {}
+    if align_to is not None:
+        update["models"] = config.models.model_copy(update={"align_to": align_to.resolve()})
     if inputs:
         update["inputs"] = tuple(InputConfig(path=p.resolve()) for p in inputs)
     if out is not None:
@@ -45,6 +53,7 @@ def run(
     overrides: SetOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the report's path")] = False,
+    align_to: AlignOpt = None,
 ) -> None:
     """Run the pipeline and write report.html, papers.csv, topics.json, trends.csv and manifest.json."""
     from topics.pipeline import run_and_write
@@ -54,7 +63,7 @@ def run(
     config = load_config(config_path, overrides or [])
     if config_path is None and out is None:
         out = Path("out/quick")
-    config = _with_cli_inputs(config, list(input_files or []), out)
+    config = _with_cli_inputs(config, list(input_files or []), out, align_to)
     progress = RunProgress(quiet=quiet, console=_err)
     result, paths = run_and_write(config, use_cache=not no_cache, progress=progress)
     if not quiet:
@@ -66,6 +75,36 @@ def run(
         )
         progress.note(f"outputs in {paths['report.html'].parent}")
     typer.echo(str(paths["report.html"]))
+
+
+@app.command()
+def evaluate(
+    config_path: Annotated[Path, typer.Argument(help="YAML config of the run to evaluate")],
+    labels: Annotated[Path, typer.Option("--labels", "-l", help="CSV of labelled papers: id or title, and a themes column of ';'-separated theme ids or 'other'")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")] = None,
+    overrides: SetOpt = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the table")] = False,
+    align_to: AlignOpt = None,
+) -> None:
+    """Run the config, score its themes (and a keyword baseline) against labelled papers, print the table and
+    write evaluation.json and an evaluation section in the report beside the usual outputs.
+
+    The token cache makes a rerun of an unchanged corpus fast; the run itself is the same as `topics run`.
+    """
+    from topics.evaluation import evaluation_table
+    from topics.pipeline import run_and_write
+
+    config = load_config(config_path, overrides or [])
+    config = config.model_copy(update={"evaluation": config.evaluation.model_copy(update={"labels": labels.resolve()})})
+    config = _with_cli_inputs(config, [], out, align_to)
+    progress = RunProgress(quiet=quiet, console=_err)
+    result, paths = run_and_write(config, use_cache=not no_cache, progress=progress)
+    evaluation = result.evaluation
+    assert evaluation is not None
+    Console(highlight=False).print(evaluation_table(evaluation))
+    if not quiet:
+        progress.note(f"evaluation.json and report in {paths['report.html'].parent}")
 
 
 @app.command()

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from preprocessing.errors import UserError
+from topics.evaluation import evaluation_document
 from topics.results import RunResult, TopicResult
 
 #: papers.csv columns, in order. A contract with users' scripts: add freely, rename only with a changelog entry.
@@ -27,8 +28,9 @@ PAPER_COLUMNS = (
 )
 
 
-#: The files a run writes, in the order they are written.
-OUTPUT_FILES = ("papers.csv", "topics.json", "trends.csv", "manifest.json", "report.html")
+#: The files a run writes, in the order they are written (evaluation.json only when the run was evaluated; an
+#: older one is removed with the set it belonged to, so it never describes another run).
+OUTPUT_FILES = ("papers.csv", "topics.json", "trends.csv", "evaluation.json", "manifest.json", "report.html")
 
 
 def papers_frame(run: RunResult) -> pd.DataFrame:
@@ -58,10 +60,10 @@ def papers_frame(run: RunResult) -> pd.DataFrame:
             "themes": ";".join(t for t, _ in pairs),
             "theme_scores": ";".join(f"{t}:{s:.4f}" for t, s in pairs),
             "theme_evidence": ";".join(f"{t}:{'|'.join(table.evidence[i][index[t]])}" for t, _ in pairs),
-            "topic": "" if topics is None else str(int(topics[i])),
+            "topic": "" if topics is None else str(lda.topic_id(int(topics[i]))),
             "topic_weight": "" if lda is None else f"{lda.doc_topic[i, topics[i]]:.4f}",
             "topic_label": "" if lda is None else lda.labels[int(topics[i])],
-            "cluster": "" if groups is None else str(int(groups[i])),
+            "cluster": "" if groups is None else str(clusters.topic_id(int(groups[i]))),
             "cluster_label": "" if clusters is None else clusters.labels[int(groups[i])],
         })
     return pd.DataFrame(rows, columns=list(PAPER_COLUMNS))
@@ -73,7 +75,7 @@ def _topics_block(result: TopicResult, theme_scores: np.ndarray | None, theme_id
     topics = []
     for k in range(result.n_topics):
         entry: dict[str, Any] = {
-            "id": k,
+            "id": result.topic_id(k),
             "label": result.labels[k] if result.labels else "",
             "terms": [{"term": t, "weight": round(w, 6)} for t, w in result.topic_terms[k]],
             "papers": int(sizes[k]),
@@ -133,9 +135,11 @@ def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, 
         "papers.csv": papers_frame(run).to_csv(index=False, lineterminator="\n"),
         "topics.json": _json(topics_document(run)),
         "trends.csv": run.trends.frame.to_csv(index=False, lineterminator="\n"),
-        "manifest.json": _json(run.manifest),
-        "report.html": report_html,
     }
+    if run.evaluation is not None:
+        contents["evaluation.json"] = _json(evaluation_document(run.evaluation))
+    contents["manifest.json"] = _json(run.manifest)
+    contents["report.html"] = report_html
     check_output_dir(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -152,7 +156,7 @@ def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, 
                 handle.flush()
                 os.fsync(handle.fileno())
         backup.mkdir()
-        for name in contents:
+        for name in OUTPUT_FILES:
             if (out_dir / name).exists():
                 os.replace(out_dir / name, backup / name)
                 moved.append(name)

@@ -4,7 +4,8 @@ report and output files. The CLI is a thin layer over :func:`run` and :func:`run
 from __future__ import annotations
 
 import platform
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -23,13 +24,17 @@ from topics.agreement import compare_partitions
 from topics.clusters import TfidfClusterModel, tfidf_matrix
 from topics.config import RunConfig, config_to_dict
 from topics.doc_map import project_documents
+from topics.evaluation import Evaluation, GoldLabels, evaluate_themes, match_labels, read_labels
 from topics.inputs import input_specs
+from topics.keyword_baseline import keyword_baseline, paper_text
 from topics.lda import LdaTopicModel
 from topics.progress import RunProgress
-from topics.results import RunResult
+from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult
+from topics.topic_alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
+from topics.topic_labels import theme_name_words, topic_labels
 from topics.theme_definitions import load_theme_definitions
 from topics.theme_lexicon import build_lexicon
-from topics.themes import ThemeWeights, assign_themes, group_theme_scores, paper_evidence, term_theme_weights
+from topics.themes import ThemeRule, assign_themes, group_theme_scores, paper_evidence, term_theme_weights
 from topics.trends import theme_trends
 from topics.vocabulary import Vocabulary, build_vocabulary
 
@@ -100,6 +105,59 @@ def _effective_k(requested: int, n_docs: int, what: str, warnings: list[str], pr
     return k
 
 
+def load_previous(path: Path, warnings: list[str]) -> dict[str, PreviousTopics]:
+    """The topic blocks of a previous run's topics.json by name (``"lda"``, ``"clusters"``); a file without an
+    LDA block is an error naming it, one without clusters only a warning."""
+    previous = {"lda": load_previous_topics(path, "lda")}
+    try:
+        previous["clusters"] = load_previous_topics(path, "clusters")
+    except UserError:
+        warnings.append(f"{path} has no clusters; cluster ids start afresh")
+    return previous
+
+
+def finalise_topics(
+    result: TopicResult,
+    group_term: np.ndarray,
+    terms: Sequence[str],
+    group_theme: np.ndarray | None,
+    themes: Sequence[ThemeDefinition],
+    previous: PreviousTopics | None,
+) -> tuple[TopicResult, TopicAlignment | None]:
+    """Readable labels for the topics (or clusters) of ``result`` and, given the topics of a previous run, ids
+    and labels kept from the topics they match. ``group_term`` is ``(n_topics, n_terms)`` over ``terms``;
+    ``group_theme`` ``(n_topics, n_themes)``."""
+    alignment = align_topics(previous, group_term, terms) if previous is not None else None
+    kept = alignment.kept_labels if alignment is not None else (None,) * result.n_topics
+    fresh = topic_labels(
+        [[t for t, _ in topic] for topic in result.topic_terms],
+        group_theme,
+        [t.short or t.label for t in themes],
+        [theme_name_words(t.label, t.short, t.seeds) for t in themes],
+        reserved=[label for label in kept if label],
+    )
+    labels = tuple(old if old else new for old, new in zip(kept, fresh))
+    ids = alignment.ids if alignment is not None else tuple(range(result.n_topics))
+    return replace(result, labels=labels, ids=ids), alignment
+
+
+def evaluate_run(
+    gold: GoldLabels, config: RunConfig, corpus: Corpus, table: ThemeTable, warnings: list[str], progress: RunProgress
+) -> Evaluation:
+    """Score the run's themes and the keyword baseline against the labelled papers ``gold``."""
+    titles = [p.title for p in corpus.papers]
+    match = match_labels(gold, corpus.ids, titles)
+    message = match.warning()
+    if message:
+        warnings.append(message)
+        progress.note(f"  warning: {message}")
+    baseline = keyword_baseline(table.themes, [paper_text(p.title, p.abstract) for p in corpus.papers])
+    return evaluate_themes(
+        match, table.theme_ids, table.assigned, table.scores, table.evidence, baseline, titles,
+        max_errors=config.evaluation.max_errors,
+    )
+
+
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version(), "research-topics": topics.__version__}
     for name in RECORDED_PACKAGES:
@@ -117,6 +175,9 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     with progress.stage("read"):
         corpus = read_corpus(config, progress)
         themes = load_theme_definitions(config.themes.file)
+        # files that only matter later are checked now, so a mistake in them costs no work
+        gold = read_labels(config.evaluation.labels, [t.id for t in themes]) if config.evaluation.labels else None
+        previous = load_previous(config.models.align_to, warnings) if config.models.align_to else {}
     ids = corpus.ids
     n_docs = len(corpus)
     tokenizer = _tokenizer(config)
@@ -160,7 +221,9 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             cluster_result = cluster_model.result(tokens.documents, vocabulary, ids, top_n=cfg_c.top_terms)
 
     with progress.stage("themes"):
-        lexicon, unmatchable = build_lexicon(themes, tokenizer.tokenize_phrase, tokenizer.settings.stop_words)
+        lexicon, unmatchable = build_lexicon(
+            themes, tokenizer.tokenize_phrase, tokenizer.settings.stop_words, tokenizer.phrase_segments
+        )
         if unmatchable:
             message = (
                 f"{len(unmatchable)} theme term(s) lose words to tokenisation and were left out "
@@ -168,7 +231,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             )
             warnings.append(message)
             progress.note(f"  warning: {message}")
-        paper_scores, paper_terms = paper_evidence(lexicon, tokens.texts, tokens.titles)
+        evidence = paper_evidence(lexicon, tokens.texts, tokens.titles)
         topic_theme = cluster_theme = None
         if lda_model is not None:
             topic_theme = group_theme_scores(lda_model.topic_term_, term_theme_weights(lexicon, vocabulary.terms))
@@ -176,13 +239,33 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             cluster_theme = group_theme_scores(cluster_model.centroids_, term_theme_weights(lexicon, cluster_model.terms_))
         tcfg = config.themes
         theme_table = assign_themes(
-            themes, ids, paper_scores, paper_terms,
-            ThemeWeights(tcfg.weight_paper, tcfg.weight_topic, tcfg.weight_cluster, tcfg.threshold, tcfg.max_per_paper),
+            themes, ids, evidence, ThemeRule(tcfg.threshold, tcfg.max_per_paper),
             doc_topic=lda_result.doc_topic if lda_result is not None else None,
             topic_theme=topic_theme,
             doc_cluster=cluster_result.assignments if cluster_result is not None else None,
             cluster_theme=cluster_theme,
         )
+
+    alignments: dict[str, TopicAlignment] = {}
+    with progress.stage("topic_labels"):
+        if lda_result is not None and lda_model is not None:
+            lda_result, alignment = finalise_topics(
+                lda_result, lda_model.topic_term_, vocabulary.terms, topic_theme, themes, previous.get("lda")
+            )
+            if alignment is not None:
+                alignments["lda"] = alignment
+        if cluster_result is not None and cluster_model is not None:
+            cluster_result, alignment = finalise_topics(
+                cluster_result, cluster_model.centroids_, cluster_model.terms_, cluster_theme, themes,
+                previous.get("clusters"),
+            )
+            if alignment is not None:
+                alignments["clusters"] = alignment
+
+    evaluation = None
+    if gold is not None:
+        with progress.stage("evaluate"):
+            evaluation = evaluate_run(gold, config, corpus, theme_table, warnings, progress)
 
     with progress.stage("trends"):
         trends = theme_trends([p.period for p in corpus.papers], theme_table)
@@ -212,6 +295,12 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             "clusters": cluster_result.n_topics if cluster_result is not None else 0,
         },
         "tokenizer_fingerprint": tokenizer.settings.fingerprint(),
+        "evaluation": None if evaluation is None else {
+            "labels": evaluation.labels_path,
+            "papers": evaluation.n_papers,
+            "macro_f1": round(evaluation.macro_f1, 4),
+            "baseline_macro_f1": None if evaluation.baseline_macro_f1 is None else round(evaluation.baseline_macro_f1, 4),
+        },
         "warnings": warnings,
         "timings_seconds": progress.timings,
     }
@@ -224,6 +313,8 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         clusters=cluster_result,
         agreement=agreement,
         doc_map=doc_map,
+        evaluation=evaluation,
+        alignments=alignments,
         manifest=manifest,
         warnings=tuple(warnings),
     )

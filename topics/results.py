@@ -7,12 +7,16 @@ Arrays are NumPy; rows follow ``Corpus.papers`` order unless stated otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from preprocessing.records import Corpus
+
+if TYPE_CHECKING:  # the evaluation types live beside their code; results only refers to them
+    from topics.evaluation import Evaluation
+    from topics.topic_alignment import TopicAlignment
 
 #: Theme id shown for papers that carry no theme.
 UNASSIGNED = "unassigned"
@@ -32,7 +36,12 @@ class TopicResult:
             between topic-term distributions); unitless.
         metrics: overall quality figures, e.g. ``{"coherence_npmi": 0.07}`` or ``{"silhouette": 0.01}``.
         topic_coherence: NPMI coherence per topic (c_npmi over the top 10 terms), length ``n_topics``.
-        labels: a short human label per topic, e.g. ``"policy, reward, agent"``.
+        labels: a short human label per topic, e.g. ``"RL · policy gradient, actor critic"``.
+        ids: the topic's id shown to users and written to the outputs, length ``n_topics``; stable across
+            runs when aligned to a previous run's topics.json (empty: ids are the indices ``0..n_topics-1``).
+        topic_diversity: per topic, the share of its top-25 terms found in no other topic's top 25.
+        topic_stability: per topic, the mean similarity (1 - Jensen-Shannon distance) of its matched topic in
+            refits with other seeds; empty when not measured.
     """
 
     backend: str
@@ -43,10 +52,17 @@ class TopicResult:
     metrics: dict[str, float] = field(default_factory=dict)
     topic_coherence: tuple[float, ...] = ()
     labels: tuple[str, ...] = ()
+    ids: tuple[int, ...] = ()
+    topic_diversity: tuple[float, ...] = ()
+    topic_stability: tuple[float, ...] = ()
 
     @property
     def n_topics(self) -> int:
         return int(self.doc_topic.shape[1])
+
+    def topic_id(self, k: int) -> int:
+        """The user-facing id of topic index ``k``."""
+        return int(self.ids[k]) if self.ids else k
 
     @property
     def assignments(self) -> np.ndarray:
@@ -69,13 +85,15 @@ class ThemeDefinition:
     """A research theme as defined in a themes file (``configs/themes/*.yaml``).
 
     ``seeds`` are strong, specific terms; ``related`` weaker supporting terms; ``exclude`` terms that argue
-    against the theme. Terms are words or phrases.
+    against the theme. Terms are words or phrases. ``short`` is a few characters ("RL") that prefix the labels of
+    topics expressing the theme.
     """
 
     id: str
     label: str
     description: str = ""
     seeds: tuple[str, ...] = ()
+    short: str = ""
     exclude: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
 
@@ -93,8 +111,9 @@ class ThemeTable:
         topic_theme: shape ``(n_topics, n_themes)``, how strongly each LDA topic expresses each theme in
             ``[0, 1]``; ``None`` when LDA did not run.
         cluster_theme: shape ``(n_clusters, n_themes)``, the same for TF-IDF clusters; ``None`` when not run.
-        parts: the evidence behind ``scores`` by kind (``"paper"``, ``"topic"``, ``"cluster"``), each of shape
-            ``(n_docs, n_themes)`` in ``[0, 1]``; ``scores`` is their weighted mean.
+        parts: the features behind ``scores`` (see ``topics.themes.FEATURES``: paper evidence such as
+            ``title_seed`` and ``focus``, and ``topic``/``cluster`` when those models ran), each of shape
+            ``(n_docs, n_themes)``; ``scores`` is a logistic function of them.
     """
 
     themes: tuple[ThemeDefinition, ...]
@@ -170,7 +189,9 @@ class RunResult:
     """Everything one run produced, as read by the report and the output writers.
 
     ``manifest`` holds the resolved config, seeds, package versions, counts and stage timings (seconds).
-    ``warnings`` are user-facing notes (e.g. "corpus smaller than num_topics; using K=5").
+    ``evaluation`` scores the themes against labelled papers when the run was given labels (``topics evaluate``).
+    ``alignments`` maps ``"lda"``/``"clusters"`` to their alignment with a previous run's topics.json (only when
+    ``models.align_to`` is set). ``warnings`` are user-facing notes (e.g. "corpus smaller than num_topics; using K=5").
     """
 
     title: str
@@ -181,5 +202,7 @@ class RunResult:
     clusters: TopicResult | None = None
     agreement: Agreement | None = None
     doc_map: DocumentMap | None = None
+    evaluation: Evaluation | None = None
+    alignments: dict[str, TopicAlignment] = field(default_factory=dict)
     manifest: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()

@@ -18,6 +18,7 @@ class _ThemeSpec(BaseModel):
 
     id: str
     label: str
+    short: str = ""
     description: str = ""
     seeds: list[str] = Field(min_length=1)
     related: list[str] = Field(default_factory=list)
@@ -46,7 +47,7 @@ def load_theme_definitions(path: Path) -> tuple[ThemeDefinition, ...]:
         first = error.errors()[0]
         where = " -> ".join(str(p) for p in first["loc"]) or "(top level)"
         if first["type"] == "extra_forbidden":
-            raise ConfigError(f"{path}: unknown key '{where}'; allowed: id, label, description, seeds, related, exclude") from None
+            raise ConfigError(f"{path}: unknown key '{where}'; allowed: id, label, short, description, seeds, related, exclude") from None
         raise ConfigError(f"{path}: {where}: {first['msg']} (got {first.get('input')!r})") from None
     seen: set[str] = set()
     for index, spec in enumerate(parsed.themes):
@@ -55,7 +56,7 @@ def load_theme_definitions(path: Path) -> tuple[ThemeDefinition, ...]:
         seen.add(spec.id)
     return tuple(
         ThemeDefinition(
-            id=s.id, label=s.label, description=s.description,
+            id=s.id, label=s.label, short=s.short, description=s.description,
             seeds=tuple(s.seeds), related=tuple(s.related), exclude=tuple(s.exclude),
         )
         for s in parsed.themes
