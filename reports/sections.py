@@ -18,7 +18,7 @@ from reports import figures
 from reports.escape import shorten
 from reports.figures.docmap import method_name
 from reports.figures.themes import theme_counts, theme_labels
-from reports.figures.topics import topic_label
+from reports.figures.topics import topic_label, topic_names
 from reports.table import Cell, PaperTable, TableData, build_paper_table
 from topics.evaluation import ErrorCase
 from topics.results import RunResult, ThemeTable, TopicResult
@@ -30,6 +30,8 @@ METRIC_NAMES = {
     "perplexity": "perplexity",
     "log_perplexity": "log perplexity (per word)",
     "silhouette": "silhouette (cosine)",
+    "diversity": "topic diversity (unique share of top-25 terms)",
+    "stability": "stability across seeds (mean)",
     "inertia": "inertia",
 }
 #: Characters of a label kept in summary tables.
@@ -240,6 +242,8 @@ def lda_section(run: RunResult) -> Section | None:
         table=topic_summary_table(lda, run.themes.topic_theme, run.themes, noun="Topic"),
         parts=(
             *alignment_parts(run, "lda", "topic"),
+            *k_sweep_parts(run),
+            *quality_parts(lda, "lda", "topic"),
             Section(
                 id="lda-terms",
                 title="Top terms per topic",
@@ -254,6 +258,49 @@ def lda_section(run: RunResult) -> Section | None:
                 caption="Topics placed by classical MDS of the Jensen-Shannon distances between their term "
                 "distributions; close topics share vocabulary. Bubble area is the topic's prevalence.",
             ),
+        ),
+    )
+
+
+def k_sweep_parts(run: RunResult) -> tuple[Section, ...]:
+    """The K sweep of ``num_topics: auto``: coherence, stability and diversity per candidate K."""
+    sweep = run.k_sweep
+    if sweep is None:
+        return ()
+    return (
+        Section(
+            id="lda-k-sweep",
+            title="Choosing the number of topics",
+            figure=figures.k_sweep_figure(sweep),
+            caption=f"LDA fitted with K = {', '.join(map(str, sweep.candidates))}; K = {sweep.chosen} was chosen: "
+            f"{sweep.rule}.",
+        ),
+    )
+
+
+def quality_parts(result: TopicResult, block: str, noun: str) -> tuple[Section, ...]:
+    """Per-topic coherence, stability and diversity beside each topic's name."""
+    if len(result.topic_coherence) != result.n_topics or len(result.topic_diversity) != result.n_topics:
+        return ()
+    stability = result.topic_stability if len(result.topic_stability) == result.n_topics else None
+    caption = (
+        f"NPMI coherence of each {noun}'s top 10 terms on the papers' own tokens (-1 to 1), and diversity: the "
+        f"share of its top 25 terms in no other {noun}'s top 25."
+    )
+    if stability is not None:
+        caption += (
+            f" Stability: how closely refits with other random seeds reproduce the {noun} (1 - Jensen-Shannon "
+            f"distance of the best-matching {noun}, Hungarian matching; 1 = identical). Unstable {noun}s are "
+            "artefacts of one fit more than structure of the corpus."
+        )
+    return (
+        Section(
+            id=f"{block}-quality",
+            title=f"{noun.capitalize()} quality",
+            figure=figures.topic_quality_figure(
+                topic_names(result, noun.capitalize()), result.topic_coherence, stability, result.topic_diversity
+            ),
+            caption=caption,
         ),
     )
 
@@ -298,6 +345,7 @@ def clusters_section(run: RunResult) -> Section | None:
         table=topic_summary_table(clusters, run.themes.cluster_theme, run.themes, noun="Cluster"),
         parts=(
             *alignment_parts(run, "clusters", "cluster"),
+            *quality_parts(clusters, "clusters", "cluster"),
             Section(
                 id="clusters-terms",
                 title="Top terms per cluster",
@@ -392,8 +440,12 @@ def topic_summary_table(
         and len(themes.themes) > 0
     )
     with_npmi = len(result.topic_coherence) == result.n_topics
+    with_stability = len(result.topic_stability) == result.n_topics
+    with_diversity = len(result.topic_diversity) == result.n_topics
     columns = [noun, "Label", "Papers", "Prevalence"]
     columns += ["NPMI"] if with_npmi else []
+    columns += ["Stability"] if with_stability else []
+    columns += ["Diversity"] if with_diversity else []
     columns += ["Closest theme"] if with_theme else []
     rows = []
     for k in range(result.n_topics):
@@ -401,6 +453,10 @@ def topic_summary_table(
         row.append(f"{float(result.prevalence[k]):.1%}")
         if with_npmi:
             row.append(f"{result.topic_coherence[k]:.3f}")
+        if with_stability:
+            row.append(f"{result.topic_stability[k]:.2f}")
+        if with_diversity:
+            row.append(f"{result.topic_diversity[k]:.2f}")
         if with_theme:
             j = int(np.argmax(topic_theme[k]))
             row.append(f"{labels[themes.themes[j].id]} ({float(topic_theme[k, j]):.2f})")

@@ -105,9 +105,28 @@ class CacheConfig(_Strict):
     dir: Path | None = None
 
 
+class KRangeConfig(_Strict):
+    """The candidates of ``num_topics: auto``: ``min, min + step, ..., max``."""
+
+    min: int = Field(4, ge=2)
+    max: int = Field(24, ge=2)
+    step: int = Field(4, ge=1)
+
+
 class LdaConfig(_Strict):
     enabled: bool = True
-    num_topics: int = Field(12, ge=2)
+    num_topics: int | str = Field(12, description="a number (at least 2), or auto: pick from k_range")
+    k_range: KRangeConfig = KRangeConfig()
+    stability_seeds: int = Field(
+        2, ge=0, description="refits with other seeds that measure each topic's stability (0: not measured)"
+    )
+
+    @field_validator("num_topics", mode="before")
+    @classmethod
+    def _number_or_auto(cls, value: Any) -> Any:
+        if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 2):
+            return value
+        raise ValueError("expected a whole number of topics, at least 2, or 'auto'")
     passes: int = Field(10, ge=1)
     iterations: int = Field(50, ge=1)
     alpha: Literal["symmetric", "asymmetric", "auto"] | float = "symmetric"
@@ -121,6 +140,7 @@ class LdaConfig(_Strict):
 class ClustersConfig(_Strict):
     enabled: bool = True
     num_clusters: int = Field(10, ge=2)
+    stability_seeds: int = Field(3, ge=0, description="KMeans refits with other seeds that measure stability")
     random_state: int | None = None
     max_features: int = Field(20000, ge=10)
     n_init: int = Field(4, ge=1)
@@ -183,6 +203,14 @@ class RunConfig(_Strict):
     evaluation: EvaluationConfig = EvaluationConfig()
     report: ReportConfig = ReportConfig()
     output: OutputConfig = OutputConfig()
+
+    @field_validator("models")
+    @classmethod
+    def _k_range_is_a_range(cls, value: ModelsConfig) -> ModelsConfig:
+        k_range = value.lda.k_range
+        if k_range.min > k_range.max:
+            raise ValueError(f"lda -> k_range: min ({k_range.min}) is larger than max ({k_range.max})")
+        return value
 
     @property
     def lda_seed(self) -> int:

@@ -81,6 +81,8 @@ def _topics_block(result: TopicResult, theme_scores: np.ndarray | None, theme_id
             "papers": int(sizes[k]),
             "prevalence": round(float(prevalence[k]), 6),
             "coherence_npmi": round(result.topic_coherence[k], 6) if result.topic_coherence else None,
+            "diversity": round(result.topic_diversity[k], 6) if result.topic_diversity else None,
+            "stability": round(result.topic_stability[k], 6) if result.topic_stability else None,
             "x": round(float(result.coords[k, 0]), 6),
             "y": round(float(result.coords[k, 1]), 6),
         }

@@ -27,11 +27,14 @@ from topics.doc_map import project_documents
 from topics.evaluation import Evaluation, GoldLabels, evaluate_themes, match_labels, read_labels
 from topics.inputs import input_specs
 from topics.keyword_baseline import keyword_baseline, paper_text
+from topics.k_selection import KSweep, candidate_ks, select_num_topics
 from topics.lda import LdaTopicModel
 from topics.progress import RunProgress
 from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult
 from topics.topic_alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
 from topics.topic_labels import theme_name_words, topic_labels
+from topics.topic_quality import topic_diversity
+from topics.stability import kmeans_stability, lda_stability
 from topics.theme_definitions import load_theme_definitions
 from topics.theme_lexicon import build_lexicon
 from topics.themes import ThemeRule, assign_themes, group_theme_scores, paper_evidence, term_theme_weights
@@ -103,6 +106,50 @@ def _effective_k(requested: int, n_docs: int, what: str, warnings: list[str], pr
     warnings.append(message)
     progress.note(f"  warning: {message}")
     return k
+
+
+def fit_lda(
+    config: RunConfig,
+    vocabulary: Vocabulary,
+    documents: Sequence[Sequence[str]],
+    ids: Sequence[str],
+    warnings: list[str],
+    progress: RunProgress,
+) -> tuple[TopicResult, LdaTopicModel, KSweep | None]:
+    """Fit LDA with the configured K (or pick K from ``k_range`` with ``num_topics: auto``), and measure each
+    topic's coherence, diversity and (with ``stability_seeds``) stability across refits with other seeds."""
+    cfg = config.models.lda
+    n_docs = len(ids)
+
+    def make_model(k: int, seed: int) -> LdaTopicModel:
+        return LdaTopicModel(
+            num_topics=k, passes=cfg.passes, iterations=cfg.iterations, alpha=cfg.alpha, eta=cfg.eta,
+            workers=cfg.workers, chunksize=cfg.chunksize, random_state=seed,
+        )
+
+    extra_seeds = [config.lda_seed + i for i in range(1, cfg.stability_seeds + 1)]
+    sweep = None
+    if cfg.num_topics == "auto":
+        candidates = candidate_ks(cfg.k_range.min, cfg.k_range.max, cfg.k_range.step, n_docs)
+        total = len(candidates) * (1 + len(extra_seeds))
+        progress.note(f"  num_topics: auto, fitting K in {', '.join(map(str, candidates))} ({total} fits)")
+        with progress.bar("K sweep", total=total, min_total=1) as advance:
+            sweep, model = select_num_topics(
+                vocabulary, documents, candidates, make_model, [config.lda_seed, *extra_seeds], lambda: advance(1)
+            )
+        progress.note(f"  chose K={sweep.chosen}")
+    else:
+        k = _effective_k(int(cfg.num_topics), n_docs, "models.lda.num_topics", warnings, progress)
+        model = make_model(k, config.lda_seed).fit(vocabulary)
+    result = model.result(vocabulary, documents, ids, top_n=cfg.top_terms)
+    diversity_mean, diversity = topic_diversity(model.topic_term_)
+    metrics = {**result.metrics, "diversity": diversity_mean}
+    stability: tuple[float, ...] = ()
+    if extra_seeds:
+        measured = lda_stability(vocabulary, model.topic_term_, lambda seed: make_model(model.num_topics, seed), extra_seeds)
+        stability = measured.per_topic
+        metrics["stability"] = measured.mean
+    return replace(result, topic_diversity=diversity, topic_stability=stability, metrics=metrics), model, sweep
 
 
 def load_previous(path: Path, warnings: list[str]) -> dict[str, PreviousTopics]:
@@ -199,16 +246,10 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         if len(vocabulary.dictionary) < 2:
             raise UserError("the papers have fewer than 2 distinct terms after preprocessing; add papers with abstracts")
 
-    lda_result = lda_model = None
+    lda_result = lda_model = k_sweep = None
     if config.models.lda.enabled:
         with progress.stage("lda"):
-            cfg = config.models.lda
-            k = _effective_k(cfg.num_topics, n_docs, "models.lda.num_topics", warnings, progress)
-            lda_model = LdaTopicModel(
-                num_topics=k, passes=cfg.passes, iterations=cfg.iterations, alpha=cfg.alpha, eta=cfg.eta,
-                workers=cfg.workers, chunksize=cfg.chunksize, random_state=config.lda_seed,
-            ).fit(vocabulary)
-            lda_result = lda_model.result(vocabulary, tokens.documents, ids, top_n=cfg.top_terms)
+            lda_result, lda_model, k_sweep = fit_lda(config, vocabulary, tokens.documents, ids, warnings, progress)
 
     cluster_result = cluster_model = None
     if config.models.clusters.enabled:
@@ -219,6 +260,16 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
                 num_clusters=k, max_features=cfg_c.max_features, n_init=cfg_c.n_init, random_state=config.clusters_seed
             ).fit(vocabulary, tokens.documents)
             cluster_result = cluster_model.result(tokens.documents, vocabulary, ids, top_n=cfg_c.top_terms)
+            _, diversity = topic_diversity(cluster_model.centroids_)
+            cluster_result = replace(cluster_result, topic_diversity=diversity)
+            if cfg_c.stability_seeds:
+                seeds = [config.clusters_seed + i for i in range(1, cfg_c.stability_seeds + 1)]
+                stability = kmeans_stability(cluster_model, seeds)
+                cluster_result = replace(
+                    cluster_result,
+                    topic_stability=stability.per_topic,
+                    metrics={**cluster_result.metrics, "stability": stability.mean},
+                )
 
     with progress.stage("themes"):
         lexicon, unmatchable = build_lexicon(
@@ -315,6 +366,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         doc_map=doc_map,
         evaluation=evaluation,
         alignments=alignments,
+        k_sweep=k_sweep,
         manifest=manifest,
         warnings=tuple(warnings),
     )

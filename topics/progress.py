@@ -34,9 +34,10 @@ class RunProgress:
             self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - start, 3)
 
     @contextmanager
-    def bar(self, description: str, total: int) -> Iterator[Callable[[int], None]]:
-        """A progress bar of ``total`` steps; yields ``advance(n)``. Hidden when quiet or for small totals."""
-        if self.quiet or total < 500 or not self.console.is_terminal:
+    def bar(self, description: str, total: int, min_total: int = 500) -> Iterator[Callable[[int], None]]:
+        """A progress bar of ``total`` steps; yields ``advance(n)``. Hidden when quiet or below ``min_total``
+        steps (cheap steps finish before a bar helps; pass ``min_total=1`` for slow ones such as model fits)."""
+        if self.quiet or total < min_total or not self.console.is_terminal:
             yield lambda n: None
             return
         columns = (TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())

@@ -16,6 +16,7 @@ from preprocessing.records import Corpus
 
 if TYPE_CHECKING:  # the evaluation types live beside their code; results only refers to them
     from topics.evaluation import Evaluation
+    from topics.k_selection import KSweep
     from topics.topic_alignment import TopicAlignment
 
 #: Theme id shown for papers that carry no theme.
@@ -191,7 +192,7 @@ class RunResult:
     ``manifest`` holds the resolved config, seeds, package versions, counts and stage timings (seconds).
     ``evaluation`` scores the themes against labelled papers when the run was given labels (``topics evaluate``).
     ``alignments`` maps ``"lda"``/``"clusters"`` to their alignment with a previous run's topics.json (only when
-    ``models.align_to`` is set). ``warnings`` are user-facing notes (e.g. "corpus smaller than num_topics; using K=5").
+    ``models.align_to`` is set). ``k_sweep`` holds the candidates of ``num_topics: auto``. ``warnings`` are user-facing notes (e.g. "corpus smaller than num_topics; using K=5").
     """
 
     title: str
@@ -204,5 +205,6 @@ class RunResult:
     doc_map: DocumentMap | None = None
     evaluation: Evaluation | None = None
     alignments: dict[str, TopicAlignment] = field(default_factory=dict)
+    k_sweep: KSweep | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()

@@ -5,6 +5,7 @@ from reports.figures.agreement import agreement_heatmap
 from reports.figures.clusters import cluster_map_figure, cluster_sizes_figure, cluster_terms_figure
 from reports.figures.docmap import document_map_figure
 from reports.figures.evaluation import confusion_figure, evaluation_scores_figure
+from reports.figures.model_selection import k_sweep_figure, topic_quality_figure
 from reports.figures.overview import papers_per_period_figure, skipped_reasons_figure
 from reports.figures.themes import theme_shares_figure, theme_trends_figure
 from reports.figures.topics import intertopic_map_figure, top_terms_figure
@@ -18,9 +19,11 @@ __all__ = [
     "document_map_figure",
     "evaluation_scores_figure",
     "intertopic_map_figure",
+    "k_sweep_figure",
     "papers_per_period_figure",
     "skipped_reasons_figure",
     "theme_shares_figure",
     "theme_trends_figure",
+    "topic_quality_figure",
     "top_terms_figure",
 ]

@@ -148,7 +148,7 @@ def test_override_can_replace_the_inputs(tmp_path: Path) -> None:
     [
         ("models.lda.num_topics", "--set 'models.lda.num_topics': expected KEY=VALUE, e.g. --set models.lda.num_topics=30"),
         ("=3", "--set '=3': the key is empty; expected e.g. models.lda.num_topics=30"),
-        ("models.lda.num_topics=-1", "--set models.lda.num_topics=-1: models -> lda -> num_topics: Input should be greater than or equal to 2 (got -1)"),
+        ("models.lda.num_topics=-1", "--set models.lda.num_topics=-1: models -> lda -> num_topics: expected a whole number of topics, at least 2, or 'auto' (got -1)"),
         ("models.lda.num_topicz=3", "--set models.lda.num_topicz=3: unknown key 'models -> lda -> num_topicz'; remove it or check its spelling"),
     ],
 )

@@ -151,3 +151,26 @@ def test_align_to_a_file_that_is_not_topics_json(tmp_path: Path, cli: Callable[.
     assert result.code == 2
     assert len(result.err_lines) == 1 and result.err_lines[0].startswith(f"error: {bogus}: ")
     assert "align_to" in result.err_lines[0]
+
+
+# ------------------------------------------------------------------------------------------ num_topics: auto
+
+
+def test_num_topics_auto_picks_the_planted_k(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    corpus = planted_corpus(tmp_path / "planted.csv")
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        f"inputs: [{{path: '{corpus}'}}]\n"
+        "preprocessing: {phrases: {enabled: false}, max_df: 1.0}\n"
+        "models: {lda: {num_topics: auto, k_range: {min: 2, max: 7, step: 1}}, clusters: {enabled: false}}\n"
+        "report: {map: {method: svd}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert cli("run", config, "--out", out, "-q").code == 0
+    topics = json.loads((out / "topics.json").read_text(encoding="utf-8"))["lda"]
+    assert len(topics["topics"]) == 4
+    assert all(0.0 <= t["stability"] <= 1.0 and 0.0 <= t["diversity"] <= 1.0 for t in topics["topics"])
+    assert topics["metrics"]["stability"] > 0.8  # planted topics come back with every seed
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "LDA fitted with K = 2, 3, 4, 5, 6, 7; K = 4 was chosen" in html
