@@ -137,7 +137,7 @@ def fit_lda(
             sweep, model = select_num_topics(
                 vocabulary, documents, candidates, make_model, [config.lda_seed, *extra_seeds], lambda: advance(1)
             )
-        progress.note(f"  chose K={sweep.chosen}")
+        progress.note(f"  chose K={sweep.chosen} (best fit: seed {sweep.model_seed})")
     else:
         k = _effective_k(int(cfg.num_topics), n_docs, "models.lda.num_topics", warnings, progress)
         model = make_model(k, config.lda_seed).fit(vocabulary)
@@ -145,7 +145,12 @@ def fit_lda(
     diversity_mean, diversity = topic_diversity(model.topic_term_)
     metrics = {**result.metrics, "diversity": diversity_mean}
     stability: tuple[float, ...] = ()
-    if extra_seeds:
+    if sweep is not None:
+        # the sweep already refitted the chosen K with every seed; the returned model is its best fit
+        stability = sweep.topic_stability
+        if stability:
+            metrics["stability"] = float(np.mean(stability))
+    elif extra_seeds:
         measured = lda_stability(vocabulary, model.topic_term_, lambda seed: make_model(model.num_topics, seed), extra_seeds)
         stability = measured.per_topic
         metrics["stability"] = measured.mean
@@ -333,7 +338,10 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         "tool": "research-topics",
         "version": topics.__version__,
         "config": config_to_dict(config),
-        "seeds": {"seed": config.seed, "lda": config.lda_seed, "clusters": config.clusters_seed},
+        "seeds": {
+            "seed": config.seed, "lda": config.lda_seed, "clusters": config.clusters_seed,
+            "lda_model": k_sweep.model_seed if k_sweep is not None else config.lda_seed,
+        },
         "versions": _versions(),
         "counts": {
             "papers": n_docs,

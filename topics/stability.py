@@ -110,11 +110,9 @@ def kmeans_stability(model: TfidfClusterModel, seeds: Sequence[int]) -> Stabilit
     ``(n_clusters, n_terms)``, read as term distributions) matched to the model's ``centroids_``."""
     if not hasattr(model, "centroids_"):
         raise RuntimeError("kmeans_stability called before the model was fitted")
-    refits = [
-        np.asarray(
-            KMeans(n_clusters=model.num_clusters, n_init=model.n_init, random_state=seed).fit(model.tfidf_).cluster_centers_
-        )
-        for seed in seeds
-    ]
+    refits = []
+    for seed in seeds:
+        kmeans = KMeans(n_clusters=model.num_clusters, n_init=model.n_init, random_state=seed).fit(model.tfidf_)
+        refits.append(np.asarray(kmeans.cluster_centers_))
     mean, per_topic = topic_stability(model.centroids_, refits)
     return StabilityResult(seeds=tuple(int(s) for s in seeds), per_topic=per_topic, mean=mean)

@@ -8,26 +8,37 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from reports.escape import PLOTLY_BREAK, escape_text, shorten
-from reports.style import GRID_COLOR, PALETTE, TEXT_COLOR, apply_style, bar_height
+from reports.escape import escape_text, shorten
+from reports.style import PALETTE, TEXT_COLOR, apply_style, bar_height
 from topics.k_selection import KSweep
 
 #: Colour of each measure, the same in both figures.
 MEASURE_COLORS = {"coherence": PALETTE[0], "stability": PALETTE[1], "diversity": PALETTE[2], "score": TEXT_COLOR}
+#: Trace names of the K sweep.
+STABILITY_NAME = "Stability (closest match in another seed's fit)"
+DIVERSITY_NAME = "Topic diversity (unique top-25 terms)"
+COHERENCE_NAME = "NPMI coherence (right axis)"
+SCORE_NAME = "Selection score (scaled coherence; 0 below the floor)"
+#: Height in pixels of the K sweep chart (room for the legend under the plot).
+SWEEP_HEIGHT = 480
 #: Characters of a topic label kept on the axis of the topic quality figure.
 LABEL_CHARS = 40
 
 
 def k_sweep_figure(sweep: KSweep) -> go.Figure:
-    """Line chart over the candidate K (x): stability, diversity and the combined score on the left axis
-    (``[0, 1]``), mean NPMI coherence on the right axis (``[-1, 1]`` scale); the chosen K is marked by a
-    dotted vertical line and a ringed marker on the score line. The rule is shown under the title."""
+    """Line chart over the candidate K (x): stability, diversity and the selection score on the left axis
+    (``[0, 1]``), mean NPMI coherence on the right axis. The chosen K is marked by a dotted vertical line and a
+    ringed marker on the score line; the stability floor, when it applied, by a dashed horizontal line, and
+    candidates below it by crosses on the stability line (the rule itself is ``sweep.rule``, for the caption)."""
     ks = [int(k) for k in sweep.candidates]
+    eligible = list(sweep.eligible) if len(sweep.eligible) == len(ks) else [True] * len(ks)
+    status = ["eligible" if ok else "below the stability floor" for ok in eligible]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     series = [
-        ("stability", "Stability (mean matched similarity)", sweep.stability, False),
-        ("diversity", "Topic diversity (unique top-25 terms)", sweep.diversity, False),
-        ("coherence", "NPMI coherence (right axis)", sweep.coherence, True),
+        ("stability", STABILITY_NAME, sweep.stability, False),
+        ("diversity", DIVERSITY_NAME, sweep.diversity, False),
+        ("coherence", COHERENCE_NAME, sweep.coherence, True),
+        ("score", SCORE_NAME, sweep.score, False),
     ]
     for key, name, values, secondary in series:
         if len(values) != len(ks):
@@ -38,49 +49,47 @@ def k_sweep_figure(sweep: KSweep) -> go.Figure:
                 y=[float(v) for v in values],
                 mode="lines+markers",
                 name=name,
-                line={"color": MEASURE_COLORS[key], "width": 2},
-                hovertemplate="K=%{x}<br>" + escape_text(name) + ": %{y:.3f}<extra></extra>",
+                line={"color": MEASURE_COLORS[key], "width": 2, "dash": "dash" if key == "score" else "solid"},
+                marker={
+                    "symbol": ["circle" if ok else "x" for ok in eligible] if key == "stability" else "circle",
+                    "size": 8,
+                },
+                customdata=status,
+                hovertemplate="K=%{x} (%{customdata})<br>" + escape_text(name) + ": %{y:.3f}<extra></extra>",
             ),
             secondary_y=secondary,
         )
-    fig.add_trace(
-        go.Scatter(
-            x=ks,
-            y=[float(v) for v in sweep.score],
-            mode="lines+markers",
-            name="Score (selection criterion)",
-            line={"color": MEASURE_COLORS["score"], "width": 2, "dash": "dash"},
-            hovertemplate="K=%{x}<br>score: %{y:.3f}<extra></extra>",
-        ),
-        secondary_y=False,
-    )
-    chosen_score = float(sweep.score[ks.index(sweep.chosen)]) if sweep.chosen in ks else None
-    if chosen_score is not None:
+    if sweep.chosen in ks:
         fig.add_trace(
             go.Scatter(
                 x=[int(sweep.chosen)],
-                y=[chosen_score],
+                y=[float(sweep.score[ks.index(sweep.chosen)])],
                 mode="markers",
                 name=f"Chosen K = {int(sweep.chosen)}",
-                marker={"size": 16, "symbol": "circle-open", "color": MEASURE_COLORS["score"], "line": {"width": 3}},
-                hovertemplate=f"chosen K={int(sweep.chosen)}<br>score: %{{y:.3f}}<extra></extra>",
+                marker={"size": 18, "symbol": "circle-open", "color": MEASURE_COLORS["score"], "line": {"width": 3}},
+                hovertemplate=f"chosen K={int(sweep.chosen)}<extra></extra>",
             ),
             secondary_y=False,
         )
     fig.add_vline(x=int(sweep.chosen), line={"color": MEASURE_COLORS["score"], "dash": "dot", "width": 1})
-    fig.update_xaxes(title="Number of topics K", tickmode="array", tickvals=ks, gridcolor=GRID_COLOR)
+    if sweep.stability_floor > 0:
+        fig.add_hline(
+            y=float(sweep.stability_floor),
+            line={"color": MEASURE_COLORS["stability"], "dash": "dash", "width": 1},
+            annotation_text="stability floor",
+            annotation_position="bottom right",
+            annotation_font={"color": MEASURE_COLORS["stability"], "size": 11},
+        )
+    fig.update_xaxes(title="Number of topics K", tickmode="array", tickvals=ks)
     fig.update_yaxes(title="Stability, diversity, score", range=[0, 1.05], secondary_y=False)
     fig.update_yaxes(title="NPMI coherence", showgrid=False, secondary_y=True)
     fig.update_layout(
-        title={
-            "text": f"Choosing the number of topics: K = {int(sweep.chosen)}"
-            + PLOTLY_BREAK
-            + f"<sup>{escape_text(sweep.rule)}</sup>"
-        },
-        legend={"orientation": "h", "y": -0.2, "x": 0.0},
-        hovermode="closest",
+        title=f"Choosing the number of topics: K = {int(sweep.chosen)}"
+        + (f" ({len(sweep.seeds)} seeds per K)" if len(sweep.seeds) > 1 else ""),
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0.0},
+        margin={"b": 110},
     )
-    return apply_style(fig, show_legend=True)
+    return apply_style(fig, height=SWEEP_HEIGHT, show_legend=True)
 
 
 def topic_quality_figure(
@@ -90,8 +99,8 @@ def topic_quality_figure(
     diversity: Sequence[float],
 ) -> go.Figure:
     """Per topic (one row each, the first on top), side-by-side horizontal bars of its NPMI coherence
-    (``[-1, 1]``), stability (``[0, 1]``, panel left out when ``stability`` is None) and diversity (share of its
-    top-25 terms in no other topic's, ``[0, 1]``).
+    (``[-1, 1]``; the axis spans the values and 0), stability (``[0, 1]``; panel left out when ``stability`` is
+    None) and diversity (share of its top-25 terms in no other topic's, ``[0, 1]``).
 
     ``labels`` are raw topic names (e.g. from :func:`reports.figures.topics.topic_names`); they are escaped and
     shortened here, and made unique if two coincide.
@@ -99,7 +108,7 @@ def topic_quality_figure(
     n = len(labels)
     names = _unique([shorten(str(label), LABEL_CHARS) for label in labels])
     order = list(range(n))[::-1]  # plotly draws the first category at the bottom
-    panels = [("coherence", "NPMI coherence", coherence, [-1.0, 1.0])]
+    panels = [("coherence", "NPMI coherence", coherence, _npmi_range(coherence))]
     if stability is not None:
         panels.append(("stability", "Stability", stability, [0.0, 1.0]))
     panels.append(("diversity", "Diversity", diversity, [0.0, 1.0]))
@@ -130,8 +139,17 @@ def topic_quality_figure(
         fig.update_xaxes(range=value_range, nticks=5, row=1, col=col)
     fig.update_yaxes(type="category", row=1, col=1)
     fig.update_annotations(font={"size": 12})
-    fig.update_layout(title="Topic quality: coherence, stability and diversity per topic")
+    measures = ", ".join(title.split()[-1].lower() for _, title, _, _ in panels[:-1])
+    fig.update_layout(title=f"Quality per topic: {measures} and diversity")
     return apply_style(fig, height=bar_height(n), show_legend=False)
+
+
+def _npmi_range(values: Sequence[float]) -> list[float]:
+    """x range of the NPMI panel: the values and 0 with a 15% margin, at least ``[0, 0.1]``, within ``[-1, 1]``."""
+    low = min([0.0, *(float(v) for v in values)])
+    high = max([0.1 if low == 0.0 else 0.0, *(float(v) for v in values)])
+    pad = 0.15 * (high - low)
+    return [max(-1.0, low - pad) if low < 0 else 0.0, min(1.0, high + pad)]
 
 
 def _unique(labels: Sequence[str]) -> list[str]:
@@ -139,3 +157,4 @@ def _unique(labels: Sequence[str]) -> list[str]:
     not merge their categories."""
     seen = {label: labels.count(label) for label in labels}
     return [f"{label} ({i})" if seen[label] > 1 else label for i, label in enumerate(labels)]
+
