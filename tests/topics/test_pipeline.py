@@ -193,7 +193,7 @@ def test_manifest(mila: MilaRun) -> None:
     assert config["cache"]["dir"] == str(mila.cache)
     assert config["models"]["lda"]["num_topics"] == K_LDA
     assert [i["period"] for i in config["inputs"]] == ["2023-24", "2025"]
-    assert manifest["seeds"] == {"seed": 42, "lda": 42, "clusters": 42}
+    assert manifest["seeds"] == {"seed": 42, "lda": 42, "clusters": 42, "lda_model": 42}
     for package in ("spacy", "gensim", "scikit-learn", "numpy", "pandas"):
         assert manifest["versions"][package] == metadata.version(package)
     counts = manifest["counts"]
@@ -226,7 +226,7 @@ def test_another_seed_changes_the_models(mila: MilaRun) -> None:
     """The byte-identity above is not vacuous: the seed does reach the models."""
     other = mila.base / "seed7"
     assert invoke(mila_cli_args(other, mila.cache, "--set", "seed=7")) == 0
-    assert json.loads((other / "manifest.json").read_text())["seeds"] == {"seed": 7, "lda": 7, "clusters": 7}
+    assert json.loads((other / "manifest.json").read_text())["seeds"] == {"seed": 7, "lda": 7, "clusters": 7, "lda_model": 7}
     first = mila.json("topics.json")
     second = json.loads((other / "topics.json").read_text())
     assert first["lda"]["topics"] != second["lda"]["topics"]
