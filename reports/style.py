@@ -26,6 +26,22 @@ ACCENT_COLOR = PALETTE[0]
 #: Sequential colour scale for counts (heatmaps), white to the accent colour.
 COUNT_COLORSCALE: tuple[tuple[float, str], ...] = ((0.0, "#f7fbff"), (0.5, "#9ecae1"), (1.0, "#08519c"))
 
+
+def count_heatmap(counts: Sequence[Sequence[int]], x: Sequence[str], y: Sequence[str], hovertemplate: str) -> go.Heatmap:
+    """A heatmap of paper counts (rows ``y``, columns ``x``; labels already escaped) in the house count style,
+    each cell showing its count."""
+    return go.Heatmap(
+        z=[[int(v) for v in row] for row in counts],
+        x=list(x),
+        y=list(y),
+        colorscale=[list(stop) for stop in COUNT_COLORSCALE],
+        texttemplate="%{z}",
+        hovertemplate=hovertemplate,
+        colorbar={"title": "Papers"},
+        xgap=1,
+        ygap=1,
+    )
+
 #: System font stack: no web font is ever fetched.
 FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 FONT_SIZE = 13

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from reports.escape import escape_text, shorten
 from reports.figures.topics import topic_label
-from reports.style import COUNT_COLORSCALE, MARGIN, apply_style
+from reports.style import MARGIN, apply_style, count_heatmap
 from topics.results import Agreement, TopicResult
 
 #: Characters of a topic or cluster label kept on the axes.
@@ -34,16 +34,11 @@ def agreement_heatmap(
     table = agreement.contingency
     n_topics, n_clusters = table.shape
     fig = go.Figure(
-        go.Heatmap(
-            z=[[int(v) for v in row] for row in table],
-            x=axis_labels(clusters, "Cluster", n_clusters),
-            y=axis_labels(lda, "Topic", n_topics),
-            colorscale=[list(stop) for stop in COUNT_COLORSCALE],
-            texttemplate="%{z}",
-            hovertemplate="%{y}<br>%{x}<br>%{z} papers<extra></extra>",
-            colorbar={"title": "Papers"},
-            xgap=1,
-            ygap=1,
+        count_heatmap(
+            table,
+            axis_labels(clusters, "Cluster", n_clusters),
+            axis_labels(lda, "Topic", n_topics),
+            "%{y}<br>%{x}<br>%{z} papers<extra></extra>",
         )
     )
     fig.update_layout(

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from reports.escape import escape_text
-from reports.style import COUNT_COLORSCALE, MARGIN, UNASSIGNED_COLOR, apply_style, series_colors
+from reports.style import MARGIN, UNASSIGNED_COLOR, apply_style, count_heatmap, series_colors
 from topics.evaluation import NONE, OTHER, Evaluation, ThemeScore
 
 #: Name of the last group of the scores figure: unweighted means over the evaluated themes.
@@ -90,17 +90,7 @@ def confusion_figure(ev: Evaluation, labels: Mapping[str, str] | None = None) ->
     y = [names[c] if c == OTHER else _label(c, labels) for c in ev.gold_categories]
     x = [names[c] if c == NONE else _label(c, labels) for c in ev.predicted_categories]
     fig = go.Figure(
-        go.Heatmap(
-            z=[[int(v) for v in row] for row in ev.confusion],
-            x=x,
-            y=y,
-            colorscale=[list(stop) for stop in COUNT_COLORSCALE],
-            texttemplate="%{z}",
-            hovertemplate="Labelled: %{y}<br>Given: %{x}<br>%{z} papers<extra></extra>",
-            colorbar={"title": "Papers"},
-            xgap=1,
-            ygap=1,
-        )
+        count_heatmap(ev.confusion, x, y, "Labelled: %{y}<br>Given: %{x}<br>%{z} papers<extra></extra>")
     )
     fig.update_layout(
         title=f"Labelled vs given themes ({ev.n_papers:,} papers)",
