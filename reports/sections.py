@@ -7,19 +7,19 @@ section (or part of one) whose data is missing. Rendering to HTML is :mod:`repor
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
 
 from reports import figures
 from reports.escape import shorten
 from reports.figures.docmap import method_name
 from reports.figures.themes import theme_counts, theme_labels
 from reports.figures.topics import topic_label, topic_names
-from reports.table import Cell, PaperTable, TableData, build_paper_table
+from reports.section import Section
+from reports.table import Cell, TableData, build_paper_table
+from reports.trend_sections import trends_section
 from topics.evaluation import ErrorCase
 from topics.results import RunResult, ThemeTable, TopicResult
 
@@ -38,41 +38,17 @@ METRIC_NAMES = {
 LABEL_CHARS = 60
 
 
-@dataclass(frozen=True)
-class Section:
-    """One section (or one part of a section) of the report.
-
-    Attributes:
-        id: HTML id, unique in the page (letters, digits, dashes).
-        title: heading text (plain text; escaped by the template).
-        figure: the chart, or ``None``.
-        caption: plain-text explanation shown under the heading.
-        table: a small static table, or ``None``.
-        notes: plain-text bullet points (e.g. run warnings).
-        paper_table: the interactive paper table (only the papers section has one).
-        parts: sub-sections shown inside this one, each with its own figure, caption and table.
-    """
-
-    id: str
-    title: str
-    figure: go.Figure | None = None
-    caption: str = ""
-    table: TableData | None = None
-    notes: tuple[str, ...] = ()
-    paper_table: PaperTable | None = None
-    parts: tuple[Section, ...] = ()
-
-
 def build_sections(run: RunResult) -> list[Section]:
     """The report's sections in page order; sections without data (no LDA, no clusters, no agreement, no
     documents map, nothing to note) are left out, as are parts without data (no skipped records, no periods).
 
-    Top-level ids: ``overview``, ``themes``, ``evaluation``, ``lda``, ``clusters``, ``agreement``, ``docmap``, ``papers``,
+    Top-level ids: ``overview``, ``themes``, ``trends``, ``evaluation``, ``lda``, ``clusters``, ``agreement``, ``docmap``, ``papers``,
     ``notes``.
     """
     candidates = (
         overview_section(run),
         themes_section(run),
+        trends_section(run),
         evaluation_section(run),
         lda_section(run),
         clusters_section(run),
@@ -126,7 +102,7 @@ def overview_section(run: RunResult) -> Section:
 
 
 def themes_section(run: RunResult) -> Section:
-    """Papers per theme overall, and each theme's share of the papers per period."""
+    """Papers per theme overall (per period: see the trends section)."""
     themes = run.themes
     counts = theme_counts(themes)
     labels = theme_labels(themes)
@@ -148,15 +124,6 @@ def themes_section(run: RunResult) -> Section:
             ),
         )
     ]
-    if len(run.trends.frame) and run.trends.periods:
-        parts.append(
-            Section(
-                id="themes-periods",
-                title="Theme shares per period",
-                figure=figures.theme_trends_figure(run.trends, themes),
-                caption="Share of each period's papers carrying the theme; hover for counts.",
-            )
-        )
     return Section(
         id="themes",
         title="Research themes",

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from topics.results import UNASSIGNED
+from topics.results import DECLINING, EMERGING, STABLE, UNASSIGNED
 
 #: Qualitative palette (Tableau 10 without its grey, then lighter companions); colour-blind friendly first.
 PALETTE: tuple[str, ...] = (
@@ -70,6 +70,30 @@ MAX_BUBBLE_SIZE = 70
 #: Characters per line of wrapped hover text.
 HOVER_WIDTH = 70
 
+#: Opacity of the filled band of a confidence interval around a line (in the line's colour).
+BAND_OPACITY = 0.15
+#: Colour of each trend direction (a colour-blind-safe blue/red pair, grey for no clear trend).
+TREND_COLORS: dict[str, str] = {EMERGING: "#2166ac", DECLINING: "#b2182b", STABLE: "#9a9a9a"}
+#: Marker colours of the earlier and the later period of a two-period comparison, and of the line joining them.
+SNAPSHOT_BEFORE_COLOR = "#9ecae1"
+SNAPSHOT_AFTER_COLOR = "#08519c"
+CONNECTOR_COLOR = "#c8c8c8"
+#: Reference lines (e.g. zero change): colour, width in pixels, dash.
+REFERENCE_LINE: dict[str, object] = {"color": "#666666", "width": 1, "dash": "dash"}
+#: Sequential colour scale for shares in ``[0, 1]`` (heatmaps), white to dark green.
+SHARE_COLORSCALE: tuple[tuple[float, str], ...] = ((0.0, "#f7fcf5"), (0.5, "#74c476"), (1.0, "#00441b"))
+#: Height in pixels per row of a heatmap, its floor, and the room for the column labels and colour bar.
+HEATMAP_ROW_HEIGHT = 30
+MIN_HEATMAP_HEIGHT = 340
+HEATMAP_EXTRA_HEIGHT = 110
+#: Heatmaps with more columns than this show no text in their cells (it would not fit).
+HEATMAP_TEXT_MAX_COLUMNS = 16
+#: Height in pixels of line and area charts over periods, and of the two-panel raw-vs-normalised chart (its
+#: legend sits under the panels, in a bottom margin of ``PANEL_PAIR_MARGIN_B`` pixels).
+TREND_HEIGHT = 460
+PANEL_PAIR_HEIGHT = 580
+PANEL_PAIR_MARGIN_B = 150
+
 _TEMPLATE = go.layout.Template(
     layout=go.Layout(
         font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT_COLOR},
@@ -109,6 +133,50 @@ def bar_height(n_bars: int) -> int:
 def grid_height(n_rows: int) -> int:
     """Height in pixels of a small-multiples grid with ``n_rows`` rows."""
     return MARGIN["t"] + MARGIN["b"] + GRID_ROW_HEIGHT * max(n_rows, 1)
+
+
+def heatmap_height(n_rows: int, extra: int = 0) -> int:
+    """Height in pixels of a heatmap with ``n_rows`` rows, plus ``extra`` pixels (e.g. for slanted column
+    labels)."""
+    rows = HEATMAP_EXTRA_HEIGHT + HEATMAP_ROW_HEIGHT * n_rows
+    return max(MIN_HEATMAP_HEIGHT, MARGIN["t"] + MARGIN["b"] + rows) + extra
+
+
+def translucent(color: str, opacity: float = BAND_OPACITY) -> str:
+    """``color`` (``"#rrggbb"``) as an ``"rgba(r, g, b, opacity)"`` string, e.g. for interval bands."""
+    value = color.lstrip("#")
+    if len(value) == 3:
+        value = "".join(ch * 2 for ch in value)
+    red, green, blue = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red}, {green}, {blue}, {opacity:g})"
+
+
+def share_heatmap(
+    shares: Sequence[Sequence[float | None]],
+    x: Sequence[str],
+    y: Sequence[str],
+    hovertemplate: str,
+    customdata: Sequence[Sequence[object]] | None = None,
+    show_text: bool = True,
+) -> go.Heatmap:
+    """A heatmap of shares in ``[0, 1]`` (rows ``y``, columns ``x``; labels already escaped; ``None`` for an
+    empty cell) in the house share style, each cell showing its percentage when ``show_text``."""
+    z = [[None if v is None else float(v) for v in row] for row in shares]
+    return go.Heatmap(
+        z=z,
+        x=list(x),
+        y=list(y),
+        zmin=0.0,
+        zmax=max([0.0, *(v for row in z for v in row if v is not None)]) or 1.0,
+        colorscale=[list(stop) for stop in SHARE_COLORSCALE],
+        text=[["" if v is None else f"{v:.0%}" for v in row] for row in z] if show_text else None,
+        texttemplate="%{text}" if show_text else None,
+        customdata=[list(row) for row in customdata] if customdata is not None else None,
+        hovertemplate=hovertemplate,
+        colorbar={"title": "Share", "tickformat": ".0%"},
+        xgap=1,
+        ygap=1,
+    )
 
 
 def doc_marker_size(n_points: int) -> int:

@@ -55,7 +55,8 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the report's path")] = False,
     align_to: AlignOpt = None,
 ) -> None:
-    """Run the pipeline and write report.html, papers.csv, topics.json, trends.csv and manifest.json."""
+    """Run the pipeline and write report.html, papers.csv, topics.json, trends.csv (and the other trend tables)
+    and manifest.json."""
     from topics.pipeline import run_and_write
 
     if config_path is None and not input_files:
@@ -105,6 +106,46 @@ def evaluate(
     Console(highlight=False).print(evaluation_table(evaluation))
     if not quiet:
         progress.note(f"evaluation.json and report in {paths['report.html'].parent}")
+
+
+@app.command()
+def trends(
+    config_path: ConfigArg = None,
+    input_files: Annotated[Optional[list[Path]], typer.Option("--input", "-i", help="An input file or folder (repeatable); replaces the config's inputs")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")] = None,
+    overrides: SetOpt = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the tables")] = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="Emerging and declining themes/topics listed per window")] = 15,
+) -> None:
+    """Run the config and print the emerging and declining themes and topics of every trend window (with
+    effect sizes, intervals and false-discovery-controlled q-values); writes the usual outputs too."""
+    from topics.pipeline import run_and_write
+    from topics.trend_summary import comparison_table, ranking_tables
+
+    if config_path is None and not input_files:
+        raise UserError("give a config file (topics trends configs/neurips.yaml) or at least one --input FILE")
+    config = load_config(config_path, overrides or [])
+    if config_path is None and out is None:
+        out = Path("out/quick")
+    config = _with_cli_inputs(config, list(input_files or []), out)
+    progress = RunProgress(quiet=quiet, console=_err)
+    result, paths = run_and_write(config, use_cache=not no_cache, progress=progress)
+    console = Console(highlight=False)
+    if not console.is_terminal:  # piped or redirected: do not wrap labels at 80 columns
+        console.width = 160
+    tables = ranking_tables(result.trends, top)
+    if not tables and result.trends.comparison is None:
+        console.print(
+            f"No trend window holds two periods of this corpus ({len(result.trends.periods)} period(s)); "
+            "see trends -> windows in the README.", markup=False,
+        )
+    for table in tables:
+        console.print(table)
+    if result.trends.comparison is not None:
+        console.print(comparison_table(result.trends.comparison))
+    if not quiet:
+        progress.note(f"trend_tests.csv and report in {paths['report.html'].parent}")
 
 
 @app.command()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from preprocessing.errors import UserError
 
@@ -60,6 +60,24 @@ class InputConfig(_Strict):
     period: str | None = None
     source: str | None = None
     columns: dict[str, str] = Field(default_factory=dict)
+    where: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="keep only papers whose field (venue, source, period or year) is one of the values",
+    )
+
+    @field_validator("where", mode="before")
+    @classmethod
+    def _where_values(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        allowed = {"venue", "source", "period", "year"}
+        unknown = sorted(str(k) for k in set(value) - allowed)
+        if unknown:
+            raise ValueError(f"unknown field {unknown[0]!r} in where; allowed: {', '.join(sorted(allowed))}")
+        return {
+            key: tuple(str(v) for v in (values if isinstance(values, (list, tuple)) else [values]))
+            for key, values in value.items()
+        }
 
     @field_validator("period", "source", mode="before")
     @classmethod
@@ -172,6 +190,56 @@ class EvaluationConfig(_Strict):
     max_errors: int = Field(10, ge=0, description="worst false positives and negatives listed")
 
 
+class TrendWindowConfig(_Strict):
+    """The periods one trend test spans: the ``last`` N periods, or the periods from ``start`` to ``end``
+    (inclusive; either may be left out). ``name`` is shown in the report (default: derived)."""
+
+    name: str | None = None
+    last: int | None = Field(None, ge=2, description="the last N periods of the corpus")
+    start: str | None = Field(None, description="first period of the window, e.g. 2013")
+    end: str | None = Field(None, description="last period of the window, e.g. 2019")
+
+    @field_validator("start", "end", "name", mode="before")
+    @classmethod
+    def _period_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TrendWindowConfig:
+        if self.last is not None and (self.start is not None or self.end is not None):
+            raise ValueError("give either last (the last N periods) or start/end, not both")
+        if self.last is None and self.start is None and self.end is None:
+            raise ValueError("give last (e.g. {last: 10}) or start and/or end (e.g. {start: 2013, end: 2019})")
+        return self
+
+
+class TrendsConfig(_Strict):
+    """Shares per period with intervals, trend tests over windows, and two-period comparisons."""
+
+    windows: tuple[TrendWindowConfig, ...] = (TrendWindowConfig(last=10),)
+    confidence: float = Field(0.95, ge=0.5, lt=1.0, description="level of every interval")
+    fdr: float = Field(
+        0.05, gt=0.0, lt=1.0,
+        description="false discovery rate (Benjamini-Hochberg) below which a trend is emerging or declining",
+    )
+    normalize_by: Literal["venue", "source"] | None = Field(
+        None, description="shares computed within each venue (or source) and combined with fixed weights"
+    )
+    compare: tuple[str, str] | None = Field(
+        None, description="two periods to compare (default: the two periods of a two-period corpus)"
+    )
+    top_authors: int = Field(10, ge=1, description="authors listed per theme")
+    term_bins: int = Field(6, ge=1, description="period bins of the topics-over-time terms")
+    top_terms: int = Field(8, ge=1, le=30, description="terms per topic and period bin")
+
+    @field_validator("compare", mode="before")
+    @classmethod
+    def _periods_as_text(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in value]
+        return value
+
+
 class MapConfig(_Strict):
     max_points: int = Field(5000, ge=10, description="the documents map samples past this many papers")
     method: Literal["tsne", "svd"] = "tsne"
@@ -201,6 +269,7 @@ class RunConfig(_Strict):
     models: ModelsConfig = ModelsConfig()
     themes: ThemesConfig = ThemesConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
+    trends: TrendsConfig = TrendsConfig()
     report: ReportConfig = ReportConfig()
     output: OutputConfig = OutputConfig()
 

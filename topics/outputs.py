@@ -1,4 +1,5 @@
-"""Writing a run's files: papers.csv, topics.json, trends.csv, manifest.json and report.html.
+"""Writing a run's files: papers.csv, topics.json, trends.csv (and the other trend tables), manifest.json and
+report.html.
 
 Files are written only here, at the edge, and atomically: everything goes to a temporary folder beside the
 output folder first, then each file replaces its old version with ``os.replace``. A run that fails or is
@@ -19,7 +20,7 @@ import pandas as pd
 
 from preprocessing.errors import UserError
 from topics.evaluation import evaluation_document
-from topics.results import RunResult, TopicResult
+from topics.results import RAW, RunResult, TopicResult, TrendTable
 
 #: papers.csv columns, in order. A contract with users' scripts: add freely, rename only with a changelog entry.
 PAPER_COLUMNS = (
@@ -30,7 +31,55 @@ PAPER_COLUMNS = (
 
 #: The files a run writes, in the order they are written (evaluation.json only when the run was evaluated; an
 #: older one is removed with the set it belonged to, so it never describes another run).
-OUTPUT_FILES = ("papers.csv", "topics.json", "trends.csv", "evaluation.json", "manifest.json", "report.html")
+OUTPUT_FILES = (
+    "papers.csv", "topics.json", "trends.csv", "trend_tests.csv", "topic_trends.csv", "topic_terms_over_time.csv",
+    "theme_authors.csv", "theme_venues.csv", "comparison.csv", "comparison_authors.csv", "evaluation.json",
+    "manifest.json", "report.html",
+)
+
+#: Trend statistics each trends.csv row carries for its theme (from the first window, raw shares).
+TREND_COLUMNS = ("trend", "slope", "slope_low", "slope_high", "p_value", "q_value", "trend_window")
+
+
+def trends_frame(trends: TrendTable) -> pd.DataFrame:
+    """trends.csv: one row per (period, theme) with the count, share and its interval (and the normalised share
+    when ``normalize_by`` is set), plus :data:`TREND_COLUMNS`: the theme's trend over the first window on raw
+    shares, repeated on each of its rows (empty for unassigned papers and when no window has two periods)."""
+    frame = trends.frame.copy()
+    tests = trends.tests
+    for column in TREND_COLUMNS:
+        frame[column] = ""
+    if tests is None or not len(tests) or not trends.windows:
+        return frame
+    first = tests[(tests["window"] == trends.windows[0].name) & (tests["basis"] == RAW) & (tests["kind"] == "theme")]
+    by_theme = first.set_index("id")
+    for column in TREND_COLUMNS:
+        source = "window" if column == "trend_window" else column
+        frame[column] = frame["theme"].map(by_theme[source]).astype(object).where(frame["theme"].isin(by_theme.index), "")
+    return frame
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def trend_files(trends: TrendTable) -> dict[str, str]:
+    """The trend outputs beside trends.csv, by file name; each only when its data exists."""
+    files: dict[str, str] = {}
+    if trends.tests is not None:
+        files["trend_tests.csv"] = _csv(trends.tests)
+    if trends.topic_frame is not None:
+        files["topic_trends.csv"] = _csv(trends.topic_frame)
+    if trends.topic_terms is not None:
+        files["topic_terms_over_time.csv"] = _csv(trends.topic_terms.frame)
+    if trends.profiles is not None:
+        files["theme_authors.csv"] = _csv(trends.profiles.authors)
+        if len(trends.profiles.venues):
+            files["theme_venues.csv"] = _csv(trends.profiles.venues)
+    if trends.comparison is not None:
+        files["comparison.csv"] = _csv(trends.comparison.frame)
+        files["comparison_authors.csv"] = _csv(trends.comparison.authors)
+    return files
 
 
 def papers_frame(run: RunResult) -> pd.DataFrame:
@@ -136,7 +185,8 @@ def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, 
     contents: dict[str, str] = {
         "papers.csv": papers_frame(run).to_csv(index=False, lineterminator="\n"),
         "topics.json": _json(topics_document(run)),
-        "trends.csv": run.trends.frame.to_csv(index=False, lineterminator="\n"),
+        "trends.csv": _csv(trends_frame(run.trends)),
+        **trend_files(run.trends),
     }
     if run.evaluation is not None:
         contents["evaluation.json"] = _json(evaluation_document(run.evaluation))

@@ -25,12 +25,12 @@ from topics.clusters import TfidfClusterModel, tfidf_matrix
 from topics.config import RunConfig, config_to_dict
 from topics.doc_map import project_documents
 from topics.evaluation import Evaluation, GoldLabels, evaluate_themes, match_labels, read_labels
-from topics.inputs import input_specs
+from topics.inputs import apply_filters, input_filters, input_specs
 from topics.keyword_baseline import keyword_baseline, paper_text
 from topics.k_selection import KSweep, candidate_ks, select_num_topics
 from topics.lda import LdaTopicModel
 from topics.progress import RunProgress
-from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult
+from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult, TrendTable
 from topics.topic_alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
 from topics.topic_labels import theme_name_words, topic_labels
 from topics.topic_quality import topic_diversity
@@ -38,11 +38,14 @@ from topics.stability import kmeans_stability, lda_stability
 from topics.theme_definitions import load_theme_definitions
 from topics.theme_lexicon import build_lexicon
 from topics.themes import ThemeRule, assign_themes, group_theme_scores, paper_evidence, term_theme_weights
-from topics.trends import theme_trends
+from topics.profiles import theme_profiles
+from topics.snapshot import compare_snapshots
+from topics.topic_drift import topic_terms_by_period
+from topics.trends import TrendInputs, build_trends, comparison_periods, order_periods
 from topics.vocabulary import Vocabulary, build_vocabulary
 
 #: Packages whose versions go into manifest.json.
-RECORDED_PACKAGES = ("spacy", "spacy-lookups-data", "gensim", "scikit-learn", "numpy", "scipy", "pandas", "pyarrow", "plotly", "pydantic")
+RECORDED_PACKAGES = ("spacy", "spacy-lookups-data", "gensim", "scikit-learn", "numpy", "scipy", "statsmodels", "pandas", "pyarrow", "plotly", "pydantic")
 
 
 @dataclass
@@ -52,17 +55,22 @@ class _Tokens:
     documents: list[list[str]] = field(default_factory=list)
 
 
-def read_corpus(config: RunConfig, progress: RunProgress) -> Corpus:
-    """Read every input and deduplicate; raises :class:`UserError` when there is nothing to read."""
+def read_corpus(config: RunConfig, progress: RunProgress) -> tuple[Corpus, int]:
+    """Read every input, apply the inputs' ``where`` filters and deduplicate; returns the corpus and the number
+    of papers the filters left out. Raises :class:`UserError` when there is nothing to read."""
     if not config.inputs:
         raise UserError("no inputs: list them under 'inputs:' in the config or pass --input FILE")
     specs = input_specs(config.inputs)
-    corpus = deduplicate(read_inputs(specs))
+    results, excluded = apply_filters(read_inputs(specs), input_filters(config.inputs))
+    corpus = deduplicate(results)
+    if excluded:
+        progress.note(f"  {excluded:,} paper(s) left out by the inputs' where filters")
     if len(corpus) < 2:
-        raise UserError(f"only {len(corpus)} paper(s) after reading and deduplication; need at least 2 to find topics")
+        hint = f" (the inputs' where filters left out {excluded:,}; check inputs -> where)" if excluded else ""
+        raise UserError(f"only {len(corpus)} paper(s) after reading and deduplication{hint}; need at least 2 to find topics")
     skipped = sum(corpus.skipped_counts().values())
     progress.note(f"  {len(corpus):,} papers from {len(specs)} file(s); {skipped:,} record(s) skipped")
-    return corpus
+    return corpus, excluded
 
 
 def _tokenizer(config: RunConfig) -> Tokenizer:
@@ -210,6 +218,59 @@ def evaluate_run(
     )
 
 
+def check_normalize_by(config: RunConfig, corpus: Corpus, warnings: list[str], progress: RunProgress) -> None:
+    """Warn when ``trends.normalize_by`` names a field that splits the corpus into fewer than two groups (the
+    normalised shares then equal the raw ones)."""
+    field_name = config.trends.normalize_by
+    if field_name is None:
+        return
+    groups = {getattr(p, field_name) for p in corpus.papers}
+    if len(groups - {""}) < 2:
+        message = (
+            f"trends -> normalize_by: the papers have {len(groups - {''})} distinct {field_name}(s), so normalised "
+            f"shares equal raw ones; map a column to {field_name} in inputs -> columns, or remove normalize_by"
+        )
+        warnings.append(message)
+        progress.note(f"  warning: {message}")
+
+
+def compute_trends(
+    config: RunConfig,
+    corpus: Corpus,
+    table: ThemeTable,
+    lda: TopicResult | None,
+    lda_model: LdaTopicModel | None,
+    vocabulary: Vocabulary,
+    compared: tuple[str, str] | None,
+    warnings: list[str],
+) -> TrendTable:
+    """Shares per period with intervals, trend tests, the two-period comparison, topics' terms over time and
+    the themes' author and venue profiles."""
+    cfg = config.trends
+    periods = tuple(p.period for p in corpus.papers)
+    authors = [p.authors for p in corpus.papers]
+    theme_labels = [t.label for t in table.themes]
+    dominant = lda.assignments if lda is not None else None
+    topic_ids = [lda.topic_id(k) for k in range(lda.n_topics)] if lda is not None else None
+    comparison = None
+    if compared is not None:
+        comparison = compare_snapshots(
+            compared[0], compared[1], periods, table.theme_ids, theme_labels, table.assigned,
+            topic_ids, list(lda.labels) if lda is not None else None, dominant, authors,
+            top_authors=cfg.top_authors, confidence=cfg.confidence, alpha=cfg.fdr,
+        )
+    profiles = theme_profiles(table.theme_ids, table.assigned, authors, [p.venue for p in corpus.papers], cfg.top_authors)
+    topic_terms = None
+    if lda is not None and lda_model is not None:
+        topic_terms = topic_terms_by_period(
+            vocabulary.doc_term_matrix(), lda.doc_topic, lda_model.topic_term_, vocabulary.terms,
+            periods, order_periods(periods), topic_ids or [], list(lda.labels), top_n=cfg.top_terms,
+            max_bins=cfg.term_bins,
+        )
+    groups = tuple(getattr(p, cfg.normalize_by) for p in corpus.papers) if cfg.normalize_by else None
+    return build_trends(TrendInputs(periods, groups), table, lda, cfg, warnings, comparison, topic_terms, profiles)
+
+
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version(), "research-topics": topics.__version__}
     for name in RECORDED_PACKAGES:
@@ -225,11 +286,13 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     progress = progress or RunProgress(quiet=True)
     warnings: list[str] = []
     with progress.stage("read"):
-        corpus = read_corpus(config, progress)
+        corpus, excluded = read_corpus(config, progress)
         themes = load_theme_definitions(config.themes.file)
         # files that only matter later are checked now, so a mistake in them costs no work
         gold = read_labels(config.evaluation.labels, [t.id for t in themes]) if config.evaluation.labels else None
         previous = load_previous(config.models.align_to, warnings) if config.models.align_to else {}
+        compared = comparison_periods([p.period for p in corpus.papers], config.trends)
+        check_normalize_by(config, corpus, warnings, progress)
     ids = corpus.ids
     n_docs = len(corpus)
     tokenizer = _tokenizer(config)
@@ -324,7 +387,9 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             evaluation = evaluate_run(gold, config, corpus, theme_table, warnings, progress)
 
     with progress.stage("trends"):
-        trends = theme_trends([p.period for p in corpus.papers], theme_table)
+        trends = compute_trends(
+            config, corpus, theme_table, lda_result, lda_model, vocabulary, compared, warnings
+        )
 
     agreement = None
     if lda_result is not None and cluster_result is not None:
@@ -346,6 +411,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         "counts": {
             "papers": n_docs,
             "skipped": corpus.skipped_counts(),
+            "excluded_by_where": excluded,
             "periods": {p: int(c) for p, c in zip(trends.periods, trends.frame.groupby("period", sort=False)["papers"].first())},
             "vocabulary": len(vocabulary.dictionary),
             "tokens": int(sum(len(d) for d in tokens.documents)),

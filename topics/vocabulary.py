@@ -6,7 +6,9 @@ import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from gensim.corpora import Dictionary
+from scipy import sparse
 
 #: Fewer terms than this after filtering means the corpus is too small for min_df/max_df.
 MIN_VOCABULARY = 10
@@ -27,6 +29,16 @@ class Vocabulary:
     @property
     def terms(self) -> list[str]:
         return [self.dictionary[i] for i in range(len(self.dictionary))]
+
+    def doc_term_matrix(self) -> sparse.csr_matrix:
+        """The bags of words as a sparse count matrix, shape ``(n_docs, n_terms)``, columns in ``terms`` order."""
+        lengths = np.fromiter((len(bow) for bow in self.bows), dtype=np.int64, count=len(self.bows))
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        pairs = np.fromiter((v for bow in self.bows for pair in bow for v in pair), dtype=np.int64, count=2 * int(indptr[-1]))
+        pairs = pairs.reshape(-1, 2)
+        return sparse.csr_matrix(
+            (pairs[:, 1].astype(np.float64), pairs[:, 0], indptr), shape=(len(self.bows), len(self.dictionary))
+        )
 
 
 def build_vocabulary(

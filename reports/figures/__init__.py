@@ -7,7 +7,16 @@ from reports.figures.docmap import document_map_figure
 from reports.figures.evaluation import confusion_figure, evaluation_scores_figure
 from reports.figures.model_selection import k_sweep_figure, topic_quality_figure
 from reports.figures.overview import papers_per_period_figure, skipped_reasons_figure
-from reports.figures.themes import theme_shares_figure, theme_trends_figure
+from reports.figures.themes import theme_shares_figure
+from reports.figures.trends import (
+    raw_vs_normalized_figure,
+    snapshot_change_figure,
+    theme_area_figure,
+    theme_share_bands_figure,
+    topic_period_heatmap,
+    trend_effects_figure,
+    venue_profile_heatmap,
+)
 from reports.figures.topics import intertopic_map_figure, top_terms_figure
 
 __all__ = [
@@ -23,7 +32,13 @@ __all__ = [
     "papers_per_period_figure",
     "skipped_reasons_figure",
     "theme_shares_figure",
-    "theme_trends_figure",
+    "raw_vs_normalized_figure",
+    "snapshot_change_figure",
+    "theme_area_figure",
+    "theme_share_bands_figure",
+    "topic_period_heatmap",
+    "trend_effects_figure",
+    "venue_profile_heatmap",
     "topic_quality_figure",
     "top_terms_figure",
 ]

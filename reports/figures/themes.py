@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from reports.escape import escape_text
 from reports.style import apply_style, bar_height, theme_colors
-from topics.results import UNASSIGNED, ThemeTable, TrendTable
+from topics.results import UNASSIGNED, ThemeTable
 
 #: Display label of :data:`UNASSIGNED`.
 UNASSIGNED_LABEL = "Unassigned"
@@ -58,52 +58,3 @@ def theme_shares_figure(themes: ThemeTable) -> go.Figure:
         yaxis={"type": "category"},
     )
     return apply_style(fig, height=bar_height(len(ids)), show_legend=False)
-
-
-def theme_trends_figure(trends: TrendTable, themes: ThemeTable) -> go.Figure:
-    """Lines with markers: x = period (``trends.periods`` order), y = share of the period's papers carrying
-    the theme, in ``[0, 1]``; one trace per theme in theme order, unassigned last, from ``trends.frame``."""
-    frame = trends.frame
-    labels = theme_labels(themes)
-    colors = theme_colors(themes.theme_ids)
-    present = set(frame["theme"].astype(str)) if len(frame) else set()
-    order = [t for t in (*themes.theme_ids, UNASSIGNED) if t in present]
-    order += sorted(present - set(order))
-    periods = list(trends.periods)
-    x_labels = [escape_text(period) for period in periods]
-    fig = go.Figure()
-    for theme_id in order:
-        rows = frame[frame["theme"].astype(str) == theme_id]
-        rows = rows.assign(period=rows["period"].astype(str)).set_index("period").reindex(periods)
-        name = escape_text(labels.get(theme_id, theme_id))
-        fig.add_trace(
-            go.Scatter(
-                x=x_labels,
-                y=[None if np.isnan(v) else float(v) for v in rows["share"].astype(float)],
-                customdata=[
-                    [_as_int(count), _as_int(papers)] for count, papers in zip(rows["count"], rows["papers"])
-                ],
-                name=name,
-                mode="lines+markers",
-                line={"color": colors.get(theme_id, colors[UNASSIGNED]), "width": 2},
-                marker={"size": 8},
-                hovertemplate=f"{name}<br>%{{x}}: %{{y:.1%}} (%{{customdata[0]}} of %{{customdata[1]}} papers)"
-                "<extra></extra>",
-            )
-        )
-    fig.update_layout(
-        title="Theme share per period",
-        xaxis={"title": "Period", "type": "category"},
-        yaxis={"title": "Share of the period's papers", "tickformat": ".0%", "rangemode": "tozero"},
-        legend={"title": "Theme"},
-    )
-    return apply_style(fig)
-
-
-def _as_int(value: object) -> int | None:
-    """``value`` as an int, ``None`` when missing (NaN)."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if np.isnan(number) else int(number)

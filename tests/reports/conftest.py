@@ -105,19 +105,23 @@ def make_themes(ids: tuple[str, ...]) -> ThemeTable:
     )
 
 
-def make_trends(papers: tuple[Paper, ...]) -> TrendTable:
-    """Counts and shares computed from SCORES by hand, one row per (period, theme) incl. unassigned."""
-    assigned = SCORES >= THRESHOLD
-    rows = []
-    for period in PERIODS:
-        in_period = np.array([paper.period == period for paper in papers])
-        n = int(in_period.sum())
-        for j, theme_id in enumerate(THEME_IDS):
-            count = int(assigned[in_period, j].sum())
-            rows.append({"period": period, "theme": theme_id, "papers": n, "count": count, "share": count / n})
-        count = int((~assigned[in_period].any(axis=1)).sum())
-        rows.append({"period": period, "theme": UNASSIGNED, "papers": n, "count": count, "share": count / n})
-    return TrendTable(frame=pd.DataFrame(rows), periods=PERIODS)
+def make_trends(papers: tuple[Paper, ...], themes: ThemeTable, lda: TopicResult | None) -> TrendTable:
+    """Shares, intervals, trend tests, the two-period comparison and profiles, computed by topics.trends from
+    the fixture's themes (counts per period are checked by hand in the tests that need them)."""
+    from topics.config import TrendsConfig
+    from topics.profiles import theme_profiles
+    from topics.snapshot import compare_snapshots
+    from topics.trends import TrendInputs, build_trends
+
+    periods = tuple(paper.period for paper in papers)
+    authors = [paper.authors for paper in papers]
+    comparison = compare_snapshots(
+        PERIODS[0], PERIODS[1], periods, themes.theme_ids, [t.label for t in themes.themes], themes.assigned,
+        None if lda is None else list(range(lda.n_topics)), None if lda is None else list(lda.labels),
+        None if lda is None else lda.assignments, authors,
+    )
+    profiles = theme_profiles(themes.theme_ids, themes.assigned, authors, [paper.venue for paper in papers])
+    return build_trends(TrendInputs(periods), themes, lda, TrendsConfig(), [], comparison, None, profiles)
 
 
 def make_lda(ids: tuple[str, ...]) -> TopicResult:
@@ -164,6 +168,7 @@ def build_run_result() -> RunResult:
     )
     lda = make_lda(ids)
     clusters = make_clusters(ids)
+    themes = make_themes(ids)
     angles = np.linspace(0, 2 * np.pi, len(papers), endpoint=False)
     doc_map = DocumentMap(
         indices=np.arange(len(papers)),
@@ -174,8 +179,8 @@ def build_run_result() -> RunResult:
     return RunResult(
         title="Fixture institute publications",
         corpus=Corpus(papers=papers, skipped=skipped),
-        themes=make_themes(ids),
-        trends=make_trends(papers),
+        themes=themes,
+        trends=make_trends(papers, themes, lda),
         lda=lda,
         clusters=clusters,
         agreement=make_agreement(lda, clusters),

@@ -77,21 +77,6 @@ def test_theme_shares_counts_papers_per_theme_and_unassigned(run_result: RunResu
     assert trace["marker"]["color"][-1] == PALETTE[0]
 
 
-def test_theme_trends_one_line_per_theme_with_shares(run_result: RunResult) -> None:
-    traces = _traces(figures.theme_trends_figure(run_result.trends, run_result.themes))
-    assert [t["type"] for t in traces] == ["scatter"] * 5
-    by_name = {t["name"]: t for t in traces}
-    assert list(by_name) == [
-        "Reinforcement learning", "Generative models", "Neuroscience", "Optimization", "Unassigned",
-    ]
-    assert all(t["x"] == ["2023-24", "2025"] for t in traces)
-    assert by_name["Reinforcement learning"]["y"] == pytest.approx([3 / 4, 1 / 4])
-    assert by_name["Neuroscience"]["y"] == pytest.approx([1 / 4, 2 / 4])
-    assert by_name["Unassigned"]["y"] == pytest.approx([0.0, 1 / 4])
-    assert by_name["Reinforcement learning"]["customdata"] == [[3, 4], [1, 4]]
-    assert by_name["Unassigned"]["line"]["color"] == UNASSIGNED_COLOR
-
-
 # --- topics and clusters ------------------------------------------------------------------------------------
 
 

@@ -23,10 +23,14 @@ def _by_id(sections: list[Section]) -> dict[str, Section]:
 
 def test_full_run_has_every_section_in_order(run_result: RunResult) -> None:
     sections = build_sections(run_result)
-    assert _ids(sections) == ["overview", "themes", "lda", "clusters", "agreement", "docmap", "papers", "notes"]
+    assert _ids(sections) == ["overview", "themes", "trends", "lda", "clusters", "agreement", "docmap", "papers", "notes"]
     parts = {section.id: _ids(list(section.parts)) for section in sections}
     assert parts["overview"] == ["overview-skipped"]
-    assert parts["themes"] == ["themes-overall", "themes-periods"]
+    assert parts["themes"] == ["themes-overall"]
+    assert parts["trends"] == [
+        "trends-shares", "trends-composition", "trends-window-0", "trends-topics", "trends-comparison",
+        "trends-comparison-authors", "trends-authors",
+    ]
     assert parts["lda"] == ["lda-terms", "lda-map"]
     assert parts["clusters"] == ["clusters-terms", "clusters-map"]
     assert parts["notes"] == ["notes-counts", "notes-timings", "notes-versions"]
@@ -49,7 +53,7 @@ def test_figures_are_plotly_figures(run_result: RunResult) -> None:
 
 def test_minimal_run_drops_empty_sections(minimal_run: RunResult) -> None:
     sections = build_sections(minimal_run)
-    assert _ids(sections) == ["overview", "themes", "papers"]
+    assert _ids(sections) == ["overview", "themes", "trends", "papers"]
     overview = _by_id(sections)["overview"]
     assert overview.parts == ()  # no skipped records
     assert "No input record was skipped" in overview.caption
@@ -64,7 +68,7 @@ def test_each_missing_input_drops_only_its_section(run_result: RunResult) -> Non
     ):
         ids = _ids(build_sections(dataclasses.replace(run_result, **{field: None})))
         assert dropped not in ids
-        assert len(ids) == 7
+        assert len(ids) == 8
 
 
 def test_notes_dropped_without_warnings_or_manifest(run_result: RunResult) -> None:
@@ -144,5 +148,5 @@ def test_paper_table_without_models_leaves_topic_and_cluster_empty(minimal_run: 
 def test_empty_corpus_still_builds(minimal_run: RunResult) -> None:
     empty = dataclasses.replace(minimal_run, corpus=Corpus(papers=()))
     sections = build_sections(empty)
-    assert _ids(sections) == ["overview", "themes", "papers"]
+    assert _ids(sections) == ["overview", "themes", "trends", "papers"]
     assert _by_id(sections)["papers"].paper_table.rows == ()

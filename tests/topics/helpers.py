@@ -20,8 +20,13 @@ VENV_TOPICS = PROJECT_ROOT / ".venv" / "bin" / "topics"
 #: Settings that keep runs quick without changing what is being tested.
 FAST = ("--set", "report.map.method=svd")
 
-#: The output files of every successful run.
-OUTPUT_FILES = ("manifest.json", "papers.csv", "report.html", "topics.json", "trends.csv")
+#: The output files of a run on one period without venues (the trend tables beside trends.csv included).
+ONE_PERIOD_FILES = (
+    "manifest.json", "papers.csv", "report.html", "topics.json", "trends.csv", "trend_tests.csv", "topic_trends.csv",
+    "topic_terms_over_time.csv", "theme_authors.csv",
+)
+#: The output files of a run on two periods without venues (the listings): the comparison is added.
+OUTPUT_FILES = (*ONE_PERIOD_FILES, "comparison.csv", "comparison_authors.csv")
 
 
 def invoke(argv: Sequence[object]) -> int:

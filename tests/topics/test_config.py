@@ -216,7 +216,7 @@ def test_config_to_dict_is_plain_json(tmp_path: Path) -> None:
     path = write_config(tmp_path / "c.yaml", "inputs:\n  - path: a.csv\n    period: 2024\n")
     data = config_to_dict(load_config(path))
     assert data["inputs"] == [{"path": str(tmp_path / "a.csv"), "format": "auto", "period": "2024", "source": None,
-                               "columns": {}}]
+                               "columns": {}, "where": {}}]
     assert data["output"] == {"dir": str(tmp_path / "out" / "report")}
     assert data["themes"]["file"] == str(DEFAULT_THEMES_FILE)
 
@@ -302,3 +302,45 @@ def test_config_is_frozen(tmp_path: Path) -> None:
         config.output.dir = tmp_path  # type: ignore[misc]
     assert isinstance(config.inputs, tuple)  # no append either
     assert isinstance(config.preprocessing.extra_stop_words, tuple)
+
+
+# ----------------------------------------------------------------------------------------------- trends
+
+
+def test_trend_windows_and_where_filters(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path / "c.yaml",
+        "inputs:\n  - path: a.csv\n    where: {venue: NeurIPS, year: [2019, 2020]}\n"
+        "trends:\n  windows:\n    - {start: 2013, end: 2019}\n    - {last: 5, name: recent}\n"
+        "  normalize_by: venue\n  compare: [2019, 2023]\n",
+    )
+    config = load_config(path)
+    assert config.inputs[0].where == {"venue": ("NeurIPS",), "year": ("2019", "2020")}
+    first, second = config.trends.windows
+    assert (first.start, first.end, first.last) == ("2013", "2019", None)
+    assert (second.last, second.name) == (5, "recent")
+    assert config.trends.normalize_by == "venue"
+    assert config.trends.compare == ("2019", "2023")
+    assert [w.last for w in load_config(None).trends.windows] == [10]  # the default: the last 10 periods
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("trends:\n  windows:\n    - {last: 5, start: 2013}\n",
+         "trends -> windows -> 0: give either last (the last N periods) or start/end, not both"),
+        ("trends:\n  windows:\n    - {}\n", "trends -> windows -> 0: give last (e.g. {last: 10}) or start and/or end"),
+        ("trends:\n  windows:\n    - {last: 1}\n", "trends -> windows -> 0 -> last: Input should be greater than or equal to 2"),
+        ("trends:\n  normalize_by: country\n", "trends -> normalize_by: Input should be 'venue' or 'source'"),
+        ("trends:\n  fdr: 2\n", "trends -> fdr: Input should be less than 1"),
+        ("inputs:\n  - path: a.csv\n    where: {country: FR}\n",
+         "inputs -> 0 -> where: unknown field 'country' in where; allowed: period, source, venue, year"),
+        ("trends:\n  window: 5\n", "unknown key 'trends -> window'"),
+    ],
+)
+def test_trend_config_errors_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = write_config(tmp_path / "c.yaml", text)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert message in str(error.value)
+    assert str(path) in str(error.value)

@@ -14,7 +14,8 @@ from topics.doc_map import project_documents
 from topics.lda import LdaTopicModel
 from topics.results import UNASSIGNED, ThemeDefinition, ThemeTable, TopicResult
 from topics.topic_map import classical_mds, intertopic_coordinates
-from topics.trends import order_periods, period_sort_key, theme_trends
+from topics.config import TrendsConfig
+from topics.trends import TrendInputs, build_trends, order_periods, period_sort_key
 from topics.vocabulary import MIN_VOCABULARY, Vocabulary, build_vocabulary
 
 RL_WORDS = ("reward", "agent", "policy", "environment", "action", "exploration", "return", "critic")
@@ -253,6 +254,10 @@ def table(assigned: list[list[bool]], theme_ids: tuple[str, ...] = ("rl", "gen")
     )
 
 
+def theme_trends(periods: list[str], themes: ThemeTable):  # noqa: ANN201
+    return build_trends(TrendInputs(tuple(periods)), themes, None, TrendsConfig(), [])
+
+
 def test_theme_trends_counts_and_shares() -> None:
     periods = ["2025", "2023-24", "2025", "2025", "2023-24"]
     assigned = [[True, True], [True, False], [False, False], [True, False], [False, True]]
@@ -269,7 +274,10 @@ def test_theme_trends_counts_and_shares() -> None:
         ],
         columns=["period", "theme", "papers", "count", "share"],
     )
-    pd.testing.assert_frame_equal(trends.frame, expected)
+    pd.testing.assert_frame_equal(trends.frame[list(expected.columns)], expected, check_dtype=False)
+    # Wilson 95% interval of 1 of 2 papers, closed form: 0.5 -+ z*sqrt(1/8 + z^2/16) / (1 + z^2/2)
+    first = trends.frame.iloc[0]
+    assert (first["share_low"], first["share_high"]) == pytest.approx((0.094531, 0.905469), abs=1e-6)
 
 
 def test_theme_trends_over_years() -> None:

@@ -19,6 +19,7 @@ from tests.topics.helpers import (
     FAST,
     LISTINGS,
     MILA_CONFIG,
+    ONE_PERIOD_FILES,
     OUTPUT_FILES,
     SMALL_CSV,
     THEMES_FILE,
@@ -167,7 +168,10 @@ def test_topics_json_sizes_match_papers_csv(mila: MilaRun) -> None:
 
 def test_trends_csv_rows_per_period_and_theme(mila: MilaRun) -> None:
     rows = mila.rows("trends.csv")
-    assert list(rows[0]) == ["period", "theme", "papers", "count", "share"]
+    assert list(rows[0]) == [
+        "period", "theme", "papers", "count", "share", "share_low", "share_high",
+        "trend", "slope", "slope_low", "slope_high", "p_value", "q_value", "trend_window",
+    ]
     expected_keys = [(p, t) for p in ("2023-24", "2025") for t in (*THEME_IDS, UNASSIGNED)]
     assert [(r["period"], r["theme"]) for r in rows] == expected_keys
     papers = mila.rows()
@@ -180,6 +184,52 @@ def test_trends_csv_rows_per_period_and_theme(mila: MilaRun) -> None:
             count = sum(r["theme"] in p["themes"].split(";") for p in in_period)
         assert int(r["count"]) == count, r
         assert float(r["share"]) == round(count / len(in_period), 6)
+        assert float(r["share_low"]) <= float(r["share"]) <= float(r["share_high"])
+
+
+def test_trend_columns_of_two_periods_are_their_difference(mila: MilaRun) -> None:
+    """With two periods, the fitted shares are the observed ones and the slope is the change between them."""
+    rows = mila.rows("trends.csv")
+    share = {(r["period"], r["theme"]): (int(r["count"]), float(r["share"])) for r in rows}
+    for r in rows:
+        if r["theme"] == UNASSIGNED:
+            assert r["trend"] == r["slope"] == ""
+            continue
+        assert r["trend"] in {"emerging", "declining", "stable"}
+        assert r["trend_window"] == "last 10 periods"
+        assert float(r["slope_low"]) <= float(r["slope"]) <= float(r["slope_high"])
+        (c1, s1), (c2, s2) = share[("2023-24", r["theme"])], share[("2025", r["theme"])]
+        if 0 < c1 and 0 < c2:
+            assert float(r["slope"]) == pytest.approx(s2 - s1, abs=2e-6)
+    tests = mila.rows("trend_tests.csv")
+    assert {t["kind"] for t in tests} == {"theme", "topic"}
+    assert len([t for t in tests if t["kind"] == "topic"]) == K_LDA
+    assert all(float(t["q_value"]) >= float(t["p_value"]) for t in tests)
+
+
+def test_comparison_csv_matches_the_papers(mila: MilaRun) -> None:
+    papers = mila.rows()
+    rows = {(r["kind"], r["id"]): r for r in mila.rows("comparison.csv")}
+    before = [p for p in papers if p["period"] == "2023-24"]
+    after = [p for p in papers if p["period"] == "2025"]
+    for theme in THEME_IDS:
+        r = rows[("theme", theme)]
+        c1 = sum(theme in p["themes"].split(";") for p in before)
+        c2 = sum(theme in p["themes"].split(";") for p in after)
+        assert (int(r["count_before"]), int(r["papers_before"]), int(r["count_after"]), int(r["papers_after"])) == (
+            c1, len(before), c2, len(after)
+        )
+        expected = "new" if c1 == 0 < c2 else "gone" if c2 == 0 < c1 else None
+        if expected:
+            assert r["status"] == expected
+        else:
+            assert r["status"] in {"grew", "shrank", "stable"}
+    for k in range(K_LDA):
+        r = rows[("topic", str(k))]
+        assert int(r["count_before"]) == sum(p["topic"] == str(k) for p in before)
+    authors = mila.rows("comparison_authors.csv")
+    assert {a["period"] for a in authors} <= {"2023-24", "2025"}
+    assert {a["status"] for a in authors} <= {"new", "left", "both"}
 
 
 # ------------------------------------------------------------------------------------------ manifest.json
@@ -333,7 +383,7 @@ def test_run_without_config_or_out_writes_out_quick(
     result = cli("run", "--input", TINY_LISTING, "--quiet", "--no-cache", *FAST)
     assert result.code == 0, result.err
     assert result.out == f"{tmp_path / 'out' / 'quick' / 'report.html'}\n"
-    assert sorted(p.name for p in (tmp_path / "out" / "quick").iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in (tmp_path / "out" / "quick").iterdir()) == sorted(ONE_PERIOD_FILES)
 
 
 def test_input_option_replaces_the_config_inputs(cli: Callable[..., CliResult], tmp_path: Path) -> None:

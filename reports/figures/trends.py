@@ -1,0 +1,613 @@
+"""Trend figures: theme shares per period with intervals, raw against normalised shares, the composition of
+theme assignments, topic shares per period, trend tests (forest plot), two-period comparisons (dumbbell) and
+venues' theme profiles.
+
+Shares are fractions in ``[0, 1]`` shown as percentages; changes and slopes are shown in percentage points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from reports.escape import escape_text, shorten
+from reports.figures.themes import theme_labels
+from reports.style import (
+    CONNECTOR_COLOR,
+    HEATMAP_TEXT_MAX_COLUMNS,
+    PANEL_PAIR_HEIGHT,
+    PANEL_PAIR_MARGIN_B,
+    REFERENCE_LINE,
+    SNAPSHOT_AFTER_COLOR,
+    SNAPSHOT_BEFORE_COLOR,
+    TREND_COLORS,
+    TREND_HEIGHT,
+    UNASSIGNED_COLOR,
+    apply_style,
+    bar_height,
+    heatmap_height,
+    share_heatmap,
+    theme_colors,
+    translucent,
+)
+from topics.results import (
+    DECLINING,
+    EMERGING,
+    NORMALIZED,
+    RAW,
+    STABLE,
+    UNASSIGNED,
+    SnapshotComparison,
+    ThemeProfiles,
+    ThemeTable,
+    TrendTable,
+)
+
+#: Characters of a row label (theme, topic, venue) kept on an axis.
+LABEL_CHARS = 50
+#: Extra height in pixels of a heatmap whose column labels are slanted.
+SLANTED_LABELS_HEIGHT = 90
+#: Order in which trend directions appear in the forest plot's legend.
+TREND_ORDER = (EMERGING, STABLE, DECLINING)
+
+
+# --- themes over periods ------------------------------------------------------------------------------------
+
+
+def theme_share_bands_figure(trends: TrendTable, themes: ThemeTable, basis: str = RAW) -> go.Figure:
+    """Lines with markers and interval bands: x = period (category axis, ``trends.periods`` order), y = share
+    of the period's papers carrying the theme in ``[0, 1]`` (shown as %; with ``basis == NORMALIZED`` the
+    share normalised for ``trends.normalize_by``), the band its ``trends.confidence`` interval.
+
+    One line per theme in theme order, unassigned last and hidden until picked in the legend. Each line's band
+    is a lower and an upper trace (the upper filled to the lower) in the same legend group.
+    """
+    columns = _share_columns(trends, basis)
+    fig = go.Figure()
+    for trace in _theme_line_traces(trends, themes, columns, show_legend=True):
+        fig.add_trace(trace)
+    if basis == NORMALIZED:
+        y_title = f"Share normalised by {escape_text(trends.normalize_by)}"
+        title = f"Theme share per period, normalised by {escape_text(trends.normalize_by)}"
+    else:
+        y_title, title = "Share of the period's papers", "Theme share per period"
+    fig.update_layout(
+        title=f"{title} ({trends.confidence:.0%} intervals)",
+        xaxis={"title": "Period", "type": "category", "categoryorder": "array", "categoryarray": _periods(trends)},
+        yaxis={"title": y_title, "tickformat": ".0%", "rangemode": "tozero"},
+        legend={"title": "Theme"},
+        hovermode="closest",
+    )
+    return apply_style(fig, height=TREND_HEIGHT, show_legend=True)
+
+
+def raw_vs_normalized_figure(trends: TrendTable, themes: ThemeTable) -> go.Figure:
+    """Two panels side by side sharing the y axis: left the raw share of the period's papers carrying each
+    theme, right the share normalised for ``trends.normalize_by``; x = period (category), y = share in
+    ``[0, 1]`` (shown as %), with ``trends.confidence`` interval bands. One legend entry per theme toggles it in
+    both panels.
+
+    Raises:
+        ValueError: when ``trends.normalize_by`` is None (no normalised shares).
+    """
+    if trends.normalize_by is None:
+        raise ValueError("raw_vs_normalized_figure needs normalised shares, but trends.normalize_by is None")
+    by = escape_text(trends.normalize_by)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        subplot_titles=["Raw share", f"Normalised by {by}"],
+        horizontal_spacing=0.05,
+    )
+    for col, basis in ((1, RAW), (2, NORMALIZED)):
+        for trace in _theme_line_traces(trends, themes, _share_columns(trends, basis), show_legend=col == 1):
+            fig.add_trace(trace, row=1, col=col)
+    periods = _periods(trends)
+    fig.update_xaxes(title="Period", type="category", categoryorder="array", categoryarray=periods)
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_yaxes(title="Share of the period's papers", row=1, col=1)
+    fig.update_annotations(font={"size": 13})
+    fig.update_layout(
+        title=f"Theme share per period: raw and normalised by {by} ({trends.confidence:.0%} intervals)",
+        legend={"title": "Theme", "orientation": "h", "yanchor": "top", "y": -0.3, "x": 0.0},
+        margin={"b": PANEL_PAIR_MARGIN_B},
+        hovermode="closest",
+    )
+    return apply_style(fig, height=PANEL_PAIR_HEIGHT, show_legend=True)
+
+
+def theme_area_figure(trends: TrendTable, themes: ThemeTable) -> go.Figure:
+    """Stacked areas normalised to 100% per period (``groupnorm="percent"``): x = period (category), y = the
+    theme's count of papers as a percentage of all theme assignments of the period (a paper counts once per
+    theme it carries, and once as unassigned when it has none). Themes in theme order, unassigned last."""
+    frame = trends.frame
+    periods = _periods(trends)
+    x = [escape_text(p) for p in periods]
+    labels = theme_labels(themes)
+    colors = theme_colors(themes.theme_ids)
+    order = _theme_order(frame, themes)
+    table = {theme_id: _rows(frame, "theme", theme_id, periods) for theme_id in order}
+    counts = {theme_id: [_number(v) for v in rows["count"]] for theme_id, rows in table.items()}
+    totals = [sum(c[i] or 0 for c in counts.values()) for i in range(len(periods))]
+    fig = go.Figure()
+    for theme_id in order:
+        rows = table[theme_id]
+        color = colors.get(theme_id, UNASSIGNED_COLOR)
+        name = escape_text(labels.get(theme_id, theme_id))
+        y = [_int(v) for v in counts[theme_id]]
+        percent = [None if c is None or not t else c / t for c, t in zip(counts[theme_id], totals)]
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                name=name,
+                mode="lines",
+                stackgroup="themes",
+                groupnorm="percent",
+                line={"color": color, "width": 0.5},
+                fillcolor=color,
+                customdata=[
+                    [pct, _int(papers), total]
+                    for pct, papers, total in zip(percent, rows["papers"], totals)
+                ],
+                hovertemplate="%{fullData.name}<br>%{x}: %{customdata[0]:.1%} of %{customdata[2]} theme "
+                "assignments<br>%{y} of %{customdata[1]} papers<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title="Composition of theme assignments per period",
+        xaxis={"title": "Period", "type": "category", "categoryorder": "array", "categoryarray": x},
+        yaxis={"title": "% of theme assignments", "range": [0, 100], "ticksuffix": "%"},
+        legend={"title": "Theme", "traceorder": "reversed"},
+        hovermode="closest",
+    )
+    return apply_style(fig, height=TREND_HEIGHT, show_legend=True)
+
+
+# --- topics over periods ------------------------------------------------------------------------------------
+
+
+def topic_period_heatmap(trends: TrendTable) -> go.Figure:
+    """Heatmap: rows = LDA topics (``"id · label"``, ordered by id, the first on top), columns = periods
+    (``trends.periods`` order), z = share of the period's papers whose dominant topic it is, in ``[0, 1]``
+    (shown as %); hover adds the count of papers and the ``trends.confidence`` interval.
+
+    Raises:
+        ValueError: when ``trends.topic_frame`` is None (LDA did not run).
+    """
+    if trends.topic_frame is None:
+        raise ValueError("topic_period_heatmap needs per-topic shares, but trends.topic_frame is None (no LDA)")
+    frame = trends.topic_frame
+    periods = _periods(trends)
+    topics = _topic_order(frame)
+    z, customdata, names = [], [], []
+    for topic in topics:
+        rows = _rows(frame, "topic", topic, periods)
+        label = _first_text(frame.loc[frame["topic"].astype(str) == topic, "label"]) if "label" in frame else ""
+        names.append(escape_text(shorten(f"{topic} · {label}" if label else f"Topic {topic}", LABEL_CHARS)))
+        z.append([_number(v) for v in rows["share"]])
+        bounds = zip(_col(rows, "share_low"), _col(rows, "share_high"))
+        customdata.append(
+            [[_int(c), _int(p), _number(lo), _number(hi)] for c, p, (lo, hi) in zip(rows["count"], rows["papers"], bounds)]
+        )
+    x = [escape_text(p) for p in periods]
+    ci = f"{trends.confidence:.0%} CI"
+    fig = go.Figure(
+        share_heatmap(
+            z,
+            x,
+            _unique(names),
+            "%{y}<br>%{x}: %{z:.1%} of papers (%{customdata[0]} of %{customdata[1]})<br>"
+            + ci
+            + " %{customdata[2]:.1%} to %{customdata[3]:.1%}<extra></extra>",
+            customdata=customdata,
+            show_text=len(periods) <= HEATMAP_TEXT_MAX_COLUMNS,
+        )
+    )
+    fig.update_layout(
+        title="Dominant LDA topic per period (share of the period's papers)",
+        xaxis={"title": "Period", "type": "category", "categoryorder": "array", "categoryarray": x},
+        yaxis={"title": "LDA topic", "type": "category", "autorange": "reversed"},
+    )
+    return apply_style(fig, height=heatmap_height(len(topics)), show_legend=False)
+
+
+# --- trend tests and comparisons ----------------------------------------------------------------------------
+
+
+def trend_effects_figure(trends: TrendTable, window: str, basis: str = RAW, kind: str | None = None) -> go.Figure:
+    """Forest plot of the trend tests of one window and basis (and ``kind``, ``"theme"``/``"topic"``, if
+    given): y = theme or topic (``"Theme: label"``, ``"Topic N: label"``), sorted by slope with the largest rise
+    on top; x = slope in percentage points of share per ``trends.time_unit`` (``slope * 100``) with its
+    interval as error bars; marker colour = trend direction (emerging, declining, stable at ``trends.alpha``).
+    A dashed vertical line marks zero change.
+
+    Raises:
+        ValueError: when there are no tests, or none for this window, basis and kind.
+    """
+    tests = trends.tests
+    if tests is None or tests.empty:
+        raise ValueError("trend_effects_figure needs trend tests, but trends.tests is empty")
+    mask = (tests["window"].astype(str) == str(window)) & (tests["basis"].astype(str) == str(basis))
+    if kind is not None:
+        mask &= tests["kind"].astype(str) == str(kind)
+    rows = tests[mask]
+    if rows.empty:
+        what = f"window {window!r}, basis {basis!r}" + (f", kind {kind!r}" if kind is not None else "")
+        raise ValueError(f"no trend tests for {what}")
+    rows = rows.assign(_slope=rows["slope"].astype(float)).sort_values("_slope", ascending=False, kind="stable")
+    rows = rows.reset_index(drop=True)
+    labels = _unique([escape_text(shorten(_row_label(r), LABEL_CHARS)) for r in rows.itertuples(index=False)])
+    unit = escape_text(trends.time_unit)
+    names = {
+        EMERGING: f"Emerging (q &lt; {trends.alpha:g})",
+        DECLINING: f"Declining (q &lt; {trends.alpha:g})",
+        STABLE: "No clear trend",
+    }
+    trend = rows["trend"].astype(str)
+    present = [t for t in TREND_ORDER if (trend == t).any()] + sorted(set(trend) - set(TREND_ORDER))
+    fig = go.Figure()
+    for direction in present:
+        idx = np.flatnonzero((trend == direction).to_numpy())
+        part = rows.iloc[idx]
+        slope = part["slope"].astype(float).to_numpy() * 100
+        low = part["slope_low"].astype(float).to_numpy() * 100
+        high = part["slope_high"].astype(float).to_numpy() * 100
+        fig.add_trace(
+            go.Scatter(
+                x=[_number(v) for v in slope],
+                y=[labels[i] for i in idx],
+                mode="markers",
+                name=names.get(direction, escape_text(direction)),
+                marker={"color": TREND_COLORS.get(direction, TREND_COLORS[STABLE]), "size": 10},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [_gap(h, s) for h, s in zip(high, slope)],
+                    "arrayminus": [_gap(s, lo) for s, lo in zip(slope, low)],
+                    "color": TREND_COLORS.get(direction, TREND_COLORS[STABLE]),
+                    "thickness": 1.5,
+                    "width": 4,
+                },
+                customdata=[
+                    [
+                        _number(r.share_start), _number(r.share_end), escape_text(r.start), escape_text(r.end),
+                        _points(r.slope_low), _points(r.slope_high),
+                        _number(r.p_value), _number(r.q_value), _int(r.count), _int(r.papers),
+                    ]
+                    for r in part.itertuples(index=False)
+                ],
+                hovertemplate="%{y}<br>%{x:+.2f} points per " + unit
+                + f" ({trends.confidence:.0%} CI " + "%{customdata[4]:+.2f} to %{customdata[5]:+.2f})"
+                "<br>fitted share %{customdata[0]:.1%} (%{customdata[2]}) → %{customdata[1]:.1%} (%{customdata[3]})"
+                "<br>p = %{customdata[6]:.3g}, q = %{customdata[7]:.3g}"
+                "<br>%{customdata[8]} of %{customdata[9]} papers<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.add_vline(x=0, line=dict(REFERENCE_LINE))
+    basis_note = f", normalised by {escape_text(trends.normalize_by)}" if basis == NORMALIZED else ""
+    fig.update_layout(
+        title=f"Trends over {escape_text(window)}{basis_note}",
+        xaxis={"title": f"Change in share (points per {unit})", "zeroline": False},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": labels, "autorange": "reversed"},
+        legend={"title": "Trend"},
+    )
+    return apply_style(fig, height=bar_height(len(rows)), show_legend=True)
+
+
+def snapshot_change_figure(comparison: SnapshotComparison) -> go.Figure:
+    """Dumbbell chart comparing two periods: one row per theme and LDA topic (``"Theme: label"``,
+    ``"Topic N: label"``), sorted by change with the largest rise on top; x = share of the period's papers in
+    ``[0, 1]`` (shown as %), one marker per period (``comparison.before`` and ``comparison.after`` in the legend)
+    joined by a line. Hover gives the change in points with its interval, the p and q values and the status.
+
+    Raises:
+        ValueError: when the comparison has no rows.
+    """
+    frame = comparison.frame
+    if frame is None or frame.empty:
+        raise ValueError("snapshot_change_figure needs rows to compare, but comparison.frame is empty")
+    rows = frame.assign(_change=frame["change"].astype(float)).sort_values("_change", ascending=False, kind="stable")
+    rows = rows.reset_index(drop=True)
+    labels = _unique([escape_text(shorten(_row_label(r), LABEL_CHARS)) for r in rows.itertuples(index=False)])
+    before = [_number(v) for v in rows["share_before"]]
+    after = [_number(v) for v in rows["share_after"]]
+    customdata = [
+        [
+            _points(r.change), _points(r.change_low), _points(r.change_high),
+            escape_text(r.status), _number(r.p_value), _number(r.q_value),
+            _int(r.count_before), _int(r.papers_before), _int(r.count_after), _int(r.papers_after),
+        ]
+        for r in rows.itertuples(index=False)
+    ]
+    change = (
+        "<br>change %{customdata[0]:+.1f} points (%{customdata[1]:+.1f} to %{customdata[2]:+.1f}), "
+        "%{customdata[3]}<br>p = %{customdata[4]:.3g}, q = %{customdata[5]:.3g}<extra>%{fullData.name}</extra>"
+    )
+    line_x: list[float | None] = []
+    line_y: list[str | None] = []
+    for label, b, a in zip(labels, before, after):
+        line_x += [b, a, None]
+        line_y += [label, label, None]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=line_x,
+            y=line_y,
+            mode="lines",
+            line={"color": CONNECTOR_COLOR, "width": 3},
+            showlegend=False,
+            hoverinfo="skip",
+            name="change",
+        )
+    )
+    for name, values, color, counts in (
+        (comparison.before, before, SNAPSHOT_BEFORE_COLOR, "%{customdata[6]} of %{customdata[7]}"),
+        (comparison.after, after, SNAPSHOT_AFTER_COLOR, "%{customdata[8]} of %{customdata[9]}"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=values,
+                y=labels,
+                mode="markers",
+                name=escape_text(name),
+                marker={"color": color, "size": 11, "line": {"color": "white", "width": 1}},
+                customdata=customdata,
+                hovertemplate="%{y}<br>%{x:.1%} of papers (" + counts + ")" + change,
+            )
+        )
+    fig.update_layout(
+        title=f"{escape_text(comparison.before)} vs {escape_text(comparison.after)}: change in share",
+        xaxis={"title": "Share of the period's papers", "tickformat": ".0%", "rangemode": "tozero"},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": labels, "autorange": "reversed"},
+        legend={"title": "Period"},
+    )
+    return apply_style(fig, height=bar_height(len(rows)), show_legend=True)
+
+
+# --- venues -------------------------------------------------------------------------------------------------
+
+
+def venue_profile_heatmap(profiles: ThemeProfiles, themes: ThemeTable) -> go.Figure:
+    """Heatmap: rows = venues (most papers on top), columns = themes (theme order), z = share of the venue's
+    papers carrying the theme in ``[0, 1]``, cell text = that share as a percentage; hover adds the counts.
+
+    Raises:
+        ValueError: when ``profiles.venues`` is empty (fewer than two venues).
+    """
+    venues = profiles.venues
+    if venues is None or venues.empty:
+        raise ValueError("venue_profile_heatmap needs venue profiles, but profiles.venues is empty")
+    venues = venues.assign(venue=venues["venue"].astype(str), theme=venues["theme"].astype(str))
+    sizes = venues.groupby("venue", sort=False)["papers"].max().astype(float)
+    venue_order = sorted(sizes.index, key=lambda v: (-sizes[v], v))
+    theme_order = _theme_order(venues, themes)
+    labels = theme_labels(themes)
+    cells = venues.drop_duplicates(["venue", "theme"]).set_index(["venue", "theme"])
+    z, customdata = [], []
+    for venue in venue_order:
+        z_row, data_row = [], []
+        for theme_id in theme_order:
+            if (venue, theme_id) in cells.index:
+                cell = cells.loc[(venue, theme_id)]
+                z_row.append(_number(cell["share"]))
+                data_row.append([_int(cell["count"]), _int(cell["papers"])])
+            else:
+                z_row.append(None)
+                data_row.append([None, _int(sizes[venue])])
+        z.append(z_row)
+        customdata.append(data_row)
+    x = _unique([escape_text(shorten(labels.get(t, t), LABEL_CHARS)) for t in theme_order])
+    y = _unique([escape_text(shorten(v, LABEL_CHARS)) for v in venue_order])
+    fig = go.Figure(
+        share_heatmap(
+            z,
+            x,
+            y,
+            "%{y}<br>%{x}: %{z:.1%} of the venue's papers (%{customdata[0]} of %{customdata[1]})<extra></extra>",
+            customdata=customdata,
+            show_text=True,
+        )
+    )
+    slanted = len(x) > 4
+    fig.update_layout(
+        title="Theme profile of each venue (share of the venue's papers carrying each theme)",
+        xaxis={"type": "category", "tickangle": -30 if slanted else 0},  # columns are themes: no axis title
+        yaxis={"title": "Venue", "type": "category", "autorange": "reversed"},
+    )
+    return apply_style(fig, height=heatmap_height(len(y), SLANTED_LABELS_HEIGHT if slanted else 0), show_legend=False)
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+
+def _periods(trends: TrendTable) -> list[str]:
+    """The periods as escaped axis categories, in chronological order."""
+    return [escape_text(p) for p in trends.periods]
+
+
+def _share_columns(trends: TrendTable, basis: str) -> tuple[str, str, str]:
+    """The frame's (share, low, high) columns of ``basis``; ValueError when they are not there."""
+    if basis == RAW:
+        return "share", "share_low", "share_high"
+    if basis == NORMALIZED:
+        if trends.normalize_by is None or "share_normalized" not in trends.frame:
+            raise ValueError("normalised shares requested, but trends.normalize_by is None")
+        return "share_normalized", "share_normalized_low", "share_normalized_high"
+    raise ValueError(f"unknown basis {basis!r}; expected {RAW!r} or {NORMALIZED!r}")
+
+
+def _theme_order(frame: pd.DataFrame, themes: ThemeTable) -> list[str]:
+    """Theme ids present in ``frame["theme"]``: theme order, then unknown ids sorted, then unassigned."""
+    present = set(frame["theme"].astype(str)) if len(frame) else set()
+    order = [t for t in themes.theme_ids if t in present]
+    order += sorted(present - set(order) - {UNASSIGNED})
+    return order + ([UNASSIGNED] if UNASSIGNED in present else [])
+
+
+def _topic_order(frame: pd.DataFrame) -> list[str]:
+    """Topic ids of ``frame`` as text, numerically ordered when they are numbers."""
+    ids = list(dict.fromkeys(frame["topic"].astype(str)))
+
+    def key(value: str) -> tuple[int, float | str]:
+        try:
+            return (0, float(value))
+        except ValueError:
+            return (1, value)
+
+    return sorted(ids, key=key)
+
+
+def _rows(frame: pd.DataFrame, key: str, value: str, periods: Sequence[str]) -> pd.DataFrame:
+    """``frame``'s rows with ``frame[key] == value``, one per period in ``periods`` order (NaN when missing).
+
+    ``periods`` are escaped; the frame's periods are escaped the same way before matching.
+    """
+    rows = frame[frame[key].astype(str) == value]
+    rows = rows.assign(period=[escape_text(p) for p in rows["period"].astype(str)])
+    return rows.drop_duplicates("period").set_index("period").reindex(list(periods))
+
+
+def _theme_line_traces(
+    trends: TrendTable, themes: ThemeTable, columns: tuple[str, str, str], show_legend: bool
+) -> list[go.Scatter]:
+    """Per theme (theme order, unassigned last and hidden): lower band, upper band filled to it, then the line."""
+    share_col, low_col, high_col = columns
+    frame = trends.frame
+    periods = _periods(trends)
+    labels = theme_labels(themes)
+    colors = theme_colors(themes.theme_ids)
+    ci = f"{trends.confidence:.0%} CI"
+    traces: list[go.Scatter] = []
+    for theme_id in _theme_order(frame, themes):
+        rows = _rows(frame, "theme", theme_id, periods)
+        name = escape_text(labels.get(theme_id, theme_id))
+        color = colors.get(theme_id, UNASSIGNED_COLOR)
+        visible: bool | str = "legendonly" if theme_id == UNASSIGNED else True
+        group = f"theme-{escape_text(theme_id)}"
+        share = [_number(v) for v in rows[share_col]]
+        low = [_number(v) for v in _col(rows, low_col)]
+        high = [_number(v) for v in _col(rows, high_col)]
+        if any(v is not None for v in low + high):
+            for bound, fill in ((low, "none"), (high, "tonexty")):
+                traces.append(
+                    go.Scatter(
+                        x=periods,
+                        y=bound,
+                        mode="lines",
+                        line={"color": color, "width": 0},
+                        fill=fill,
+                        fillcolor=translucent(color),
+                        name=name,
+                        legendgroup=group,
+                        showlegend=False,
+                        hoverinfo="skip",
+                        visible=visible,
+                        connectgaps=False,
+                    )
+                )
+        traces.append(
+            go.Scatter(
+                x=periods,
+                y=share,
+                name=name,
+                mode="lines+markers",
+                line={"color": color, "width": 2},
+                marker={"size": 7},
+                legendgroup=group,
+                showlegend=show_legend,
+                visible=visible,
+                customdata=[
+                    [lo, hi, _int(c), _int(p)] for lo, hi, c, p in zip(low, high, rows["count"], rows["papers"])
+                ],
+                hovertemplate="%{fullData.name}<br>%{x}: %{y:.1%} ("
+                + ci
+                + " %{customdata[0]:.1%} to %{customdata[1]:.1%})<br>%{customdata[2]} of %{customdata[3]} papers"
+                "<extra></extra>",
+            )
+        )
+    return traces
+
+
+def _row_label(row: object) -> str:
+    """Raw axis label of a tests/comparison row: ``"Theme: label"`` or ``"Topic id: label"``."""
+    kind = str(getattr(row, "kind", ""))
+    ident = str(getattr(row, "id", ""))
+    label = _text(getattr(row, "label", "")) or ident
+    if kind == "topic":
+        prefix = f"Topic {ident}: "
+        return label if label.startswith(prefix) else prefix + label
+    if kind == "theme":
+        if ident == UNASSIGNED and label == ident:
+            label = "Unassigned"
+        return label if label.startswith("Theme: ") else "Theme: " + label
+    return label
+
+
+def _col(rows: pd.DataFrame, column: str) -> pd.Series:
+    """``rows[column]``, or NaNs when the frame lacks it."""
+    return rows[column] if column in rows else pd.Series(np.nan, index=rows.index)
+
+
+def _number(value: object) -> float | None:
+    """``value`` as a float, ``None`` when missing (NaN, None, not a number)."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(number) else number
+
+
+def _points(value: object) -> float | None:
+    """A fraction ``value`` in percentage points, ``None`` when missing."""
+    number = _number(value)
+    return None if number is None else number * 100
+
+
+def _int(value: object) -> int | None:
+    """``value`` as an int, ``None`` when missing."""
+    number = _number(value)
+    return None if number is None else int(round(number))
+
+
+def _gap(upper: float, lower: float) -> float | None:
+    """Length of an error bar from ``lower`` to ``upper`` (never negative), ``None`` when either is missing."""
+    if np.isnan(upper) or np.isnan(lower):
+        return None
+    return max(float(upper - lower), 0.0)
+
+
+def _text(value: object) -> str:
+    """``value`` as stripped text, ``""`` when missing."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    try:
+        if pd.isna(value):  # type: ignore[arg-type]
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value).strip()
+
+
+def _first_text(values: pd.Series) -> str:
+    """The first non-empty text of ``values``."""
+    for value in values:
+        text = _text(value)
+        if text:
+            return text
+    return ""
+
+
+def _unique(labels: Sequence[str]) -> list[str]:
+    """``labels`` with repeats numbered (``"x"``, ``"x (2)"``) so a category axis never merges two rows."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
