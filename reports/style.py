@@ -91,6 +91,8 @@ HEATMAP_TEXT_MAX_COLUMNS = 16
 #: Height in pixels of line and area charts over periods, and of the two-panel raw-vs-normalised chart (its
 #: legend sits under the panels, in a bottom margin of ``PANEL_PAIR_MARGIN_B`` pixels).
 TREND_HEIGHT = 460
+#: Lines drawn at first in a many-series chart (the most frequent themes); the others wait in the legend.
+VISIBLE_SERIES = 6
 PANEL_PAIR_HEIGHT = 580
 PANEL_PAIR_MARGIN_B = 150
 

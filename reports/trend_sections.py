@@ -3,6 +3,8 @@ time, who writes on each theme, and the two-period comparison. Built from ``RunR
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from reports import figures
@@ -138,8 +140,8 @@ def test_table(trends: TrendTable, window: TrendWindow) -> TableData:
         raw[raw["trend"] == DECLINING].sort_values("slope"),
         raw[~raw["trend"].isin([EMERGING, DECLINING])].assign(_size=-raw["slope"].abs()).sort_values("_size"),
     ]).head(MAX_TEST_ROWS)
-    columns = ["Kind", "Theme or topic", "Trend", "Slope (points)", "Interval", f"Share {window.periods[0]}",
-               f"Share {window.periods[-1]}", "p", "q"]
+    columns = ["Kind", "Theme or topic", "Trend", "Slope (points)", "Interval", f"Fitted share {window.periods[0]}",
+               f"Fitted share {window.periods[-1]}", "p", "q"]
     with_norm = len(normalized) > 0
     if with_norm:
         columns += [f"Slope normalised by {trends.normalize_by}", "Interval (normalised)", "Trend (normalised)"]
@@ -205,9 +207,11 @@ def comparison_parts(run: RunResult) -> tuple[Section, ...]:
     comparison = run.trends.comparison
     if comparison is None:
         return ()
-    frame = comparison.frame
     before, after = comparison.before, comparison.after
-    changed = changed_rows(comparison)
+    absent = comparison.frame[(comparison.frame["count_before"] == 0) & (comparison.frame["count_after"] == 0)]
+    frame = comparison.frame.drop(index=absent.index)
+    shown = replace(comparison, frame=frame)
+    changed = changed_rows(shown)
     named = "; ".join(
         f"{shorten(str(r.label), 40)} {_status_words(r.status)}{_points(r.change)} points "
         f"({r.count_before} → {r.count_after} papers{'' if r.significant or r.status in ('new', 'gone') else ', not significant'})"
@@ -225,13 +229,14 @@ def comparison_parts(run: RunResult) -> tuple[Section, ...]:
         Section(
             id="trends-comparison",
             title=f"{before} against {after}",
-            figure=figures.snapshot_change_figure(comparison),
+            figure=figures.snapshot_change_figure(shown),
             caption=(
                 f"Each theme's and topic's share of the papers in {before} ({int(frame['papers_before'].iloc[0]):,} "
                 f"papers) and in {after} ({int(frame['papers_after'].iloc[0]):,}). Themes that changed: "
                 f"{named or 'none'}. Grew or shrank: the difference is significant after Benjamini-Hochberg "
                 f"correction (Fisher's exact test, q < {run.trends.alpha:g}); new: no paper in {before}; gone: none "
                 f"in {after}. Intervals are Newcombe's for a difference of two proportions."
+                + (f" Not shown: {len(absent)} with no paper in either period." if len(absent) else "")
             ),
             table=TableData(
                 ("Kind", "Theme or topic", "Change", before, after, "Difference (points)", "Interval", "q"), tuple(rows)

@@ -59,13 +59,12 @@ def resolve_windows(periods: Sequence[str], windows: Sequence[TrendWindowConfig]
     """The configured windows over the corpus's chronological ``periods``; a window holding fewer than two
     periods is left out with a warning naming its config key. Raises :class:`UserError` when a window's start
     comes after its end."""
-    unit = "years" if periods and period_times(periods)[1] == "year" else "periods"
     resolved: list[TrendWindow] = []
     for i, window in enumerate(windows):
         key = f"trends -> windows -> {i}"
         if window.last is not None:
             members = tuple(periods[-window.last:])
-            default = f"last {window.last} {unit}"
+            default = f"last {window.last} periods"  # not "years": years without papers are no periods
         else:
             if window.start is not None and window.end is not None and period_sort_key(window.start) > period_sort_key(window.end):
                 raise UserError(f"{key}: start ({window.start}) comes after end ({window.end}); swap them")
@@ -176,6 +175,8 @@ def _test_rows(
     window_times = times[rows_idx]
     out: list[dict[str, object]] = []
     for s, (series_id, label) in enumerate(zip(counts.ids, counts.labels)):
+        if counts.counts[rows_idx, s].sum() == 0:
+            continue  # a theme with no paper in the window has no trend to test (and would dilute the correction)
         if basis == NORMALIZED:
             assert counts.cell_counts is not None and counts.cell_totals is not None
             n_groups = counts.cell_totals.shape[1]
@@ -207,8 +208,8 @@ def trend_tests(
     alpha: float,
     normalized: bool,
 ) -> pd.DataFrame:
-    """One test per window, basis, and series of every family (``("theme", counts)``, ``("topic", counts)``);
-    q-values are Benjamini-Hochberg over all the series of a window and basis, so many themes and topics do
+    """One test per window, basis, and series of every family (``("theme", counts)``, ``("topic", counts)``)
+    that has at least one paper in the window; q-values are Benjamini-Hochberg over all the series of a window and basis, so many themes and topics do
     not inflate the number of false discoveries. Columns: :data:`TEST_COLUMNS`."""
     times, _ = period_times(periods)
     period_pos = {p: i for i, p in enumerate(periods)}

@@ -27,6 +27,7 @@ from reports.style import (
     TREND_COLORS,
     TREND_HEIGHT,
     UNASSIGNED_COLOR,
+    VISIBLE_SERIES,
     apply_style,
     bar_height,
     heatmap_height,
@@ -77,7 +78,7 @@ def theme_share_bands_figure(trends: TrendTable, themes: ThemeTable, basis: str 
         y_title, title = "Share of the period's papers", "Theme share per period"
     fig.update_layout(
         title=f"{title} ({trends.confidence:.0%} intervals)",
-        xaxis={"title": "Period", "type": "category", "categoryorder": "array", "categoryarray": _periods(trends)},
+        xaxis=_period_axis(trends),
         yaxis={"title": y_title, "tickformat": ".0%", "rangemode": "tozero"},
         legend={"title": "Theme"},
         hovermode="closest",
@@ -107,8 +108,7 @@ def raw_vs_normalized_figure(trends: TrendTable, themes: ThemeTable) -> go.Figur
     for col, basis in ((1, RAW), (2, NORMALIZED)):
         for trace in _theme_line_traces(trends, themes, _share_columns(trends, basis), show_legend=col == 1):
             fig.add_trace(trace, row=1, col=col)
-    periods = _periods(trends)
-    fig.update_xaxes(title="Period", type="category", categoryorder="array", categoryarray=periods)
+    fig.update_xaxes(**_period_axis(trends))
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig.update_yaxes(title="Share of the period's papers", row=1, col=1)
     fig.update_annotations(font={"size": 13})
@@ -426,6 +426,21 @@ def venue_profile_heatmap(profiles: ThemeProfiles, themes: ThemeTable) -> go.Fig
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
+def _x_values(trends: TrendTable) -> list[str] | list[int]:
+    """x of the share lines: the years as numbers when every period is a year (so missing years show as
+    gaps on the axis), else the escaped period labels."""
+    if trends.time_unit == "year":
+        return [int(p) for p in trends.periods]
+    return _periods(trends)
+
+
+def _period_axis(trends: TrendTable) -> dict[str, object]:
+    """The x axis of the share lines: linear over years, else categories in period order."""
+    if trends.time_unit == "year":
+        return {"title": "Year", "type": "linear", "tickformat": "d"}
+    return {"title": "Period", "type": "category", "categoryorder": "array", "categoryarray": _periods(trends)}
+
+
 def _periods(trends: TrendTable) -> list[str]:
     """The periods as escaped axis categories, in chronological order."""
     return [escape_text(p) for p in trends.periods]
@@ -483,12 +498,15 @@ def _theme_line_traces(
     labels = theme_labels(themes)
     colors = theme_colors(themes.theme_ids)
     ci = f"{trends.confidence:.0%} CI"
+    x = _x_values(trends)
+    totals = frame.groupby(frame["theme"].astype(str))["count"].sum()
+    shown = [t for t in totals.sort_values(ascending=False, kind="mergesort").index if t != UNASSIGNED][:VISIBLE_SERIES]
     traces: list[go.Scatter] = []
     for theme_id in _theme_order(frame, themes):
         rows = _rows(frame, "theme", theme_id, periods)
         name = escape_text(labels.get(theme_id, theme_id))
         color = colors.get(theme_id, UNASSIGNED_COLOR)
-        visible: bool | str = "legendonly" if theme_id == UNASSIGNED else True
+        visible: bool | str = True if theme_id in shown else "legendonly"
         group = f"theme-{escape_text(theme_id)}"
         share = [_number(v) for v in rows[share_col]]
         low = [_number(v) for v in _col(rows, low_col)]
@@ -497,7 +515,7 @@ def _theme_line_traces(
             for bound, fill in ((low, "none"), (high, "tonexty")):
                 traces.append(
                     go.Scatter(
-                        x=periods,
+                        x=x,
                         y=bound,
                         mode="lines",
                         line={"color": color, "width": 0},
@@ -513,7 +531,7 @@ def _theme_line_traces(
                 )
         traces.append(
             go.Scatter(
-                x=periods,
+                x=x,
                 y=share,
                 name=name,
                 mode="lines+markers",

@@ -204,7 +204,7 @@ def test_share_bands_line_and_band_per_theme_in_period_order(trends: TrendTable,
     colors = theme_colors(THEME_IDS)
     for j, theme_id in enumerate((*THEME_IDS, UNASSIGNED)):
         lower, upper, line = traces[3 * j : 3 * j + 3]
-        assert line["x"] == lower["x"] == upper["x"] == list(PERIODS)
+        assert line["x"] == lower["x"] == upper["x"] == [int(p) for p in PERIODS]  # years: a numeric axis
         assert line["y"] == pytest.approx(_expected("share", theme_id))
         assert lower["y"] == pytest.approx(_expected("share_low", theme_id))
         assert upper["y"] == pytest.approx(_expected("share_high", theme_id))
@@ -228,8 +228,32 @@ def test_share_bands_line_and_band_per_theme_in_period_order(trends: TrendTable,
     assert all(t["visible"] == "legendonly" for t in traces[9:])
     assert traces[11]["line"]["color"] == UNASSIGNED_COLOR
     layout = _layout(fig)
-    assert layout["xaxis"]["type"] == "category" and layout["xaxis"]["categoryarray"] == list(PERIODS)
+    assert layout["xaxis"]["type"] == "linear" and layout["xaxis"]["title"]["text"] == "Year"
     _assert_no_raw_markup(fig)
+
+
+def test_share_bands_of_snapshot_periods_use_a_category_axis(trends: TrendTable, themes: ThemeTable) -> None:
+    snapshots = dataclasses.replace(trends, time_unit="period")
+    fig = theme_share_bands_figure(snapshots, themes)
+    assert _data(fig)[2]["x"] == list(PERIODS)
+    layout = _layout(fig)
+    assert layout["xaxis"]["type"] == "category" and layout["xaxis"]["categoryarray"] == list(PERIODS)
+
+
+def test_share_bands_show_the_six_most_frequent_themes_first(themes: ThemeTable) -> None:
+    """With many themes, only the VISIBLE_SERIES most frequent are drawn at first; the rest wait in the legend."""
+    ids = tuple(f"t{i}" for i in range(9))
+    many = ThemeTable(
+        themes=tuple(ThemeDefinition(id=t, label=t) for t in ids), doc_ids=("a",), scores=np.zeros((1, 9)),
+        assigned=np.zeros((1, 9), dtype=bool), evidence=((),),
+    )
+    frame = pd.DataFrame({
+        "period": ["2019"] * 10, "theme": [*ids, UNASSIGNED], "papers": 100,
+        "count": [5, 50, 1, 40, 30, 2, 20, 10, 3, 60], "share": 0.1, "share_low": 0.05, "share_high": 0.2,
+    })
+    fig = theme_share_bands_figure(TrendTable(frame=frame, periods=("2019",), time_unit="year"), many)
+    lines = {t["name"]: t.get("visible", True) for t in _data(fig)[2::3]}
+    assert [name for name, visible in lines.items() if visible is True] == ["t0", "t1", "t3", "t4", "t6", "t7"]
 
 
 def test_share_bands_normalised_basis_uses_normalised_columns(trends: TrendTable, themes: ThemeTable) -> None:

@@ -59,7 +59,7 @@ def test_windows_resolve_against_the_corpus_periods() -> None:
         warnings,
     )
     assert [(w.name, w.periods) for w in windows] == [
-        ("last 3 years", ("2013", "2019", "2022")),
+        ("last 3 periods", ("2013", "2019", "2022")),
         ("1990–2019", ("1990", "1999", "2013", "2019")),
         ("deep", ("2013", "2019", "2022")),
     ]
