@@ -3,6 +3,7 @@ time, who writes on each theme, and the two-period comparison. Built from ``RunR
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 import pandas as pd
@@ -41,7 +42,7 @@ def trends_section(run: RunResult) -> Section | None:
     )
     if trends.windows:
         caption += (
-            f" Trends are tested over {', '.join(w.name for w in trends.windows)} with a binomial GLM "
+            f" Trends are tested over {_join(w.name for w in trends.windows)} with a binomial GLM "
             f"(quasi-binomial when the shares vary more than binomial noise), and {0 if trends.tests is None else len(trends.tests)} tests are "
             f"corrected together for false discoveries (Benjamini-Hochberg, q < {trends.alpha:g})."
         )
@@ -306,6 +307,12 @@ def profile_parts(run: RunResult) -> tuple[Section, ...]:
             )
         )
     return tuple(parts)
+
+
+def _join(names: Iterable[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    items = list(names)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _status_words(status: str) -> str:
