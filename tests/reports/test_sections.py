@@ -150,3 +150,38 @@ def test_empty_corpus_still_builds(minimal_run: RunResult) -> None:
     sections = build_sections(empty)
     assert _ids(sections) == ["overview", "themes", "trends", "papers"]
     assert _by_id(sections)["papers"].paper_table.rows == ()
+
+
+# --- trends -------------------------------------------------------------------------------------------------
+
+
+def test_trends_comparison_names_the_themes_that_changed(run_result: RunResult) -> None:
+    trends = _by_id(build_sections(run_result))["trends"]
+    comparison = _by_id(list(trends.parts))["trends-comparison"]
+    # fixture: RL 3 of 4 -> 1 of 4, optimization 1 -> 0 (gone), neuroscience 1 -> 2; generative 1 -> 1 unchanged
+    assert "Themes that changed: Reinforcement learning -50.00 points (3 → 1 papers, not significant)" in comparison.caption
+    assert "Optimization gone, -25.00 points (1 → 0 papers)" in comparison.caption
+    assert "Neuroscience +25.00 points (1 → 2 papers, not significant)" in comparison.caption
+    assert "Generative models" not in comparison.caption.split("Grew or shrank")[0]
+    statuses = {row[1]: row[2] for row in comparison.table.rows}
+    assert statuses["Optimization"] == "gone" and statuses["Reinforcement learning"] == "stable"
+
+
+def test_trends_with_venue_normalisation_show_both_bases(run_result: RunResult) -> None:
+    from topics.config import TrendsConfig
+    from topics.trends import TrendInputs, build_trends
+
+    papers = run_result.corpus.papers
+    venues = tuple("A" if i % 2 else "B" for i in range(len(papers)))
+    trends = build_trends(
+        TrendInputs(tuple(p.period for p in papers), venues), run_result.themes, run_result.lda,
+        TrendsConfig(normalize_by="venue"), [],
+    )
+    parts = _by_id(list(_by_id(build_sections(dataclasses.replace(run_result, trends=trends)))["trends"].parts))
+    shares = parts["trends-shares"]
+    assert shares.title == "Theme shares over time: raw and normalised"
+    panels = {axis for trace in shares.figure.data for axis in [trace.xaxis]}
+    assert panels == {"x", "x2"}  # raw left, normalised right
+    window = parts["trends-window-0"]
+    assert window.table.columns[-3:] == ("Slope normalised by venue", "Interval (normalised)", "Trend (normalised)")
+    assert all(row[-1] in {"emerging", "declining", "stable"} for row in window.table.rows)
