@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from topics.profiles import author_key
 from topics.results import SnapshotComparison
 from topics.trend_stats import benjamini_hochberg, difference_interval, fisher_p_value
 
@@ -94,11 +95,6 @@ def change_status(count_before: int, count_after: int, change: float, q_value: f
     if q_value < alpha and change != 0:
         return GREW if change > 0 else SHRANK
     return STABLE
-
-
-def author_key(name: str) -> str:
-    """How author names are compared: case-insensitive, whitespace collapsed."""
-    return " ".join(name.split()).casefold()
 
 
 def _check_inputs(
