@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -301,17 +301,15 @@ def build_trends(
     families: list[tuple[str, PeriodCounts]] = [("theme", _without_unassigned(themes))]
     topic_frame = None
     if lda is not None:
-        topics = topic_counts(lda, period_index, len(periods), None, 0)
+        grouped = topic_counts(lda, period_index, len(periods), group_index, n_groups)
+        topics = replace(grouped, cell_counts=None, cell_totals=None, group_weights=None)  # raw shares only
         topic_frame = share_frame(topics, periods, "topic", config.confidence)
         topic_frame.insert(2, "label", np.tile(np.asarray(topics.labels, dtype=object), len(periods)))
         weights = np.zeros((len(periods), lda.n_topics))
         np.add.at(weights, period_index, lda.doc_topic)
         weights /= np.maximum(themes.totals, 1)[:, None]
         topic_frame["weight"] = np.round(weights.ravel(), 6)
-        if group_index is not None:
-            families.append(("topic", topic_counts(lda, period_index, len(periods), group_index, n_groups)))
-        else:
-            families.append(("topic", topics))
+        families.append(("topic", grouped))
     windows = resolve_windows(periods, config.windows, warnings)
     tests = trend_tests(families, periods, windows, config.confidence, config.fdr, inputs.groups is not None)
     _, unit = period_times(periods)
