@@ -259,11 +259,25 @@ class OutputConfig(_Strict):
     dir: Path = Path("out/report")
 
 
+class SparkConfig(_Strict):
+    """Where and how ``engine: spark`` runs its stages (pyspark, ``pip install .[spark]``)."""
+
+    master: str = Field("local[*]", description="Spark master URL: local[*], spark://host:7077, yarn, k8s://...")
+    app_name: str = "research-topics"
+    driver_memory: str = Field("4g", description="spark.driver.memory (ignored when the session already exists)")
+    partitions: int | None = Field(None, ge=1, description="partitions of the papers (default: Spark's default parallelism)")
+    lda_optimizer: Literal["em", "online"] = Field("em", description="MLlib LDA optimizer")
+    lda_max_iter: int = Field(50, ge=1, description="MLlib LDA iterations")
+    conf: dict[str, str] = Field(default_factory=dict, description="extra Spark settings, e.g. spark.executor.memory: 8g")
+
+
 class RunConfig(_Strict):
     """The whole run. ``seed`` is the default random_state of every random step."""
 
     inputs: tuple[InputConfig, ...] = Field(default_factory=tuple)
     seed: int = 42
+    engine: Literal["local", "spark"] = Field("local", description="local: one machine; spark: the heavy stages on Spark")
+    spark: SparkConfig = SparkConfig()
     preprocessing: PreprocessingConfig = PreprocessingConfig()
     cache: CacheConfig = CacheConfig()
     models: ModelsConfig = ModelsConfig()
