@@ -12,17 +12,23 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 from importlib import metadata
 
+import numpy as np
+import pandas as pd
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 
 from preprocessing.errors import UserError
+from preprocessing.token_arrays import BREAK, TokenArrays, ragged_gather
 
 #: A tokenised text: segments of lowercase lemmas.
 Segments = list[list[str]]
+
+#: Texts tokenised per block by :meth:`Tokenizer.arrays` (bounds the memory of the chunk strings).
+TEXT_BLOCK = 4000
 
 #: Lemmas the lookup table gets wrong for research prose ("learning" the field, not "learn" the verb).
 LEMMA_EXCEPTIONS: dict[str, str] = {
@@ -142,12 +148,115 @@ class Tokenizer:
             segments.append(current)
         return segments
 
+    @property
+    def context_free(self) -> bool:
+        """True when a token's lemma depends on the token alone (``blank`` + lookup lemmatizer, or no
+        lemmatizer): then every distinct space-separated chunk of text is tokenised once (:meth:`arrays`)."""
+        return self.settings.spacy_model == "blank"
+
     def pipe(self, texts: Sequence[str]) -> Iterator[Segments]:
-        """Tokenise ``texts`` in order, in batches of ``batch_size`` over ``n_process`` processes."""
+        """Tokenise ``texts`` in order (segments of lemmas per text)."""
+        if self.context_free:
+            arrays = self.arrays(texts)
+            for index in range(len(arrays)):
+                yield arrays.segments(index)
+            return
         lowered = (t.lower() for t in texts)  # the lookup table is keyed by lowercase forms
         docs = self.nlp.pipe(lowered, batch_size=self.settings.batch_size, n_process=self.settings.n_process)
         for doc in docs:
             yield self._segments(doc)
+
+    def arrays(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> TokenArrays:
+        """Tokenise ``texts`` into :class:`TokenArrays` (same tokens and segments as :meth:`pipe`).
+
+        spaCy's tokenizer splits text at spaces first and handles each chunk between spaces on its own, and the
+        lookup lemmatizer looks at one token at a time; so with a context-free pipeline each *distinct* chunk
+        is tokenised once (a corpus of 47k abstracts has ~8M chunks but ~220k distinct ones) and the texts are
+        assembled from the chunks' codes with numpy. A trained pipeline (context-dependent lemmas) runs
+        :meth:`pipe` on whole texts. ``progress(n)`` is called as texts finish.
+        """
+        if not self.context_free:
+            arrays = TokenArrays.from_segments(list(self.pipe(texts)))
+            if progress:
+                progress(len(texts))
+            return arrays
+        words: dict[str, int] = {}
+        chunk_ids: dict[str, int] = {}
+        ptr = np.zeros(1, dtype=np.int64)
+        items = np.zeros(0, dtype=np.int32)
+        block_codes: list[np.ndarray] = []
+        doc_lengths: list[np.ndarray] = []
+        for first in range(0, len(texts), TEXT_BLOCK):  # blocks keep the chunk strings of only a few texts in memory
+            lowered = [t.lower() for t in texts[first : first + TEXT_BLOCK]]  # the lookup table is keyed by lowercase
+            chunk_counts = np.fromiter((t.count(" ") + 1 for t in lowered), dtype=np.int64, count=len(lowered))
+            local, distinct = pd.factorize(np.asarray(" ".join(lowered).split(" "), dtype=object), sort=False)
+            to_global = np.empty(len(distinct), dtype=np.int64)
+            new: list[str] = []
+            for j, chunk in enumerate(distinct.tolist()):
+                known = chunk_ids.get(chunk)
+                if known is None:
+                    known = chunk_ids[chunk] = len(chunk_ids)
+                    # "" lies between two spaces in a row: spaCy makes a whitespace token of it, i.e. a break
+                    new.append(chunk if chunk else "\n")
+                to_global[j] = known
+            if new:
+                lengths_new, items_new = self._chunk_table(new, words)
+                ptr = np.concatenate([ptr, ptr[-1] + np.cumsum(lengths_new)])
+                items = np.concatenate([items, items_new])
+            codes_of_chunks = to_global[local]
+            starts, lengths = ptr[codes_of_chunks], ptr[codes_of_chunks + 1] - ptr[codes_of_chunks]
+            block_codes.append(ragged_gather(items, starts, lengths))
+            doc_starts = np.concatenate([[0], np.cumsum(chunk_counts)[:-1]])
+            doc_lengths.append(np.add.reduceat(lengths, doc_starts))
+            if progress:
+                progress(len(lowered))
+        codes = np.concatenate(block_codes) if block_codes else np.zeros(0, dtype=np.int32)
+        lengths_all = np.concatenate(doc_lengths) if doc_lengths else np.zeros(0, dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths_all)]).astype(np.int64)
+        return TokenArrays(codes=codes.astype(np.int32), offsets=offsets, words=list(words))
+
+    def _chunk_table(self, chunks: list[str], words: dict[str, int], batch: int = 5000) -> tuple[np.ndarray, np.ndarray]:
+        """Codes of every chunk, ragged: ``(lengths, items)`` where chunk k's codes follow chunk k-1's in
+        ``items`` and number ``lengths[k]``; fills ``words``.
+
+        Chunks are tokenised in batches joined by single spaces; each token is assigned back to its chunk by
+        its character offset. A chunk's last token is followed by a space, as in the text it came from."""
+        settings, stop = self.settings, self.settings.stop_words
+        lemma_table = self._lemma_table()
+        tokenizer = self.nlp.tokenizer
+        lengths = np.zeros(len(chunks), dtype=np.int64)
+        items: list[int] = []
+        for first in range(0, len(chunks), batch):
+            part = chunks[first : first + batch]
+            doc = tokenizer(" ".join(part))
+            ends = np.cumsum([len(c) + 1 for c in part]).tolist()  # offset just past each chunk's separator
+            chunk = 0
+            n = len(doc)
+            for index in range(n):
+                token = doc[index]
+                while token.idx >= ends[chunk]:
+                    chunk += 1
+                if token.is_space:
+                    items.append(BREAK)
+                    lengths[first + chunk] += 1
+                    continue
+                if token.text == "-" and _is_word_hyphen(doc, index):
+                    continue  # "fine-tuning": the words stay in one segment, so phrases can join them
+                lower = token.lower_
+                if settings.lemmatize:
+                    lemma = LEMMA_EXCEPTIONS.get(lower) or lemma_table.get(lower, lower).lower() or lower
+                else:
+                    lemma = lower
+                keep = token.is_alpha and len(lemma) >= settings.min_token_length and lower not in stop and lemma not in stop
+                items.append(words.setdefault(lemma, len(words)) if keep else BREAK)
+                lengths[first + chunk] += 1
+        return lengths, np.asarray(items, dtype=np.int32)
+
+    def _lemma_table(self) -> Any:
+        """The lookup lemmatizer's table (``get(word, default)``), or an empty dict without one."""
+        if "lemmatizer" not in self.nlp.pipe_names:
+            return {}
+        return self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {})
 
     def tokenize_phrase(self, text: str) -> list[str]:
         """One seed term ("reinforcement learning") as a flat token sequence, with the corpus's own filters."""
@@ -157,53 +266,3 @@ class Tokenizer:
         """One term as token segments, split where running text would be ("inspired by the brain" gives
         ``[["inspire"], ["brain"]]``): a term of several segments can never match as one n-gram."""
         return [list(seg) for seg in self._segments(self.nlp(text.lower()))]
-
-
-ProgressCallback = Callable[[int], None]
-
-
-class TokenStore(Protocol):
-    """Where tokenised texts are kept between runs (see :class:`preprocessing.token_cache.TokenCache`)."""
-
-    def get_many(self, texts: Sequence[str]) -> list[Segments | None]: ...
-
-    def put_many(self, items: Sequence[tuple[str, Segments]]) -> None: ...
-
-
-def tokenize_texts(
-    texts: Sequence[str],
-    tokenizer: Tokenizer,
-    cache: TokenStore | None = None,
-    progress: ProgressCallback | None = None,
-) -> list[Segments]:
-    """Tokenise every text, reading and filling ``cache`` when given; ``progress(n)`` is called as texts finish.
-
-    Returns one :data:`Segments` per text, in input order.
-    """
-    results: list[Segments | None] = [None] * len(texts)
-    missing: list[int] = []
-    if cache is not None:
-        found = cache.get_many(texts)
-        for index, value in enumerate(found):
-            if value is None:
-                missing.append(index)
-            else:
-                results[index] = value
-        if progress and len(texts) - len(missing):
-            progress(len(texts) - len(missing))
-    else:
-        missing = list(range(len(texts)))
-    pending: list[tuple[str, Segments]] = []
-    for index, segments in zip(missing, tokenizer.pipe([texts[i] for i in missing])):
-        results[index] = segments
-        if cache is not None:
-            pending.append((texts[index], segments))
-            if len(pending) >= 2000:
-                cache.put_many(pending)
-                pending = []
-        if progress:
-            progress(1)
-    if cache is not None and pending:
-        cache.put_many(pending)
-    return [r if r is not None else [] for r in results]
-

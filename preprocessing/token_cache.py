@@ -1,22 +1,30 @@
-"""On-disk token cache: a SQLite file keyed by (tokenizer fingerprint, text).
+"""On-disk token cache: the tokenised corpus as one ``.npz`` file per (tokenizer fingerprint, texts).
 
-SQLite commits are atomic, so a run killed mid-write leaves the cache as it was before the last commit, never
-half-written. The default folder is ``$XDG_CACHE_HOME/research-topics`` (else ``~/.cache/research-topics``).
+A run whose texts and tokenizer settings match a cached file reads the tokens back (well under a second for
+47k papers) instead of tokenising again. Files are written to a temporary name and renamed into place, so a
+run killed mid-write leaves no partial file under the cache's name; a file that cannot be read back (e.g. a
+disk error) is deleted and the texts are tokenised again. The newest :data:`KEEP_FILES` files are kept. The
+default folder is ``$XDG_CACHE_HOME/research-topics`` (else ``~/.cache/research-topics``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
+import tempfile
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from preprocessing.errors import UserError
-from preprocessing.nlp import Segments
+import numpy as np
 
-_SEGMENT_SEP = "|"
-_TOKEN_SEP = " "
+from preprocessing.errors import UserError
+from preprocessing.token_arrays import TokenArrays
+
+#: Cached corpora kept per folder (the least recently used are deleted).
+KEEP_FILES = 12
+#: Separates words in the stored word list (never part of a token: tokens are alphabetic).
+_WORD_SEP = "\n"
 
 
 def default_cache_dir() -> Path:
@@ -24,56 +32,70 @@ def default_cache_dir() -> Path:
     return Path(base) / "research-topics"
 
 
-def _encode(segments: Segments) -> str:
-    return _SEGMENT_SEP.join(_TOKEN_SEP.join(seg) for seg in segments)
-
-
-def _decode(value: str) -> Segments:
-    if not value:
-        return []
-    return [seg.split(_TOKEN_SEP) for seg in value.split(_SEGMENT_SEP)]
-
-
 class TokenCache:
-    """Token lists of texts already processed with the same settings (``fingerprint``)."""
+    """Token arrays of corpora already tokenised with the same settings (``fingerprint``)."""
 
     def __init__(self, directory: Path, fingerprint: str) -> None:
         self.fingerprint = fingerprint
-        self.path = Path(directory) / "tokens.sqlite"
+        self.directory = Path(directory)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            self._db.commit()
-        except (OSError, sqlite3.Error) as error:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
             raise UserError(
-                f"{self.path}: cannot open the token cache ({error}); set cache.dir to a writable folder "
-                "or run with --no-cache"
+                f"{self.directory}: cannot create the token cache folder ({error.strerror or error}); set cache.dir "
+                "to a writable folder or run with --no-cache"
             ) from None
 
-    def _key(self, text: str) -> str:
-        return hashlib.sha1(f"{self.fingerprint}\0{text}".encode()).hexdigest()
+    def path_for(self, texts: Sequence[str]) -> Path:
+        """The cache file of ``texts`` (a digest of the fingerprint and every text, in order)."""
+        digest = hashlib.sha256(self.fingerprint.encode())
+        for text in texts:
+            digest.update(text.encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        return self.directory / f"tokens-{digest.hexdigest()[:32]}.npz"
 
-    def get_many(self, texts: Sequence[str]) -> list[Segments | None]:
-        """Cached segments per text, ``None`` where the text is not cached; same order as ``texts``."""
-        keys = [self._key(t) for t in texts]
-        found: dict[str, str] = {}
-        step = 900  # SQLite's limit on bound parameters
-        for start in range(0, len(keys), step):
-            chunk = keys[start : start + step]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT key, value FROM tokens WHERE key IN ({marks})", chunk)
-            found.update(rows.fetchall())
-        return [_decode(found[k]) if k in found else None for k in keys]
+    def load(self, texts: Sequence[str]) -> TokenArrays | None:
+        """The cached tokens of ``texts``, or ``None`` when they are not cached (or the file is unreadable)."""
+        path = self.path_for(texts)
+        if not path.exists():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                codes, offsets = data["codes"], data["offsets"]
+                words_blob = data["words"].tobytes().decode("utf-8")
+            words = words_blob.split(_WORD_SEP) if words_blob else []
+            if len(offsets) != len(texts) + 1 or (len(codes) and int(codes.max(initial=-1)) >= len(words)):
+                raise ValueError("shape mismatch")
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
+            path.unlink(missing_ok=True)
+            return None
+        os.utime(path)  # most recently used
+        return TokenArrays(codes=codes.astype(np.int32), offsets=offsets.astype(np.int64), words=words)
 
-    def put_many(self, items: Sequence[tuple[str, Segments]]) -> None:
-        """Store segments for texts in one transaction."""
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO tokens (key, value) VALUES (?, ?)",
-                [(self._key(text), _encode(segments)) for text, segments in items],
-            )
+    def store(self, texts: Sequence[str], arrays: TokenArrays) -> None:
+        """Write the tokens of ``texts`` atomically (temporary file, then rename); errors only warn by being
+        ignored, since the cache is an optimisation."""
+        path = self.path_for(texts)
+        words = np.frombuffer(_WORD_SEP.join(arrays.words).encode("utf-8"), dtype=np.uint8)
+        try:
+            handle, tmp = tempfile.mkstemp(prefix=".tokens-", suffix=".npz.tmp", dir=self.directory)
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    np.savez(stream, codes=arrays.codes, offsets=arrays.offsets, words=words)
+                    stream.flush()
+                    os.fsync(stream.fileno())
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+            self._prune()
+        except OSError:
+            return
+
+    def _prune(self) -> None:
+        files = sorted(self.directory.glob("tokens-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[KEEP_FILES:]:
+            old.unlink(missing_ok=True)
 
     def close(self) -> None:
-        self._db.close()
+        """Nothing to release (kept for callers that close caches)."""
