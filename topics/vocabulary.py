@@ -1,14 +1,15 @@
-"""The shared vocabulary: which terms both models see, as a gensim Dictionary and bag-of-words corpus."""
+"""The shared vocabulary: which terms both models see, as a gensim Dictionary and a sparse count matrix."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from gensim.corpora import Dictionary
 from scipy import sparse
+
+from preprocessing.token_arrays import TokenArrays
 
 #: Fewer terms than this after filtering means the corpus is too small for min_df/max_df.
 MIN_VOCABULARY = 10
@@ -16,47 +17,98 @@ MIN_VOCABULARY = 10
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Filtered term ids and the corpus as bags of words.
+    """Filtered term ids and the corpus as counts.
 
-    ``bows[i]`` is paper i's ``[(term_id, count), ...]``; ``terms[j]`` is term j; ``relaxed`` says whether the
-    document-frequency filters were relaxed because the corpus was too small for them.
+    ``matrix`` is the sparse count matrix, shape ``(n_docs, n_terms)`` (``float64``), columns in ``terms``
+    order; ``dictionary`` the gensim Dictionary of the same ids; ``relaxed`` says whether the document-frequency
+    filters were relaxed because the corpus was too small for them.
     """
 
     dictionary: Dictionary
-    bows: list[list[tuple[int, int]]]
+    matrix: sparse.csr_matrix
     relaxed: bool = False
+    _terms: list[str] = field(default_factory=list, repr=False)
 
     @property
     def terms(self) -> list[str]:
-        return [self.dictionary[i] for i in range(len(self.dictionary))]
+        if not self._terms:
+            self._terms.extend(self.dictionary[i] for i in range(len(self.dictionary)))
+        return self._terms
+
+    @property
+    def n_docs(self) -> int:
+        return self.matrix.shape[0]
+
+    @property
+    def bows(self) -> list[list[tuple[int, int]]]:
+        """Paper i's ``[(term_id, count), ...]`` (gensim's bag of words; built on request, for small corpora)."""
+        m = self.matrix
+        return [
+            list(zip(m.indices[m.indptr[i] : m.indptr[i + 1]].tolist(), m.data[m.indptr[i] : m.indptr[i + 1]].astype(int).tolist()))
+            for i in range(m.shape[0])
+        ]
 
     def doc_term_matrix(self) -> sparse.csr_matrix:
-        """The bags of words as a sparse count matrix, shape ``(n_docs, n_terms)``, columns in ``terms`` order."""
-        lengths = np.fromiter((len(bow) for bow in self.bows), dtype=np.int64, count=len(self.bows))
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        pairs = np.fromiter((v for bow in self.bows for pair in bow for v in pair), dtype=np.int64, count=2 * int(indptr[-1]))
-        pairs = pairs.reshape(-1, 2)
-        return sparse.csr_matrix(
-            (pairs[:, 1].astype(np.float64), pairs[:, 0], indptr), shape=(len(self.bows), len(self.dictionary))
-        )
+        """The counts, shape ``(n_docs, n_terms)``, columns in ``terms`` order."""
+        return self.matrix
 
 
-def build_vocabulary(
-    documents: Sequence[Sequence[str]], min_df: int, max_df: float, generic_terms: Iterable[str] = ()
+def _dictionary(terms: Sequence[str], dfs: np.ndarray, cfs: np.ndarray, n_docs: int, nnz: int) -> Dictionary:
+    dictionary = Dictionary()
+    dictionary.token2id = {t: i for i, t in enumerate(terms)}
+    dictionary.dfs = {i: int(v) for i, v in enumerate(dfs.tolist())}
+    dictionary.cfs = {i: int(v) for i, v in enumerate(cfs.tolist())}
+    dictionary.num_docs = n_docs
+    dictionary.num_pos = int(cfs.sum())
+    dictionary.num_nnz = nnz
+    return dictionary
+
+
+def build_vocabulary_arrays(
+    arrays: TokenArrays, min_df: int, max_df: float, generic_terms: Iterable[str] = ()
 ) -> Vocabulary:
     """Keep terms in at least ``min_df`` papers and at most a ``max_df`` share of them, minus ``generic_terms``.
 
-    On a tiny corpus where that leaves fewer than :data:`MIN_VOCABULARY` terms, the filters relax to
-    ``min_df=1, max_df=1.0`` (``relaxed=True``) so the run can still go on.
+    Terms are numbered as gensim's Dictionary numbers them (by the first paper they occur in, alphabetically
+    within a paper). On a tiny corpus where the filters leave fewer than :data:`MIN_VOCABULARY` terms, they
+    relax to ``min_df=1, max_df=1.0`` (``relaxed=True``) so the run can still go on.
     """
-    dictionary = Dictionary(documents)
-    generic_ids = [dictionary.token2id[t] for t in generic_terms if t in dictionary.token2id]
-    dictionary.filter_tokens(bad_ids=generic_ids)
-    filtered = copy.deepcopy(dictionary)  # filtering is in place
-    filtered.filter_extremes(no_below=min_df, no_above=max_df, keep_n=None)
-    relaxed = len(filtered) < MIN_VOCABULARY
-    if not relaxed:
-        dictionary = filtered
-    dictionary.compactify()
-    bows = [dictionary.doc2bow(doc) for doc in documents]
-    return Vocabulary(dictionary=dictionary, bows=bows, relaxed=relaxed)
+    n_docs, n_words = len(arrays), len(arrays.words)
+    kept = arrays.codes >= 0
+    rows = arrays.doc_index()[kept]
+    counts = sparse.csr_matrix(
+        (np.ones(int(kept.sum()), dtype=np.float64), (rows, arrays.codes[kept].astype(np.int64))), shape=(n_docs, n_words)
+    )
+    counts.sum_duplicates()
+    present = counts.copy()
+    present.data[:] = 1.0
+    dfs = np.asarray(present.sum(axis=0)).ravel()
+    generic = set(generic_terms)
+    usable = np.array([w not in generic for w in arrays.words], dtype=bool) & (dfs > 0)
+    # gensim's filter_extremes: no_below <= df <= int(no_above * num_docs)
+    filtered = usable & (dfs >= min_df) & (dfs <= int(max_df * n_docs))
+    relaxed = int(filtered.sum()) < MIN_VOCABULARY
+    chosen = np.flatnonzero(usable if relaxed else filtered)
+    # gensim numbers a new word when the first paper with it is added, new words of a paper in sorted order
+    csc = present[:, chosen].tocsc()
+    first_doc = np.full(len(chosen), n_docs, dtype=np.int64)
+    has = np.diff(csc.indptr) > 0
+    first_doc[has] = csc.indices[csc.indptr[:-1][has]]  # row indices are sorted within a column
+    words = np.asarray(arrays.words, dtype=object)[chosen]
+    alphabetical = np.argsort(np.argsort(words.astype(str), kind="stable"), kind="stable")
+    order = np.lexsort((alphabetical, first_doc))
+    chosen, words = chosen[order], words[order]
+    matrix = counts[:, chosen].tocsr()
+    matrix.sort_indices()
+    cfs = np.asarray(matrix.sum(axis=0)).ravel()
+    dictionary = _dictionary(words.tolist(), dfs[chosen], cfs, n_docs, matrix.nnz)
+    return Vocabulary(dictionary=dictionary, matrix=matrix, relaxed=relaxed)
+
+
+def build_vocabulary(
+    documents: Sequence[Sequence[str]] | TokenArrays, min_df: int, max_df: float, generic_terms: Iterable[str] = ()
+) -> Vocabulary:
+    """:func:`build_vocabulary_arrays` for flat token lists (one per paper) or :class:`TokenArrays`."""
+    if not isinstance(documents, TokenArrays):
+        documents = TokenArrays.from_segments([[list(doc)] for doc in documents])
+    return build_vocabulary_arrays(documents, min_df, max_df, generic_terms)
