@@ -18,14 +18,16 @@ first). A paper without a confident theme stays unassigned.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from preprocessing.token_arrays import TokenArrays, ragged_gather
 from topics.results import ThemeDefinition, ThemeTable
-from topics.theme_lexicon import SEED_WEIGHT, ThemeLexicon
+from topics.theme_lexicon import SEED_WEIGHT, ThemeLexicon, scan_arrays
 
 #: Heaviest terms of a topic or cluster that are checked against the themes.
 HEAD_TERMS = 30
@@ -67,10 +69,16 @@ class PaperEvidence:
 
 
 def paper_evidence(
-    lexicon: ThemeLexicon, texts: Sequence[Sequence[Sequence[str]]], titles: Sequence[Sequence[Sequence[str]]]
+    lexicon: ThemeLexicon,
+    texts: TokenArrays | Sequence[Sequence[Sequence[str]]],
+    titles: TokenArrays | Sequence[Sequence[Sequence[str]]],
 ) -> PaperEvidence:
     """Count each theme's terms in each paper; ``texts[i]`` and ``titles[i]`` are token segments of title +
-    abstract and of the title alone."""
+    abstract and of the title alone. Given :class:`TokenArrays` (either one), this is
+    :func:`paper_evidence_arrays`, the same result without a Python loop over tokens."""
+    if isinstance(texts, TokenArrays) or isinstance(titles, TokenArrays):
+        as_arrays = lambda d: d if isinstance(d, TokenArrays) else TokenArrays.from_segments(d)  # noqa: E731
+        return paper_evidence_arrays(lexicon, as_arrays(texts), as_arrays(titles))
     n_docs, n_themes = len(texts), lexicon.n_themes
     title_seeds = np.zeros((n_docs, n_themes))
     seeds = np.zeros((n_docs, n_themes))
@@ -104,6 +112,96 @@ def paper_evidence(
             [t for t, _ in sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_EVIDENCE]] for terms in contributions
         ])
     return PaperEvidence(title_seeds=title_seeds, seeds=seeds, distinct_seeds=distinct, related=related, terms=evidence)
+
+
+def paper_evidence_arrays(lexicon: ThemeLexicon, texts: TokenArrays, titles: TokenArrays) -> PaperEvidence:
+    """:func:`paper_evidence` of tokenised texts and titles as :class:`TokenArrays` (one title per text), with the
+    n-gram matching in numpy (:func:`topics.theme_lexicon.scan_arrays`) and the counting grouped per (paper,
+    term, theme); equal to ``paper_evidence(lexicon, texts.to_segments(), titles.to_segments())``."""
+    n_docs, n_themes = len(texts), lexicon.n_themes
+    if len(titles) != n_docs:
+        raise ValueError(f"paper_evidence_arrays: {n_docs} texts but {len(titles)} titles")
+    text_hits, title_hits = scan_arrays(lexicon, texts), scan_arrays(lexicon, titles)
+    grams = text_hits.grams
+    n_grams = len(grams)
+    width = max(n_themes, int(text_hits.theme.max(initial=-1)) + 1, int(title_hits.theme.max(initial=-1)) + 1)
+
+    def flat(doc: np.ndarray, theme: np.ndarray) -> np.ndarray:
+        return doc * n_themes + theme
+
+    size = n_docs * n_themes
+    title_seed = title_hits.weight >= SEED_WEIGHT
+    title_cell = flat(title_hits.doc[title_seed], title_hits.theme[title_seed])
+    title_seeds = _cell_sums(title_cell, np.ones(len(title_cell)), size).reshape(n_docs, n_themes)
+
+    # one row per distinct (paper, n-gram, theme) of the text, with its count
+    text_key = (text_hits.doc * n_grams + text_hits.gram) * width + text_hits.theme
+    keys, first, count = np.unique(text_key, return_index=True, return_counts=True)
+    doc, gram, theme = text_hits.doc[first], text_hits.gram[first], text_hits.theme[first]
+    weight = text_hits.weight[first]
+    title_key = (title_hits.doc * n_grams + title_hits.gram) * width + title_hits.theme
+    title_keys = np.unique(title_key)
+    at = np.minimum(np.searchsorted(title_keys, keys), max(len(title_keys) - 1, 0))
+    title = (title_keys[at] == keys).astype(np.float64) if len(title_keys) else np.zeros(len(keys))
+
+    seed = weight >= SEED_WEIGHT
+    cell = flat(doc, theme)
+    seeds = _cell_sums(cell[seed], count[seed], size).reshape(n_docs, n_themes)
+    distinct = _cell_sums(cell[seed], np.ones(int(seed.sum())), size).reshape(n_docs, n_themes)
+    related = _cell_sums(cell[~seed], count[~seed], size).reshape(n_docs, n_themes)
+
+    # evidence terms: the strongest match of each name, strongest names first (ties by name)
+    logs = np.asarray([0.0] + [math.log(c) for c in range(1, int(count.max(initial=0)) + 1)])
+    strength = weight * (1.0 + logs[count] + title)
+    names = [lexicon.names[g] for g in grams]
+    ranked = sorted(set(names))
+    name_rank = {name: r for r, name in enumerate(ranked)}
+    name = np.asarray([name_rank[n] for n in names], dtype=np.int64)[gram] if n_grams else gram
+    # the best strength of each (paper, theme, name): several n-grams share a name (a term and its plural)
+    n_names = max(len(ranked), 1)
+    group = cell * n_names + name
+    order = np.argsort(group)
+    group, strength = group[order], strength[order]
+    starts = _run_starts(group)
+    best = np.maximum.reduceat(strength, starts) if len(starts) else strength
+    cell, name = np.divmod(group[starts], n_names)
+    # strongest first within each (paper, theme), ties by name: one integer key when it fits, else lexsort
+    levels, level = np.unique(best, return_inverse=True)
+    if size * max(len(levels), 1) * n_names < 2**62:
+        order = np.argsort((cell * len(levels) + (len(levels) - 1 - level)) * n_names + name)
+    else:
+        order = np.lexsort((name, -best, cell))
+    cell, name = cell[order], name[order]
+    starts = _run_starts(cell)
+    ends = np.minimum(np.append(starts[1:], len(cell)), starts + MAX_EVIDENCE)
+    kept = ragged_gather(name, starts, ends - starts)
+    kept_names = np.asarray(ranked, dtype=object)[kept].tolist()
+    kept_ends = np.cumsum(ends - starts).tolist()
+    collecting = gc.isenabled()
+    gc.disable()  # n_docs * n_themes small lists: the cyclic collector would rescan the heap again and again
+    try:
+        cells: list[list[str]] = [[] for _ in range(size)]
+        begin = 0
+        for c, end in zip(cell[starts].tolist(), kept_ends):
+            cells[c] = kept_names[begin:end]
+            begin = end
+        evidence = [cells[row * n_themes : (row + 1) * n_themes] for row in range(n_docs)]
+    finally:
+        if collecting:
+            gc.enable()
+    return PaperEvidence(title_seeds=title_seeds, seeds=seeds, distinct_seeds=distinct, related=related, terms=evidence)
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts in ``values`` (1-d)."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+
+
+def _cell_sums(cells: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """``values`` summed per cell, as ``float64`` of length ``size``."""
+    return np.bincount(cells, weights=np.asarray(values, dtype=np.float64), minlength=size).astype(np.float64)
 
 
 def theme_features(
