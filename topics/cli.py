@@ -69,7 +69,7 @@ def run(
     result, paths = run_and_write(config, use_cache=not no_cache, progress=progress)
     if not quiet:
         counts = result.manifest.get("counts", {})
-        total = sum(progress.timings.values())
+        total = progress.elapsed()
         progress.note(
             f"{counts.get('papers', 0):,} papers, {counts.get('papers_with_theme', 0):,} with a theme, "
             f"{counts.get('lda_topics', 0)} topics, {counts.get('clusters', 0)} clusters in {total:.1f} s"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.cluster import KMeans
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics import silhouette_score
 
 from topics.coherence import npmi_coherence
@@ -15,23 +16,27 @@ from topics.results import TopicResult
 from topics.topic_map import intertopic_coordinates
 from topics.vocabulary import Vocabulary
 
+#: Papers per mini-batch of MiniBatchKMeans.
+MINIBATCH_SIZE = 4096
 #: Silhouette is computed on at most this many papers (sampled with the run's seed).
 SILHOUETTE_SAMPLE = 3000
 
 
-def _identity(tokens: Sequence[str]) -> Sequence[str]:
-    return tokens
-
-
 def tfidf_matrix(
-    vocabulary: Vocabulary, documents: Sequence[Sequence[str]], max_features: int | None = None
+    vocabulary: Vocabulary, documents: Any = None, max_features: int | None = None
 ) -> tuple[sparse.csr_matrix, list[str]]:
-    """Sublinear TF-IDF (rows L2-normalised), shape ``(n_docs, n_terms)``, over the vocabulary's terms."""
-    allowed = vocabulary.dictionary.token2id
-    kept = [[t for t in doc if t in allowed] for doc in documents]
-    vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, max_features=max_features, dtype=np.float64)
-    matrix = vectorizer.fit_transform(kept)
-    return matrix.tocsr(), list(vectorizer.get_feature_names_out())
+    """Sublinear TF-IDF (smooth idf, rows L2-normalised), shape ``(n_docs, n_terms)``, from the vocabulary's
+    count matrix: the ``max_features`` most frequent terms (all when ``None``), columns in alphabetical order as
+    scikit-learn's TfidfVectorizer orders them. ``documents`` is accepted for compatibility and ignored."""
+    counts = vocabulary.matrix
+    terms = np.asarray(vocabulary.terms, dtype=object)
+    columns = np.arange(counts.shape[1])
+    if max_features is not None and counts.shape[1] > max_features:
+        totals = np.asarray(counts.sum(axis=0)).ravel()
+        columns = np.argsort(-totals, kind="stable")[:max_features]
+    columns = columns[np.argsort(terms[columns].astype(str), kind="stable")]
+    matrix = TfidfTransformer(sublinear_tf=True).fit_transform(counts[:, columns])
+    return sparse.csr_matrix(matrix, dtype=np.float64), terms[columns].tolist()
 
 
 class TfidfClusterModel:
@@ -41,18 +46,36 @@ class TfidfClusterModel:
     ``labels_`` (shape ``(n_docs,)``), ``centroids_`` (shape ``(n_clusters, n_terms)``).
     """
 
-    def __init__(self, num_clusters: int = 10, max_features: int = 20000, n_init: int = 4, random_state: int = 42):
+    def __init__(
+        self,
+        num_clusters: int = 10,
+        max_features: int = 20000,
+        n_init: int = 4,
+        random_state: int = 42,
+        algorithm: str = "auto",
+        minibatch_from: int = 20000,
+    ):
         self.num_clusters = num_clusters
+        self.algorithm = algorithm
+        self.minibatch_from = minibatch_from
         self.max_features = max_features
         self.n_init = n_init
         self.random_state = random_state
 
     def fit(self, vocabulary: Vocabulary, documents: Sequence[Sequence[str]]) -> "TfidfClusterModel":
         self.tfidf_, self.terms_ = tfidf_matrix(vocabulary, documents, self.max_features)
-        self.kmeans_ = KMeans(n_clusters=self.num_clusters, n_init=self.n_init, random_state=self.random_state)
+        self.kmeans_ = self.make_kmeans(self.random_state)
         self.labels_ = self.kmeans_.fit_predict(self.tfidf_)
         self.centroids_ = np.asarray(self.kmeans_.cluster_centers_)
         return self
+
+    def make_kmeans(self, seed: int) -> KMeans | MiniBatchKMeans:
+        """An unfitted KMeans of this model's settings: mini-batch KMeans past ``minibatch_from`` papers."""
+        if self.algorithm == "minibatch" or (self.algorithm == "auto" and self.tfidf_.shape[0] >= self.minibatch_from):
+            return MiniBatchKMeans(
+                n_clusters=self.num_clusters, n_init=self.n_init, random_state=seed, batch_size=MINIBATCH_SIZE
+            )
+        return KMeans(n_clusters=self.num_clusters, n_init=self.n_init, random_state=seed)
 
     def silhouette(self) -> float:
         """Mean cosine silhouette in ``[-1, 1]`` (on a seeded sample of at most SILHOUETTE_SAMPLE papers)."""

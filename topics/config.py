@@ -138,6 +138,9 @@ class LdaConfig(_Strict):
     stability_seeds: int = Field(
         2, ge=0, description="refits with other seeds that measure each topic's stability (0: not measured)"
     )
+    stability_sample: int = Field(
+        5000, ge=0, description="each stability refit fits a random sample of this many papers (0: all papers)"
+    )
 
     @field_validator("num_topics", mode="before")
     @classmethod
@@ -145,8 +148,17 @@ class LdaConfig(_Strict):
         if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 2):
             return value
         raise ValueError("expected a whole number of topics, at least 2, or 'auto'")
-    passes: int = Field(10, ge=1)
+    passes: int | Literal["auto"] = Field(
+        "auto", description="passes over the corpus; auto: 10 for small corpora, down to 2 from 50,000 papers on"
+    )
     iterations: int = Field(50, ge=1)
+
+    @field_validator("passes", mode="before")
+    @classmethod
+    def _passes_number_or_auto(cls, value: Any) -> Any:
+        if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+            return value
+        raise ValueError("expected a whole number of passes, at least 1, or 'auto'")
     alpha: Literal["symmetric", "asymmetric", "auto"] | float = "symmetric"
     eta: Literal["symmetric", "auto"] | float | None = None
     random_state: int | None = None
@@ -162,6 +174,10 @@ class ClustersConfig(_Strict):
     random_state: int | None = None
     max_features: int = Field(20000, ge=10)
     n_init: int = Field(4, ge=1)
+    algorithm: Literal["auto", "kmeans", "minibatch"] = Field(
+        "auto", description="KMeans (Lloyd) or MiniBatchKMeans; auto: mini-batch from minibatch_from papers on"
+    )
+    minibatch_from: int = Field(20000, ge=1, description="papers from which algorithm: auto uses MiniBatchKMeans")
     top_terms: int = Field(10, ge=3, le=50)
 
 

@@ -5,20 +5,21 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
-from sklearn.manifold import TSNE
+from openTSNE import TSNE
 
 from topics.results import DocumentMap
 
 #: SVD dimensions before t-SNE.
 SVD_DIMS = 50
-#: t-SNE optimisation steps (250 of them early exaggeration); the layout settles well before sklearn's 1000.
-TSNE_ITERATIONS = 500
+#: t-SNE optimisation steps after openTSNE's 250 steps of early exaggeration; the layout settles well before
+#: the default 500 (this costs ~15 s of one core for 5,000 points).
+TSNE_ITERATIONS = 300
 
 
 def project_documents(tfidf: sparse.spmatrix, max_points: int, method: str, random_state: int) -> DocumentMap:
     """Sample at most ``max_points`` papers (seeded) and project them to 2-D.
 
-    ``method="tsne"``: TruncatedSVD to 50 dimensions, then t-SNE (cosine); ``"svd"``: 2-component SVD.
+    ``method="tsne"``: TruncatedSVD to 50 dimensions, then t-SNE (openTSNE, cosine, FFT-accelerated past 1,000 points); ``"svd"``: 2-component SVD.
     Corpora too small for t-SNE (fewer than 10 papers) fall back to SVD.
     """
     total = tfidf.shape[0]
@@ -32,10 +33,12 @@ def project_documents(tfidf: sparse.spmatrix, max_points: int, method: str, rand
     reduced = TruncatedSVD(n_components=dims, random_state=random_state).fit_transform(matrix)
     if method == "tsne" and n_points >= 10:
         perplexity = float(min(30.0, (n_points - 1) / 3))
-        coords = TSNE(
-            n_components=2, perplexity=perplexity, metric="cosine", init="pca", random_state=random_state,
-            max_iter=TSNE_ITERATIONS,
-        ).fit_transform(reduced)
+        coords = np.asarray(
+            TSNE(
+                n_components=2, perplexity=perplexity, metric="cosine", initialization="pca", n_iter=TSNE_ITERATIONS,
+                n_jobs=1, random_state=random_state, negative_gradient_method="fft" if n_points > 1000 else "bh",
+            ).fit(np.ascontiguousarray(reduced, dtype=np.float64))
+        )
         used = "tsne"
     else:
         coords = reduced[:, :2] if dims >= 2 else np.hstack([reduced, np.zeros((n_points, 1))])

@@ -3,7 +3,11 @@ report and output files. The CLI is a thin layer over :func:`run` and :func:`run
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import platform
+import time
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib import metadata
@@ -15,10 +19,11 @@ import numpy as np
 import topics
 from preprocessing.dedup import deduplicate
 from preprocessing.errors import UserError
-from preprocessing.nlp import Segments, Tokenizer, TokenizerSettings, build_stop_words, tokenize_texts
-from preprocessing.phrases import PhraseDetector, flatten
+from preprocessing.nlp import Tokenizer, TokenizerSettings, build_stop_words
+from preprocessing.phrases import PhraseDetector
 from preprocessing.readers import read_inputs
 from preprocessing.records import Corpus
+from preprocessing.token_arrays import TokenArrays
 from preprocessing.token_cache import TokenCache, default_cache_dir
 from topics.agreement import compare_partitions
 from topics.clusters import TfidfClusterModel, tfidf_matrix
@@ -29,7 +34,7 @@ from topics.inputs import apply_filters, input_filters, input_specs
 from topics.keyword_baseline import keyword_baseline, paper_text
 from topics.k_selection import KSweep, candidate_ks, select_num_topics
 from topics.lda import LdaTopicModel
-from topics.progress import RunProgress
+from topics.progress import RunProgress, peak_rss_mb
 from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult, TrendTable
 from topics.topic_alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
 from topics.topic_labels import theme_name_words, topic_labels
@@ -44,15 +49,21 @@ from topics.topic_drift import topic_terms_by_period
 from topics.trends import TrendInputs, build_trends, comparison_periods, order_periods
 from topics.vocabulary import Vocabulary, build_vocabulary
 
+#: From this many papers on, TF-IDF + KMeans and the documents map run in a second process beside LDA.
+PARALLEL_FROM = 5000
+
 #: Packages whose versions go into manifest.json.
-RECORDED_PACKAGES = ("spacy", "spacy-lookups-data", "gensim", "scikit-learn", "numpy", "scipy", "statsmodels", "pandas", "pyarrow", "plotly", "pydantic")
+RECORDED_PACKAGES = ("spacy", "spacy-lookups-data", "gensim", "scikit-learn", "openTSNE", "numpy", "scipy", "statsmodels", "pandas", "pyarrow", "plotly", "pydantic")
 
 
 @dataclass
 class _Tokens:
-    texts: list[Segments]
-    titles: list[Segments]
-    documents: list[list[str]] = field(default_factory=list)
+    """Token arrays of each paper's title + abstract (``texts``), of its title alone (``titles``), and of the
+    texts with phrases merged (``documents``, what the models see)."""
+
+    texts: TokenArrays
+    titles: TokenArrays
+    documents: TokenArrays | None = None
 
 
 def read_corpus(config: RunConfig, progress: RunProgress) -> tuple[Corpus, int]:
@@ -87,20 +98,24 @@ def _tokenizer(config: RunConfig) -> Tokenizer:
 
 
 def tokenize_corpus(corpus: Corpus, tokenizer: Tokenizer, config: RunConfig, use_cache: bool, progress: RunProgress) -> _Tokens:
-    """Token segments of each paper's text and title, through the on-disk cache unless disabled."""
+    """Token arrays of each paper's text and title, read from the on-disk cache when this corpus was tokenised
+    before with the same settings (``cache.enabled`` and not ``--no-cache``)."""
+    texts = [p.text for p in corpus.papers]
+    titles = [p.title for p in corpus.papers]
+    both = texts + titles
     cache = None
     if use_cache and config.cache.enabled:
         cache = TokenCache(config.cache.dir or default_cache_dir(), tokenizer.settings.fingerprint())
-    try:
-        texts = [p.text for p in corpus.papers]
-        titles = [p.title for p in corpus.papers]
-        with progress.bar("spaCy", total=2 * len(texts)) as advance:
-            text_segments = tokenize_texts(texts, tokenizer, cache, advance)
-            title_segments = tokenize_texts(titles, tokenizer, cache, advance)
-    finally:
+    arrays = cache.load(both) if cache is not None else None
+    if arrays is not None:
+        progress.note("  tokens read from the cache")
+    else:
+        with progress.bar("spaCy", total=len(both)) as advance:
+            arrays = tokenizer.arrays(both, advance)
         if cache is not None:
-            cache.close()
-    return _Tokens(texts=text_segments, titles=title_segments)
+            cache.store(both, arrays)
+    n = len(texts)
+    return _Tokens(texts=arrays.select(np.arange(n)), titles=arrays.select(np.arange(n, 2 * n)))
 
 
 def _effective_k(requested: int, n_docs: int, what: str, warnings: list[str], progress: RunProgress) -> int:
@@ -119,7 +134,7 @@ def _effective_k(requested: int, n_docs: int, what: str, warnings: list[str], pr
 def fit_lda(
     config: RunConfig,
     vocabulary: Vocabulary,
-    documents: Sequence[Sequence[str]],
+    documents: Any,
     ids: Sequence[str],
     warnings: list[str],
     progress: RunProgress,
@@ -159,10 +174,54 @@ def fit_lda(
         if stability:
             metrics["stability"] = float(np.mean(stability))
     elif extra_seeds:
-        measured = lda_stability(vocabulary, model.topic_term_, lambda seed: make_model(model.num_topics, seed), extra_seeds)
+        measured = lda_stability(vocabulary, model.topic_term_, lambda seed: make_model(model.num_topics, seed), extra_seeds, cfg.stability_sample)
         stability = measured.per_topic
         metrics["stability"] = measured.mean
     return replace(result, topic_diversity=diversity, topic_stability=stability, metrics=metrics), model, sweep
+
+
+@dataclass
+class SideModels:
+    """What :func:`clusters_and_map` computes: the clusters (``None`` when disabled), the documents map and
+    the wall seconds of each of its stages."""
+
+    result: TopicResult | None
+    model: TfidfClusterModel | None
+    doc_map: Any
+    timings: dict[str, float]
+
+
+def clusters_and_map(
+    config: RunConfig, vocabulary: Vocabulary, documents: TokenArrays, ids: Sequence[str], k: int
+) -> SideModels:
+    """TF-IDF + KMeans with ``k`` clusters (with stability refits) and the documents map. Independent of LDA,
+    so on a large corpus it runs in a second process while LDA fits."""
+    timings: dict[str, float] = {}
+    cluster_result = cluster_model = None
+    start = time.perf_counter()
+    if config.models.clusters.enabled:
+        cfg_c = config.models.clusters
+        cluster_model = TfidfClusterModel(
+            num_clusters=k, max_features=cfg_c.max_features, n_init=cfg_c.n_init, random_state=config.clusters_seed,
+            algorithm=cfg_c.algorithm, minibatch_from=cfg_c.minibatch_from,
+        ).fit(vocabulary, None)
+        cluster_result = cluster_model.result(documents, vocabulary, ids, top_n=cfg_c.top_terms)
+        _, diversity = topic_diversity(cluster_model.centroids_)
+        cluster_result = replace(cluster_result, topic_diversity=diversity)
+        if cfg_c.stability_seeds:
+            seeds = [config.clusters_seed + i for i in range(1, cfg_c.stability_seeds + 1)]
+            stability = kmeans_stability(cluster_model, seeds)
+            cluster_result = replace(
+                cluster_result,
+                topic_stability=stability.per_topic,
+                metrics={**cluster_result.metrics, "stability": stability.mean},
+            )
+        timings["tfidf_kmeans"] = round(time.perf_counter() - start, 3)
+    start = time.perf_counter()
+    matrix = cluster_model.tfidf_ if cluster_model is not None else tfidf_matrix(vocabulary)[0]
+    doc_map = project_documents(matrix, config.report.map.max_points, config.report.map.method, config.seed)
+    timings["documents_map"] = round(time.perf_counter() - start, 3)
+    return SideModels(result=cluster_result, model=cluster_model, doc_map=doc_map, timings=timings)
 
 
 def load_previous(path: Path, warnings: list[str]) -> dict[str, PreviousTopics]:
@@ -301,10 +360,10 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     with progress.stage("phrases"):
         phrases_cfg = config.preprocessing.phrases
         if phrases_cfg.enabled:
-            detector = PhraseDetector(min_count=phrases_cfg.min_count, threshold=phrases_cfg.threshold).fit(tokens.texts)
-            tokens.documents = detector.transform(tokens.texts)
+            detector = PhraseDetector(min_count=phrases_cfg.min_count, threshold=phrases_cfg.threshold)
+            tokens.documents = detector.fit_arrays(tokens.texts)
         else:
-            tokens.documents = flatten(tokens.texts)
+            tokens.documents = tokens.texts
         pre = config.preprocessing
         vocabulary: Vocabulary = build_vocabulary(tokens.documents, pre.min_df, pre.max_df, pre.generic_terms)
         if vocabulary.relaxed:
@@ -314,30 +373,29 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         if len(vocabulary.dictionary) < 2:
             raise UserError("the papers have fewer than 2 distinct terms after preprocessing; add papers with abstracts")
 
+    cluster_k = 0
+    if config.models.clusters.enabled:
+        cluster_k = _effective_k(config.models.clusters.num_clusters, n_docs, "models.clusters.num_clusters", warnings, progress)
+    background_pool = background = None
+    if n_docs >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and config.models.lda.enabled:
+        # TF-IDF + KMeans and the documents map use the second core while LDA runs in this process
+        background_pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        background = background_pool.submit(clusters_and_map, config, vocabulary, tokens.documents, ids, cluster_k)
+
     lda_result = lda_model = k_sweep = None
     if config.models.lda.enabled:
         with progress.stage("lda"):
             lda_result, lda_model, k_sweep = fit_lda(config, vocabulary, tokens.documents, ids, warnings, progress)
 
-    cluster_result = cluster_model = None
-    if config.models.clusters.enabled:
-        with progress.stage("tfidf_kmeans"):
-            cfg_c = config.models.clusters
-            k = _effective_k(cfg_c.num_clusters, n_docs, "models.clusters.num_clusters", warnings, progress)
-            cluster_model = TfidfClusterModel(
-                num_clusters=k, max_features=cfg_c.max_features, n_init=cfg_c.n_init, random_state=config.clusters_seed
-            ).fit(vocabulary, tokens.documents)
-            cluster_result = cluster_model.result(tokens.documents, vocabulary, ids, top_n=cfg_c.top_terms)
-            _, diversity = topic_diversity(cluster_model.centroids_)
-            cluster_result = replace(cluster_result, topic_diversity=diversity)
-            if cfg_c.stability_seeds:
-                seeds = [config.clusters_seed + i for i in range(1, cfg_c.stability_seeds + 1)]
-                stability = kmeans_stability(cluster_model, seeds)
-                cluster_result = replace(
-                    cluster_result,
-                    topic_stability=stability.per_topic,
-                    metrics={**cluster_result.metrics, "stability": stability.mean},
-                )
+    if background is not None:
+        with progress.stage("wait_for_clusters"):
+            side = background.result()
+        background_pool.shutdown()
+    else:
+        side = clusters_and_map(config, vocabulary, tokens.documents, ids, cluster_k)
+    cluster_result, cluster_model, doc_map = side.result, side.model, side.doc_map
+    progress.timings.update(side.timings)
+    parallel_stages = sorted(side.timings) if background is not None else []
 
     with progress.stage("themes"):
         lexicon, unmatchable = build_lexicon(
@@ -395,10 +453,6 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     if lda_result is not None and cluster_result is not None:
         agreement = compare_partitions(lda_result, cluster_result)
 
-    with progress.stage("documents_map"):
-        matrix = cluster_model.tfidf_ if cluster_model is not None else tfidf_matrix(vocabulary, tokens.documents)[0]
-        doc_map = project_documents(matrix, config.report.map.max_points, config.report.map.method, config.seed)
-
     manifest: dict[str, Any] = {
         "tool": "research-topics",
         "version": topics.__version__,
@@ -414,7 +468,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             "excluded_by_where": excluded,
             "periods": {p: int(c) for p, c in zip(trends.periods, trends.frame.groupby("period", sort=False)["papers"].first())},
             "vocabulary": len(vocabulary.dictionary),
-            "tokens": int(sum(len(d) for d in tokens.documents)),
+            "tokens": tokens.documents.n_tokens,
             "papers_with_theme": int(theme_table.assigned.any(axis=1).sum()),
             "lda_topics": lda_result.n_topics if lda_result is not None else 0,
             "clusters": cluster_result.n_topics if cluster_result is not None else 0,
@@ -428,6 +482,9 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         },
         "warnings": warnings,
         "timings_seconds": progress.timings,
+        "stage_peak_rss_mb": progress.peak_rss_mb,
+        # stages timed in the second process, concurrently with LDA (their seconds overlap the others')
+        "parallel_stages": parallel_stages,
     }
     return RunResult(
         title=config.report.title,
@@ -456,6 +513,8 @@ def run_and_write(config: RunConfig, use_cache: bool = True, progress: RunProgre
     result = run(config, use_cache=use_cache, progress=progress)
     with progress.stage("report"):
         html = render_report(result)
+    result.manifest["peak_rss_mb"] = peak_rss_mb()
+    result.manifest["wall_seconds_to_write"] = round(progress.elapsed(), 3)
     with progress.stage("write"):
         paths = write_outputs(result, html, config.output.dir)
     return result, paths

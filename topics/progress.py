@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,12 @@ class RunProgress:
         self.quiet = quiet
         self.console = console or Console(stderr=True)
         self.timings: dict[str, float] = {}
+        self.peak_rss_mb: dict[str, float] = {}
+        self.started = time.perf_counter()
+
+    def elapsed(self) -> float:
+        """Wall seconds since this object was made (the run's start)."""
+        return time.perf_counter() - self.started
 
     def note(self, message: str) -> None:
         if not self.quiet:
@@ -32,6 +39,7 @@ class RunProgress:
             yield
         finally:
             self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - start, 3)
+            self.peak_rss_mb[name] = peak_rss_mb()
 
     @contextmanager
     def bar(self, description: str, total: int, min_total: int = 500) -> Iterator[Callable[[int], None]]:
@@ -44,3 +52,8 @@ class RunProgress:
         with Progress(*columns, console=self.console, transient=True) as progress:
             task = progress.add_task(description, total=total)
             yield lambda n: progress.advance(task, n)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size so far, in MB (Linux reports ``ru_maxrss`` in KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

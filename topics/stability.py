@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import jensenshannon
-from sklearn.cluster import KMeans
 
 from topics.clusters import TfidfClusterModel
 from topics.lda import LdaTopicModel
@@ -90,16 +89,29 @@ def topic_stability(reference: np.ndarray, refits: Sequence[np.ndarray]) -> tupl
     return (float(per_topic.mean()) if per_topic.size else 0.0), tuple(float(v) for v in per_topic)
 
 
+def subsample_vocabulary(vocabulary: Vocabulary, size: int | None, seed: int) -> Vocabulary:
+    """``vocabulary`` restricted to a seeded random sample of ``size`` papers (all of them when ``size`` is
+    ``None``, 0 or at least the corpus); the terms and their ids stay the same."""
+    n_docs = vocabulary.matrix.shape[0]
+    if not size or size >= n_docs:
+        return vocabulary
+    rows = np.sort(np.random.default_rng(seed).choice(n_docs, size=size, replace=False))
+    return Vocabulary(dictionary=vocabulary.dictionary, matrix=vocabulary.matrix[rows], relaxed=vocabulary.relaxed)
+
+
 def lda_stability(
     vocabulary: Vocabulary,
     reference_topic_term: np.ndarray,
     make_model: Callable[[int], LdaTopicModel],
     seeds: Sequence[int],
+    sample: int | None = None,
 ) -> StabilityResult:
     """Stability of LDA topics ``reference_topic_term`` (shape ``(k, n_terms)``, the fitted ``topic_term_``):
     ``make_model(seed)`` returns an unfitted model with the reference's settings and ``random_state=seed``;
-    each is fitted on ``vocabulary`` and its topics matched to the reference's."""
-    refits = [make_model(seed).fit(vocabulary).topic_term_ for seed in seeds]
+    each is fitted on ``vocabulary`` (or, with ``sample``, on a random sample of that many papers drawn with
+    the refit's seed, as in Greene et al. 2014's subsample stability) and its topics matched to the
+    reference's."""
+    refits = [make_model(seed).fit(subsample_vocabulary(vocabulary, sample, seed)).topic_term_ for seed in seeds]
     mean, per_topic = topic_stability(reference_topic_term, refits)
     return StabilityResult(seeds=tuple(int(s) for s in seeds), per_topic=per_topic, mean=mean)
 
@@ -112,7 +124,6 @@ def kmeans_stability(model: TfidfClusterModel, seeds: Sequence[int]) -> Stabilit
         raise RuntimeError("kmeans_stability called before the model was fitted")
     refits = []
     for seed in seeds:
-        kmeans = KMeans(n_clusters=model.num_clusters, n_init=model.n_init, random_state=seed).fit(model.tfidf_)
-        refits.append(np.asarray(kmeans.cluster_centers_))
+        refits.append(model.make_kmeans(seed).fit(model.tfidf_).cluster_centers_)
     mean, per_topic = topic_stability(model.centroids_, refits)
     return StabilityResult(seeds=tuple(int(s) for s in seeds), per_topic=per_topic, mean=mean)

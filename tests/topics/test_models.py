@@ -4,6 +4,7 @@ the intertopic map, the documents map, trends and period order."""
 from __future__ import annotations
 
 import numpy as np
+from gensim.models import LdaModel, LdaMulticore
 import pandas as pd
 import pytest
 from scipy.spatial.distance import pdist
@@ -122,7 +123,7 @@ def test_lda_transform_before_fit_is_an_error() -> None:
 
 def test_lda_multicore(vocabulary: Vocabulary) -> None:
     model = LdaTopicModel(num_topics=3, passes=2, workers=2, random_state=1).fit(vocabulary)
-    assert type(model.model_).__name__ == "LdaMulticore"
+    assert isinstance(model.model_, LdaMulticore)
     np.testing.assert_allclose(model.doc_topic_.sum(axis=1), 1.0, atol=1e-5)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -288,46 +287,57 @@ def test_another_seed_changes_the_models(mila: MilaRun) -> None:
 
 @pytest.fixture
 def spacy_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the texts handed to spaCy via Tokenizer.pipe (the real method still runs)."""
+    """Counts the texts handed to spaCy via Tokenizer.arrays (the real method still runs)."""
     calls: list[int] = []
-    real_pipe = Tokenizer.pipe
+    real_arrays = Tokenizer.arrays
 
-    def counting_pipe(self: Tokenizer, texts: Sequence[str]) -> Iterator[list[list[str]]]:
-        texts = list(texts)
+    def counting_arrays(self: Tokenizer, texts: Sequence[str], progress=None):  # type: ignore[no-untyped-def]
         calls.append(len(texts))
-        yield from real_pipe(self, texts)
+        return real_arrays(self, texts, progress)
 
-    monkeypatch.setattr(Tokenizer, "pipe", counting_pipe)
+    monkeypatch.setattr(Tokenizer, "arrays", counting_arrays)
     return calls
 
 
-def cache_rows(cache: Path) -> int:
-    with sqlite3.connect(cache / "tokens.sqlite") as db:
-        return int(db.execute("SELECT COUNT(*) FROM tokens").fetchone()[0])
+def cache_files(cache: Path) -> list[Path]:
+    return sorted(cache.glob("tokens-*.npz"))
 
 
 def test_cold_cache_tokenises_every_text_once(tmp_path: Path, spacy_calls: list[int]) -> None:
     cache = tmp_path / "cache"
     result = run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={cache}"]))
-    texts = {p.text for p in result.corpus.papers} | {p.title for p in result.corpus.papers}
-    # 23 title+abstract texts, then the 20 titles not already seen (3 papers have no abstract: text == title)
-    assert len(texts) == 43
-    assert sum(spacy_calls) == 43
-    assert cache_rows(cache) == 43
+    assert len(result.corpus) == 23
+    assert spacy_calls == [23 + 23]  # every title + abstract, then every title, in one call
+    assert len(cache_files(cache)) == 1
+    assert not list(cache.glob(".tokens-*"))  # no temporary file left behind
 
 
-def test_warm_cache_skips_spacy(mila: MilaRun, spacy_calls: list[int]) -> None:
-    rows_before = cache_rows(mila.cache)
+def test_warm_cache_skips_spacy_and_gives_the_same_tokens(mila: MilaRun, spacy_calls: list[int]) -> None:
+    before = cache_files(mila.cache)
     result = run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={mila.cache}"]))
     assert len(result.corpus) == 23
     assert sum(spacy_calls) == 0
-    assert cache_rows(mila.cache) == rows_before
+    assert cache_files(mila.cache) == before
+    first = json.loads(mila.read("manifest.json"))
+    assert result.manifest["counts"]["tokens"] == first["counts"]["tokens"]
+    assert result.manifest["counts"]["vocabulary"] == first["counts"]["vocabulary"]
+
+
+def test_unreadable_cache_file_is_replaced_not_read(tmp_path: Path, spacy_calls: list[int]) -> None:
+    cache = tmp_path / "cache"
+    first = run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={cache}"]))
+    (path,) = cache_files(cache)
+    path.write_bytes(path.read_bytes()[:100])  # as if a disk error had cut it short
+    second = run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={cache}"]))
+    assert spacy_calls == [46, 46]
+    assert second.manifest["counts"]["tokens"] == first.manifest["counts"]["tokens"]
+    assert cache_files(cache) == [path] and path.stat().st_size > 100
 
 
 def test_changed_settings_miss_the_cache(mila: MilaRun, spacy_calls: list[int]) -> None:
     run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={mila.cache}",
                                   "preprocessing.extra_stop_words=[agent]"]))
-    assert sum(spacy_calls) == 43
+    assert spacy_calls == [46]
 
 
 def test_no_cache_flag_leaves_no_cache(cli: Callable[..., CliResult], tmp_path: Path, cache_home: Path) -> None:
@@ -341,14 +351,13 @@ def test_no_cache_flag_leaves_no_cache(cli: Callable[..., CliResult], tmp_path: 
 def test_cache_disabled_in_config_leaves_no_cache(tmp_path: Path, cache_home: Path, spacy_calls: list[int]) -> None:
     run(load_config(MILA_CONFIG, ["report.map.method=svd", "cache.enabled=false"]))
     run(load_config(MILA_CONFIG, ["report.map.method=svd", "cache.enabled=false"]))
-    assert sum(spacy_calls) == 2 * (23 + 23)
+    assert spacy_calls == [46, 46]
     assert not cache_home.exists()
 
 
 def test_default_cache_lives_under_xdg_cache_home(cache_home: Path) -> None:
     run(load_config(MILA_CONFIG, ["report.map.method=svd"]))
-    assert (cache_home / "research-topics" / "tokens.sqlite").is_file()
-    assert cache_rows(cache_home / "research-topics") == 43
+    assert len(cache_files(cache_home / "research-topics")) == 1
 
 
 # ----------------------------------------------------------------------------------------- without config
