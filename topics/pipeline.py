@@ -35,6 +35,7 @@ from topics.keyword_baseline import keyword_baseline, paper_text
 from topics.k_selection import KSweep, candidate_ks, select_num_topics
 from topics.lda import LdaTopicModel
 from topics.progress import RunProgress, peak_rss_mb
+from topics.stage_cache import StageCache, file_signature, stage_key
 from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult, TrendTable
 from topics.topic_alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
 from topics.topic_labels import theme_name_words, topic_labels
@@ -330,33 +331,25 @@ def compute_trends(
     return build_trends(TrendInputs(periods, groups), table, lda, cfg, warnings, comparison, topic_terms, profiles)
 
 
-def _versions() -> dict[str, str]:
-    versions = {"python": platform.python_version(), "research-topics": topics.__version__}
-    for name in RECORDED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
+@dataclass
+class FittedModels:
+    """Everything the model stages produce from the tokens: the phrase-merged documents, the vocabulary, LDA
+    (result, model, K sweep), the clusters and documents map, and the warnings they raised."""
+
+    documents: TokenArrays
+    vocabulary: Vocabulary
+    lda_result: TopicResult | None
+    lda_model: LdaTopicModel | None
+    k_sweep: KSweep | None
+    side: SideModels
+    parallel: bool
+    warnings: list[str]
 
 
-def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None) -> RunResult:
-    """Run every analysis stage of ``config`` and return the results (no files are written)."""
-    progress = progress or RunProgress(quiet=True)
+def fit_models(config: RunConfig, tokens: _Tokens, ids: Sequence[str], progress: RunProgress) -> FittedModels:
+    """Phrases, vocabulary, LDA, and (in a second process on large corpora) TF-IDF + KMeans and the map."""
     warnings: list[str] = []
-    with progress.stage("read"):
-        corpus, excluded = read_corpus(config, progress)
-        themes = load_theme_definitions(config.themes.file)
-        # files that only matter later are checked now, so a mistake in them costs no work
-        gold = read_labels(config.evaluation.labels, [t.id for t in themes]) if config.evaluation.labels else None
-        previous = load_previous(config.models.align_to, warnings) if config.models.align_to else {}
-        compared = comparison_periods([p.period for p in corpus.papers], config.trends)
-        check_normalize_by(config, corpus, warnings, progress)
-    ids = corpus.ids
-    n_docs = len(corpus)
-    tokenizer = _tokenizer(config)
-    with progress.stage("spacy"):
-        tokens = tokenize_corpus(corpus, tokenizer, config, use_cache, progress)
+    n_docs = len(ids)
     with progress.stage("phrases"):
         phrases_cfg = config.preprocessing.phrases
         if phrases_cfg.enabled:
@@ -383,19 +376,105 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         background = background_pool.submit(clusters_and_map, config, vocabulary, tokens.documents, ids, cluster_k)
 
     lda_result = lda_model = k_sweep = None
-    if config.models.lda.enabled:
-        with progress.stage("lda"):
-            lda_result, lda_model, k_sweep = fit_lda(config, vocabulary, tokens.documents, ids, warnings, progress)
+    try:
+        if config.models.lda.enabled:
+            with progress.stage("lda"):
+                lda_result, lda_model, k_sweep = fit_lda(config, vocabulary, tokens.documents, ids, warnings, progress)
+        if background is not None:
+            with progress.stage("wait_for_clusters"):
+                side = background.result()
+        else:
+            side = clusters_and_map(config, vocabulary, tokens.documents, ids, cluster_k)
+    finally:
+        if background_pool is not None:
+            background_pool.shutdown(wait=True, cancel_futures=True)
+    if lda_model is not None and hasattr(lda_model, "model_"):
+        lda_model.model_.row_matrix = None  # the count matrix is the vocabulary's; not kept twice in the cache
+    return FittedModels(
+        documents=tokens.documents, vocabulary=vocabulary, lda_result=lda_result, lda_model=lda_model, k_sweep=k_sweep,
+        side=side, parallel=background is not None, warnings=warnings,
+    )
 
-    if background is not None:
-        with progress.stage("wait_for_clusters"):
-            side = background.result()
-        background_pool.shutdown()
-    else:
-        side = clusters_and_map(config, vocabulary, tokens.documents, ids, cluster_k)
-    cluster_result, cluster_model, doc_map = side.result, side.model, side.doc_map
-    progress.timings.update(side.timings)
-    parallel_stages = sorted(side.timings) if background is not None else []
+
+def models_key(config: RunConfig, tokens: _Tokens, ids: Sequence[str]) -> str:
+    """What the model stages depend on: the tokens, the ids, the preprocessing/models/map settings, the seed
+    and the versions of the libraries that fit."""
+    settings = config_to_dict(config)
+    return stage_key([
+        "models", topics.__version__, _versions(), tokens.texts.codes, tokens.texts.offsets, "\n".join(tokens.texts.words),
+        list(ids), settings["preprocessing"], settings["models"], settings["report"]["map"], config.seed,
+    ])
+
+
+def cached_models(config: RunConfig, tokens: _Tokens, ids: Sequence[str], use_cache: bool, progress: RunProgress) -> FittedModels:
+    """:func:`fit_models`, or its result from the stage cache when this corpus was fitted with these settings."""
+    cache = StageCache(config.cache.dir or default_cache_dir()) if use_cache and config.cache.enabled else None
+    key = models_key(config, tokens, ids) if cache is not None else ""
+    fitted = cache.load("models", key) if cache is not None else None
+    if isinstance(fitted, FittedModels):
+        progress.note("  models read from the cache (same tokens and settings)")
+        return fitted
+    fitted = fit_models(config, tokens, ids, progress)
+    if cache is not None:
+        cache.store("models", key, fitted)
+    return fitted
+
+
+def cached_corpus(config: RunConfig, use_cache: bool, progress: RunProgress) -> tuple[Corpus, int]:
+    """:func:`read_corpus`, or its result from the stage cache when no input file changed (same size and
+    modification time) and the inputs' settings are the same."""
+    cache = StageCache(config.cache.dir or default_cache_dir()) if use_cache and config.cache.enabled else None
+    key = ""
+    if cache is not None and config.inputs:
+        key = stage_key(["corpus", topics.__version__, config_to_dict(config)["inputs"],
+                         [file_signature(spec.path) for spec in config.inputs]])
+        cached = cache.load("corpus", key)
+        if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Corpus):
+            corpus, excluded = cached
+            skipped = sum(corpus.skipped_counts().values())
+            progress.note(f"  {len(corpus):,} papers (read from the cache: no input changed); {skipped:,} record(s) skipped")
+            return corpus, excluded
+    corpus, excluded = read_corpus(config, progress)
+    if cache is not None and key:
+        cache.store("corpus", key, (corpus, excluded))
+    return corpus, excluded
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "research-topics": topics.__version__}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None) -> RunResult:
+    """Run every analysis stage of ``config`` and return the results (no files are written)."""
+    progress = progress or RunProgress(quiet=True)
+    warnings: list[str] = []
+    with progress.stage("read"):
+        corpus, excluded = cached_corpus(config, use_cache, progress)
+        themes = load_theme_definitions(config.themes.file)
+        # files that only matter later are checked now, so a mistake in them costs no work
+        gold = read_labels(config.evaluation.labels, [t.id for t in themes]) if config.evaluation.labels else None
+        previous = load_previous(config.models.align_to, warnings) if config.models.align_to else {}
+        compared = comparison_periods([p.period for p in corpus.papers], config.trends)
+        check_normalize_by(config, corpus, warnings, progress)
+    ids = corpus.ids
+    n_docs = len(corpus)
+    tokenizer = _tokenizer(config)
+    with progress.stage("spacy"):
+        tokens = tokenize_corpus(corpus, tokenizer, config, use_cache, progress)
+    fitted = cached_models(config, tokens, ids, use_cache, progress)
+    for message in fitted.warnings:
+        warnings.append(message)
+    tokens.documents, vocabulary = fitted.documents, fitted.vocabulary
+    lda_result, lda_model, k_sweep = fitted.lda_result, fitted.lda_model, fitted.k_sweep
+    cluster_result, cluster_model, doc_map = fitted.side.result, fitted.side.model, fitted.side.doc_map
+    progress.timings.update(fitted.side.timings)
+    parallel_stages = sorted(fitted.side.timings) if fitted.parallel else []
 
     with progress.stage("themes"):
         lexicon, unmatchable = build_lexicon(

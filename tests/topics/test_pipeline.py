@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from preprocessing.nlp import Tokenizer
@@ -474,3 +475,23 @@ def test_given_ids_are_kept_and_years_are_periods(tmp_path: Path) -> None:
     assert [r["period"] for r in trends] == ["2019"] * (len(THEME_IDS) + 1) + ["2020"] * (len(THEME_IDS) + 1)
     rl_2019 = next(r for r in trends if r["period"] == "2019" and r["theme"] == "reinforcement-learning")
     assert (rl_2019["papers"], rl_2019["count"], rl_2019["share"]) == ("3", "1", "0.333333")
+
+
+def test_warm_rerun_reads_corpus_and_models_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    settings = ["report.map.method=svd", f"cache.dir={cache}"]
+    first = run(load_config(MILA_CONFIG, settings))
+    assert sorted(p.name.split("-")[0] for p in cache.glob("*.pkl")) == ["corpus", "models"]
+
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("models were fitted again")
+
+    monkeypatch.setattr("topics.pipeline.fit_models", no_fit)
+    second = run(load_config(MILA_CONFIG, settings))
+    assert second.lda.topic_terms == first.lda.topic_terms
+    np.testing.assert_array_equal(second.lda.doc_topic, first.lda.doc_topic)
+    np.testing.assert_array_equal(second.clusters.assignments, first.clusters.assignments)
+    assert second.themes.assigned.tolist() == first.themes.assigned.tolist()
+    monkeypatch.undo()
+    third = run(load_config(MILA_CONFIG, [*settings, "models.lda.num_topics=3"]))  # another setting: refitted
+    assert third.lda.n_topics == 3
