@@ -6,6 +6,7 @@ Arrays are NumPy; rows follow ``Corpus.papers`` order unless stated otherwise.
 
 from __future__ import annotations
 
+from functools import cached_property
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -132,8 +133,17 @@ class ThemeTable:
 
     def paper_themes(self, row: int) -> list[tuple[str, float]]:
         """Assigned ``(theme id, score)`` pairs of one paper, highest score first."""
-        pairs = [(self.themes[j].id, float(self.scores[row, j])) for j in np.flatnonzero(self.assigned[row])]
-        return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+        return list(self._all_paper_themes[row])
+
+    @cached_property
+    def _all_paper_themes(self) -> list[tuple[tuple[str, float], ...]]:
+        """:meth:`paper_themes` of every paper, computed once (one pass over the assigned cells)."""
+        per_paper: list[list[tuple[str, float]]] = [[] for _ in range(self.assigned.shape[0])]
+        ids = [t.id for t in self.themes]
+        rows, cols = np.nonzero(self.assigned)
+        for row, col, score in zip(rows.tolist(), cols.tolist(), self.scores[rows, cols].tolist()):
+            per_paper[row].append((ids[col], float(score)))
+        return [tuple(sorted(pairs, key=lambda pair: (-pair[1], pair[0]))) for pairs in per_paper]
 
     def primary_theme(self, row: int) -> str:
         """The paper's highest-scoring assigned theme id, or :data:`UNASSIGNED`."""
