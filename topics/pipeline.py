@@ -8,6 +8,7 @@ import os
 import platform
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib import metadata
@@ -98,9 +99,12 @@ def _tokenizer(config: RunConfig) -> Tokenizer:
     return Tokenizer(settings)
 
 
-def tokenize_corpus(corpus: Corpus, tokenizer: Tokenizer, config: RunConfig, use_cache: bool, progress: RunProgress) -> _Tokens:
+def tokenize_corpus(
+    corpus: Corpus, tokenizer: Tokenizer, config: RunConfig, use_cache: bool, progress: RunProgress, spark: Any = None
+) -> _Tokens:
     """Token arrays of each paper's text and title, read from the on-disk cache when this corpus was tokenised
-    before with the same settings (``cache.enabled`` and not ``--no-cache``)."""
+    before with the same settings (``cache.enabled`` and not ``--no-cache``); on the Spark executors when
+    ``spark`` (a SparkSession) is given."""
     texts = [p.text for p in corpus.papers]
     titles = [p.title for p in corpus.papers]
     both = texts + titles
@@ -110,6 +114,11 @@ def tokenize_corpus(corpus: Corpus, tokenizer: Tokenizer, config: RunConfig, use
     arrays = cache.load(both) if cache is not None else None
     if arrays is not None:
         progress.note("  tokens read from the cache")
+    elif spark is not None:
+        from topics.spark_engine import tokenize_on_spark
+
+        progress.note(f"  tokenising on Spark ({config.spark.master})")
+        arrays = TokenArrays.from_segments(tokenize_on_spark(spark, both, tokenizer.settings, config.spark.partitions))
     else:
         with progress.bar("spaCy", total=len(both)) as advance:
             arrays = tokenizer.arrays(both, advance)
@@ -346,8 +355,11 @@ class FittedModels:
     warnings: list[str]
 
 
-def fit_models(config: RunConfig, tokens: _Tokens, ids: Sequence[str], progress: RunProgress) -> FittedModels:
-    """Phrases, vocabulary, LDA, and (in a second process on large corpora) TF-IDF + KMeans and the map."""
+def fit_models(
+    config: RunConfig, tokens: _Tokens, ids: Sequence[str], progress: RunProgress, spark: Any = None
+) -> FittedModels:
+    """Phrases, vocabulary, LDA, and (in a second process on large corpora) TF-IDF + KMeans and the map; with
+    ``spark`` (a SparkSession), LDA and TF-IDF + KMeans run on Spark MLlib."""
     warnings: list[str] = []
     n_docs = len(ids)
     with progress.stage("phrases"):
@@ -369,6 +381,8 @@ def fit_models(config: RunConfig, tokens: _Tokens, ids: Sequence[str], progress:
     cluster_k = 0
     if config.models.clusters.enabled:
         cluster_k = _effective_k(config.models.clusters.num_clusters, n_docs, "models.clusters.num_clusters", warnings, progress)
+    if spark is not None:
+        return _fit_models_on_spark(config, tokens, vocabulary, ids, cluster_k, spark, warnings, progress)
     background_pool = background = None
     if n_docs >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and config.models.lda.enabled:
         # TF-IDF + KMeans and the documents map use the second core while LDA runs in this process
@@ -396,6 +410,52 @@ def fit_models(config: RunConfig, tokens: _Tokens, ids: Sequence[str], progress:
     )
 
 
+def _fit_models_on_spark(
+    config: RunConfig,
+    tokens: _Tokens,
+    vocabulary: Vocabulary,
+    ids: Sequence[str],
+    cluster_k: int,
+    spark: Any,
+    warnings: list[str],
+    progress: RunProgress,
+) -> FittedModels:
+    """LDA and TF-IDF + KMeans with MLlib on ``spark`` (see :mod:`topics.spark_engine`); the documents map is
+    computed on the driver. Stability refits and ``num_topics: auto`` are local-engine features."""
+    from topics.spark_engine import fit_on_spark
+    from topics.spark_results import spark_cluster_result, spark_lda_result
+
+    cfg = config.models.lda
+    if cfg.num_topics == "auto":
+        raise UserError("models -> lda -> num_topics: auto is not available with engine: spark; give a number of topics")
+    if cfg.stability_seeds or config.models.clusters.stability_seeds:
+        progress.note("  engine: spark fits each model once: topic stability is not measured")
+    k = _effective_k(int(cfg.num_topics), len(ids), "models.lda.num_topics", warnings, progress)
+    documents = [tokens.documents.flat(i) for i in range(len(tokens.documents))]
+    with progress.stage("spark_models"):
+        models = fit_on_spark(
+            spark, documents, vocabulary.terms, num_topics=k, num_clusters=max(cluster_k, 2), seed=config.lda_seed,
+            cfg=config.spark,
+        )
+    lda_result, lda_model = spark_lda_result(
+        models.topic_term, models.doc_topic, vocabulary, tokens.documents, ids, cfg.top_terms, models.lda_log_likelihood
+    )
+    timings = {f"spark_{name}": round(seconds, 3) for name, seconds in models.timings.items()}
+    cluster_result = cluster_model = None
+    if config.models.clusters.enabled:
+        cluster_result, cluster_model = spark_cluster_result(
+            models.cluster_labels, models.centroids, models.tfidf, vocabulary, tokens.documents, ids,
+            config.models.clusters.top_terms, config.clusters_seed,
+        )
+    with progress.stage("documents_map"):
+        doc_map = project_documents(models.tfidf, config.report.map.max_points, config.report.map.method, config.seed)
+    side = SideModels(result=cluster_result, model=cluster_model, doc_map=doc_map, timings=timings)
+    return FittedModels(
+        documents=tokens.documents, vocabulary=vocabulary, lda_result=lda_result, lda_model=lda_model, k_sweep=None,
+        side=side, parallel=False, warnings=warnings,
+    )
+
+
 def models_key(config: RunConfig, tokens: _Tokens, ids: Sequence[str]) -> str:
     """What the model stages depend on: the tokens, the ids, the preprocessing/models/map settings, the seed
     and the versions of the libraries that fit."""
@@ -403,10 +463,13 @@ def models_key(config: RunConfig, tokens: _Tokens, ids: Sequence[str]) -> str:
     return stage_key([
         "models", topics.__version__, _versions(), tokens.texts.codes, tokens.texts.offsets, "\n".join(tokens.texts.words),
         list(ids), settings["preprocessing"], settings["models"], settings["report"]["map"], config.seed,
+        settings["engine"], settings["spark"] if config.engine == "spark" else None,
     ])
 
 
-def cached_models(config: RunConfig, tokens: _Tokens, ids: Sequence[str], use_cache: bool, progress: RunProgress) -> FittedModels:
+def cached_models(
+    config: RunConfig, tokens: _Tokens, ids: Sequence[str], use_cache: bool, progress: RunProgress, spark: Any = None
+) -> FittedModels:
     """:func:`fit_models`, or its result from the stage cache when this corpus was fitted with these settings."""
     cache = StageCache(config.cache.dir or default_cache_dir()) if use_cache and config.cache.enabled else None
     key = models_key(config, tokens, ids) if cache is not None else ""
@@ -414,7 +477,7 @@ def cached_models(config: RunConfig, tokens: _Tokens, ids: Sequence[str], use_ca
     if isinstance(fitted, FittedModels):
         progress.note("  models read from the cache (same tokens and settings)")
         return fitted
-    fitted = fit_models(config, tokens, ids, progress)
+    fitted = fit_models(config, tokens, ids, progress, spark)
     if cache is not None:
         cache.store("models", key, fitted)
     return fitted
@@ -465,9 +528,16 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     ids = corpus.ids
     n_docs = len(corpus)
     tokenizer = _tokenizer(config)
-    with progress.stage("spacy"):
-        tokens = tokenize_corpus(corpus, tokenizer, config, use_cache, progress)
-    fitted = cached_models(config, tokens, ids, use_cache, progress)
+    with ExitStack() as stack:
+        spark = None
+        if config.engine == "spark":
+            from topics.spark_engine import spark_session
+
+            with progress.stage("spark_start"):
+                spark = stack.enter_context(spark_session(config.spark))
+        with progress.stage("spacy"):
+            tokens = tokenize_corpus(corpus, tokenizer, config, use_cache, progress, spark)
+        fitted = cached_models(config, tokens, ids, use_cache, progress, spark)
     for message in fitted.warnings:
         warnings.append(message)
     tokens.documents, vocabulary = fitted.documents, fitted.vocabulary
@@ -535,6 +605,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     manifest: dict[str, Any] = {
         "tool": "research-topics",
         "version": topics.__version__,
+        "engine": config.engine,
         "config": config_to_dict(config),
         "seeds": {
             "seed": config.seed, "lda": config.lda_seed, "clusters": config.clusters_seed,
