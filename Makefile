@@ -4,13 +4,35 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CONFIG ?= configs/default.yaml
+# engine: spark (and its tests) need a Java 17+ runtime; `make SKIP_JAVA=1 ...` skips the check
+JAVA_PACKAGE ?= openjdk-17-jre-headless
+SKIP_JAVA ?=
 
-.PHONY: report test install clean
+.PHONY: report test install clean java bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# Java for Spark: nothing to do when java is on PATH (or in JAVA_HOME); as root on Debian/Ubuntu it is installed
+# with apt-get; otherwise stop with what to run.
+java:
+	@if [ -n "$(SKIP_JAVA)" ]; then \
+		echo "SKIP_JAVA set: not checking for Java (engine: spark and the spark tests need Java 17+)"; \
+	elif command -v java >/dev/null 2>&1 || { [ -n "$$JAVA_HOME" ] && [ -x "$$JAVA_HOME/bin/java" ]; }; then \
+		:; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "java not found: installing $(JAVA_PACKAGE) with apt-get (engine: spark and its tests need Java 17+)"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(JAVA_PACKAGE); \
+	else \
+		echo "error: java not found on PATH or in JAVA_HOME. engine: spark and its tests need Java 17+." >&2; \
+		echo "  install it as root, e.g. 'sudo apt-get install -y --no-install-recommends $(JAVA_PACKAGE)'," >&2; \
+		echo "  or set JAVA_HOME to a Java 17+ installation, then run make again" >&2; \
+		echo "  (or 'make SKIP_JAVA=1 ...' to go on without Java; engine: local does not need it)" >&2; \
+		exit 1; \
+	fi
+
+# `java` is order-only: it is checked on every run (cheap) but never forces a reinstall of the venv
+$(STAMP): pyproject.toml | $(BIN)/python java
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
@@ -22,6 +44,11 @@ report: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The pipeline benchmark (bench/README.md): needs ../shared/data/ml-abstracts; BENCH_ARGS="--quick" for a smoke run
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf out .pytest_cache .hypothesis
