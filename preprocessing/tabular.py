@@ -12,7 +12,8 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 from pathlib import Path
 
 import pandas as pd
@@ -227,6 +228,11 @@ def read_parquet(
             path, f"is not a readable Parquet file ({error})",
             "check that it was written as Parquet, or set format: csv or jsonl if it is text",
         ) from None
-    records = table.to_pylist()
-    rows = ((f"{path}:row {i}", row) for i, row in enumerate(records, start=1))
-    return rows_to_result(rows, resolved, source, period)
+    def records() -> Iterator[dict[str, Any]]:  # a few thousand rows as Python objects at a time
+        for batch in table.to_batches(max_chunksize=5000):
+            yield from batch.to_pylist()
+
+    rows = ((f"{path}:row {i}", row) for i, row in enumerate(records(), start=1))
+    result = rows_to_result(rows, resolved, source, period)
+    del table
+    return result
