@@ -353,6 +353,7 @@ class FittedModels:
     side: SideModels
     parallel: bool
     warnings: list[str]
+    from_cache: bool = False
 
 
 def fit_models(
@@ -472,11 +473,14 @@ def cached_models(
 ) -> FittedModels:
     """:func:`fit_models`, or its result from the stage cache when this corpus was fitted with these settings."""
     cache = StageCache(config.cache.dir or default_cache_dir()) if use_cache and config.cache.enabled else None
-    key = models_key(config, tokens, ids) if cache is not None else ""
-    fitted = cache.load("models", key) if cache is not None else None
+    fitted = None
+    if cache is not None:
+        with progress.stage("models_cache"):
+            key = models_key(config, tokens, ids)
+            fitted = cache.load("models", key)
     if isinstance(fitted, FittedModels):
         progress.note("  models read from the cache (same tokens and settings)")
-        return fitted
+        return replace(fitted, from_cache=True)
     fitted = fit_models(config, tokens, ids, progress, spark)
     if cache is not None:
         cache.store("models", key, fitted)
@@ -543,8 +547,9 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     tokens.documents, vocabulary = fitted.documents, fitted.vocabulary
     lda_result, lda_model, k_sweep = fitted.lda_result, fitted.lda_model, fitted.k_sweep
     cluster_result, cluster_model, doc_map = fitted.side.result, fitted.side.model, fitted.side.doc_map
-    progress.timings.update(fitted.side.timings)
-    parallel_stages = sorted(fitted.side.timings) if fitted.parallel else []
+    if not fitted.from_cache:  # a cached entry's timings are those of the run that fitted it
+        progress.timings.update(fitted.side.timings)
+    parallel_stages = sorted(fitted.side.timings) if fitted.parallel and not fitted.from_cache else []
 
     with progress.stage("themes"):
         lexicon, unmatchable = build_lexicon(
