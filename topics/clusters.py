@@ -53,7 +53,7 @@ class TfidfClusterModel:
         n_init: int = 4,
         random_state: int = 42,
         algorithm: str = "auto",
-        minibatch_from: int = 20000,
+        minibatch_from: int = 10000,
     ):
         self.num_clusters = num_clusters
         self.algorithm = algorithm

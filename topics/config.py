@@ -179,7 +179,7 @@ class ClustersConfig(_Strict):
     algorithm: Literal["auto", "kmeans", "minibatch"] = Field(
         "auto", description="KMeans (Lloyd) or MiniBatchKMeans; auto: mini-batch from minibatch_from papers on"
     )
-    minibatch_from: int = Field(20000, ge=1, description="papers from which algorithm: auto uses MiniBatchKMeans")
+    minibatch_from: int = Field(10000, ge=1, description="papers from which algorithm: auto uses MiniBatchKMeans")
     top_terms: int = Field(10, ge=3, le=50)
 
 
