@@ -259,7 +259,7 @@ class TrendsConfig(_Strict):
 
 
 class MapConfig(_Strict):
-    max_points: int = Field(5000, ge=10, description="the documents map samples past this many papers")
+    max_points: int = Field(3000, ge=10, description="the documents map samples past this many papers")
     method: Literal["tsne", "svd"] = "tsne"
 
 
