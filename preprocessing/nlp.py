@@ -9,6 +9,9 @@ spacy-lookups-data by default, or a trained pipeline named in the config).
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +32,19 @@ Segments = list[list[str]]
 
 #: Texts tokenised per block by :meth:`Tokenizer.arrays` (bounds the memory of the chunk strings).
 TEXT_BLOCK = 4000
+#: From this many texts, :meth:`Tokenizer.arrays` tokenises half of each block's new chunks in a second process.
+PARALLEL_TEXTS = 20000
+#: ...when a block has at least this many new chunks (fewer are not worth the round trip).
+PARALLEL_CHUNKS = 5000
+#: The tokenizer a forked child process tokenises with (set just before the fork).
+_FORKED_TOKENIZER: "Tokenizer | None" = None
+
+
+def _chunk_items_in_child(chunks: list[str]) -> tuple[np.ndarray, list[str | None]]:
+    """:meth:`Tokenizer._chunk_items` in a forked child, with the parent's tokenizer."""
+    if _FORKED_TOKENIZER is None:
+        raise RuntimeError("no tokenizer was set before the fork")
+    return _FORKED_TOKENIZER._chunk_items(chunks)
 
 #: Lemmas the lookup table gets wrong for research prose ("learning" the field, not "learn" the verb).
 LEMMA_EXCEPTIONS: dict[str, str] = {
@@ -186,6 +202,23 @@ class Tokenizer:
         items = np.zeros(0, dtype=np.int32)
         block_codes: list[np.ndarray] = []
         doc_lengths: list[np.ndarray] = []
+        pool = None
+        if len(texts) >= PARALLEL_TEXTS and (os.cpu_count() or 1) > 1:
+            global _FORKED_TOKENIZER
+            self.nlp  # loaded before the fork, so the child has it
+            _FORKED_TOKENIZER = self
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        try:
+            return self._assemble(texts, words, chunk_ids, ptr, items, block_codes, doc_lengths, pool, progress)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _assemble(
+        self, texts: Sequence[str], words: dict[str, int], chunk_ids: dict[str, int], ptr: np.ndarray, items: np.ndarray,
+        block_codes: list[np.ndarray], doc_lengths: list[np.ndarray], pool: Any, progress: Callable[[int], None] | None,
+    ) -> TokenArrays:
+        """The block loop of :meth:`arrays`: chunk codes per block, gathered into each text's codes."""
         for first in range(0, len(texts), TEXT_BLOCK):  # blocks keep the chunk strings of only a few texts in memory
             lowered = [t.lower() for t in texts[first : first + TEXT_BLOCK]]  # the lookup table is keyed by lowercase
             chunk_counts = np.fromiter((t.count(" ") + 1 for t in lowered), dtype=np.int64, count=len(lowered))
@@ -200,7 +233,7 @@ class Tokenizer:
                     new.append(chunk if chunk else "\n")
                 to_global[j] = known
             if new:
-                lengths_new, items_new = self._chunk_table(new, words)
+                lengths_new, items_new = self._chunk_table(new, words, pool)
                 ptr = np.concatenate([ptr, ptr[-1] + np.cumsum(lengths_new)])
                 items = np.concatenate([items, items_new])
             codes_of_chunks = to_global[local]
@@ -215,9 +248,9 @@ class Tokenizer:
         offsets = np.concatenate([[0], np.cumsum(lengths_all)]).astype(np.int64)
         return TokenArrays(codes=codes.astype(np.int32), offsets=offsets, words=list(words))
 
-    def _chunk_table(self, chunks: list[str], words: dict[str, int], batch: int = 5000) -> tuple[np.ndarray, np.ndarray]:
-        """Codes of every chunk, ragged: ``(lengths, items)`` where chunk k's codes follow chunk k-1's in
-        ``items`` and number ``lengths[k]``; fills ``words``.
+    def _chunk_items(self, chunks: list[str], batch: int = 5000) -> tuple[np.ndarray, list[str | None]]:
+        """The tokens of every chunk, ragged: ``(lengths, items)`` where chunk k's items follow chunk k-1's in
+        ``items`` and number ``lengths[k]``; an item is a kept lemma or ``None`` (a dropped token: a break).
 
         Chunks are tokenised in batches joined by single spaces; each token is assigned back to its chunk by
         its character offset. A chunk's last token is followed by a space, as in the text it came from."""
@@ -225,7 +258,7 @@ class Tokenizer:
         lemma_table = self._lemma_table()
         tokenizer = self.nlp.tokenizer
         lengths = np.zeros(len(chunks), dtype=np.int64)
-        items: list[int] = []
+        items: list[str | None] = []
         for first in range(0, len(chunks), batch):
             part = chunks[first : first + batch]
             doc = tokenizer(" ".join(part))
@@ -237,7 +270,7 @@ class Tokenizer:
                 while token.idx >= ends[chunk]:
                     chunk += 1
                 if token.is_space:
-                    items.append(BREAK)
+                    items.append(None)
                     lengths[first + chunk] += 1
                     continue
                 if token.text == "-" and _is_word_hyphen(doc, index):
@@ -248,9 +281,25 @@ class Tokenizer:
                 else:
                     lemma = lower
                 keep = token.is_alpha and len(lemma) >= settings.min_token_length and lower not in stop and lemma not in stop
-                items.append(words.setdefault(lemma, len(words)) if keep else BREAK)
+                items.append(lemma if keep else None)
                 lengths[first + chunk] += 1
-        return lengths, np.asarray(items, dtype=np.int32)
+        return lengths, items
+
+    def _chunk_table(self, chunks: list[str], words: dict[str, int], pool: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        """Codes of every chunk, ragged as in :meth:`_chunk_items`, with ``words`` filled; with ``pool`` (a
+        forked process pool whose children see this tokenizer) the second half of the chunks is tokenised
+        there while this process does the first."""
+        if pool is not None and len(chunks) >= PARALLEL_CHUNKS:
+            half = len(chunks) // 2
+            future = pool.submit(_chunk_items_in_child, chunks[half:])
+            lengths_a, items_a = self._chunk_items(chunks[:half])
+            lengths_b, items_b = future.result()
+            lengths, raw = np.concatenate([lengths_a, lengths_b]), items_a + items_b
+        else:
+            lengths, raw = self._chunk_items(chunks)
+        codes = [BREAK if item is None else words.setdefault(item, len(words)) for item in raw]
+        return lengths, np.asarray(codes, dtype=np.int32)
+
 
     def _lemma_table(self) -> Any:
         """The lookup lemmatizer's table (``get(word, default)``), or an empty dict without one."""
