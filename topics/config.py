@@ -284,7 +284,9 @@ class SparkConfig(_Strict):
     app_name: str = "research-topics"
     driver_memory: str = Field("4g", description="spark.driver.memory (ignored when the session already exists)")
     partitions: int | None = Field(None, ge=1, description="partitions of the papers (default: Spark's default parallelism)")
-    lda_optimizer: Literal["em", "online"] = Field("em", description="MLlib LDA optimizer")
+    lda_optimizer: Literal["em", "online"] = Field(
+        "online", description="MLlib LDA optimizer: online (tuned to gensim's schedule) or em (about 6x slower)"
+    )
     lda_max_iter: int = Field(50, ge=1, description="MLlib LDA iterations")
     conf: dict[str, str] = Field(default_factory=dict, description="extra Spark settings, e.g. spark.executor.memory: 8g")
 
