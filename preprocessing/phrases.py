@@ -134,8 +134,3 @@ class PhraseDetector:
         """Flat token lists (one per document) with phrases merged."""
         merged = self.transform_arrays(TokenArrays.from_segments(documents))
         return [merged.flat(i) for i in range(len(merged))]
-
-
-def flatten(documents: Sequence[Segments]) -> list[list[str]]:
-    """Flat token lists without phrase detection."""
-    return [[tok for seg in doc for tok in seg] for doc in documents]

@@ -46,9 +46,9 @@ def window_counts(arrays: TokenArrays, columns: dict[str, int], window: int = WI
     window_base = np.concatenate([[0], np.cumsum(n_windows_doc)[:-1]])
     n_windows = int(n_windows_doc.sum())
     column_of_code = np.full(len(arrays.words) + 1, -1, dtype=np.int64)
-    for word, column in columns.items():
-        code = _code_index(arrays).get(word)
-        if code is not None:
+    for code, word in enumerate(arrays.words):
+        column = columns.get(word)
+        if column is not None:
             column_of_code[code] = column
     column = column_of_code[flat]
     relevant = column >= 0
@@ -66,14 +66,6 @@ def window_counts(arrays: TokenArrays, columns: dict[str, int], window: int = WI
     matrix.sum_duplicates()
     matrix.data[:] = 1.0
     return matrix, n_windows
-
-
-def _code_index(arrays: TokenArrays) -> dict[str, int]:
-    cached = getattr(arrays, "_code_index", None)
-    if cached is None or len(cached) != len(arrays.words):
-        cached = {w: i for i, w in enumerate(arrays.words)}
-        object.__setattr__(arrays, "_code_index", cached)
-    return cached
 
 
 def npmi_coherence(

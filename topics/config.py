@@ -131,6 +131,13 @@ class KRangeConfig(_Strict):
     step: int = Field(4, ge=1)
 
 
+def _whole_number_or_auto(value: Any, minimum: int, noun: str) -> Any:
+    """``value`` when it is ``"auto"`` or a whole number of at least ``minimum``; else a ValueError naming ``noun``."""
+    if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= minimum):
+        return value
+    raise ValueError(f"expected a whole number of {noun}, at least {minimum}, or 'auto'")
+
+
 class LdaConfig(_Strict):
     enabled: bool = True
     num_topics: int | str = Field(12, description="a number (at least 2), or auto: pick from k_range")
@@ -145,9 +152,7 @@ class LdaConfig(_Strict):
     @field_validator("num_topics", mode="before")
     @classmethod
     def _number_or_auto(cls, value: Any) -> Any:
-        if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 2):
-            return value
-        raise ValueError("expected a whole number of topics, at least 2, or 'auto'")
+        return _whole_number_or_auto(value, 2, "topics")
     passes: int | Literal["auto"] = Field(
         "auto", description="passes over the corpus; auto: 10 up to 12,000 papers, 3 at 47k, 2 from 60,000 on"
     )
@@ -158,9 +163,7 @@ class LdaConfig(_Strict):
     @field_validator("passes", mode="before")
     @classmethod
     def _passes_number_or_auto(cls, value: Any) -> Any:
-        if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
-            return value
-        raise ValueError("expected a whole number of passes, at least 1, or 'auto'")
+        return _whole_number_or_auto(value, 1, "passes")
     alpha: Literal["symmetric", "asymmetric", "auto"] | float = "symmetric"
     eta: Literal["symmetric", "auto"] | float | None = None
     random_state: int | None = None
