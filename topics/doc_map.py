@@ -5,21 +5,28 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
-from openTSNE import TSNE
 
 from topics.results import DocumentMap
 
 #: SVD dimensions before t-SNE.
 SVD_DIMS = 50
 #: t-SNE optimisation steps after openTSNE's 250 steps of early exaggeration; the layout settles well before
-#: the default 500 (this costs ~15 s of one core for 5,000 points).
+#: the default 500.
 TSNE_ITERATIONS = 300
+#: Up to this many points the t-SNE neighbours are exact (a dense distance matrix: 5,000 points take 200 MB);
+#: past it, approximate (Annoy).
+EXACT_NEIGHBOURS_UP_TO = 5000
+#: Grid cells per unit interval of openTSNE's FFT interpolation (its default is 1). 3 makes the optimisation
+#: ~2x faster at a KL divergence within 0.02 of the default's: on 3,000 ml-abstracts papers, 6.7 s of one
+#: core against 13.2 s, KL 1.96 against 1.94.
+FFT_INTS_IN_INTERVAL = 3
 
 
 def project_documents(tfidf: sparse.spmatrix, max_points: int, method: str, random_state: int) -> DocumentMap:
     """Sample at most ``max_points`` papers (seeded) and project them to 2-D.
 
-    ``method="tsne"``: TruncatedSVD to 50 dimensions, then t-SNE (openTSNE, cosine, FFT-accelerated past 1,000 points); ``"svd"``: 2-component SVD.
+    ``method="tsne"``: TruncatedSVD to 50 dimensions, then t-SNE (openTSNE, cosine, FFT-accelerated past 1,000
+    points, exact neighbours up to :data:`EXACT_NEIGHBOURS_UP_TO`); ``"svd"``: 2-component SVD.
     Corpora too small for t-SNE (fewer than 10 papers) fall back to SVD.
     """
     total = tfidf.shape[0]
@@ -32,11 +39,15 @@ def project_documents(tfidf: sparse.spmatrix, max_points: int, method: str, rand
     dims = min(SVD_DIMS, n_terms - 1, n_points - 1)
     reduced = TruncatedSVD(n_components=dims, random_state=random_state).fit_transform(matrix)
     if method == "tsne" and n_points >= 10:
+        from openTSNE import TSNE  # imported here: a run whose map comes from the cache never needs it
+
         perplexity = float(min(30.0, (n_points - 1) / 3))
         coords = np.asarray(
             TSNE(
                 n_components=2, perplexity=perplexity, metric="cosine", initialization="pca", n_iter=TSNE_ITERATIONS,
                 n_jobs=1, random_state=random_state, negative_gradient_method="fft" if n_points > 1000 else "bh",
+                ints_in_interval=FFT_INTS_IN_INTERVAL,
+                neighbors="exact" if n_points <= EXACT_NEIGHBOURS_UP_TO else "annoy",
             ).fit(np.ascontiguousarray(reduced, dtype=np.float64))
         )
         used = "tsne"
