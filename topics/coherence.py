@@ -30,17 +30,23 @@ def _as_arrays(texts: Any) -> TokenArrays:
     return TokenArrays.from_segments([[list(doc)] for doc in texts])
 
 
-def window_counts(arrays: TokenArrays, columns: dict[str, int], window: int = WINDOW) -> tuple[sparse.csc_matrix, int]:
-    """Which windows contain which of the words ``columns`` (word -> column): a binary sparse matrix of shape
-    ``(n_windows, len(columns))`` and ``n_windows``. Breaks between segments are ignored (a text's tokens are
-    one sequence, as gensim sees a flat token list)."""
+#: Topic-term occurrences expanded to their windows at a time (each costs ~10 windows x 24 bytes), so the
+#: window matrix of a large corpus is never built whole (47k abstracts: ~2M occurrences).
+OCCURRENCES_PER_BLOCK = 250_000
+
+
+def window_cooccurrence(arrays: TokenArrays, columns: dict[str, int], window: int = WINDOW) -> tuple[np.ndarray, int]:
+    """How many windows contain both of two of the words ``columns`` (word -> column): a dense symmetric
+    ``(len(columns), len(columns))`` array of window counts whose diagonal counts the windows containing each
+    word, and the number of windows. Breaks between segments are ignored (a text's tokens are one sequence, as
+    gensim sees a flat token list). Works through the occurrences in blocks of whole texts, so memory stays
+    bounded whatever the corpus size."""
     codes = arrays.codes
     kept = codes >= 0
     doc = arrays.doc_index()[kept]
     flat = codes[kept]
     lengths = np.bincount(doc, minlength=len(arrays)).astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    position = np.arange(len(flat), dtype=np.int64) - starts[doc]
     n_windows_doc = np.maximum(lengths - window + 1, 1)
     n_windows_doc[lengths == 0] = 0
     window_base = np.concatenate([[0], np.cumsum(n_windows_doc)[:-1]])
@@ -51,21 +57,33 @@ def window_counts(arrays: TokenArrays, columns: dict[str, int], window: int = WI
         if column is not None:
             column_of_code[code] = column
     column = column_of_code[flat]
-    relevant = column >= 0
-    doc, position, column = doc[relevant], position[relevant], column[relevant]
-    last_start = n_windows_doc[doc] - 1  # windows of doc d start at 0 .. last_start
-    rows, cols = [], []
-    for back in range(window):  # the occurrence at i lies in the windows starting at i - back
-        start = position - back
-        ok = (start >= 0) & (start <= last_start)
-        rows.append(window_base[doc[ok]] + start[ok])
-        cols.append(column[ok])
-    row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-    matrix = sparse.csc_matrix((np.ones(len(row)), (row, col)), shape=(max(n_windows, 1), max(len(columns), 1)))
-    matrix.sum_duplicates()
-    matrix.data[:] = 1.0
-    return matrix, n_windows
+    relevant = np.flatnonzero(column >= 0)
+    position = relevant - starts[doc[relevant]]
+    doc, column = doc[relevant], column[relevant]
+    n_columns = max(len(columns), 1)
+    counts = np.zeros((n_columns, n_columns))
+    # block edges at text boundaries: a window never spans two texts, so each block's windows are complete
+    edges = np.searchsorted(doc, doc[np.arange(0, len(doc), OCCURRENCES_PER_BLOCK)], side="left").tolist() + [len(doc)]
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        if hi <= lo:
+            continue
+        b_doc, b_position, b_column = doc[lo:hi], position[lo:hi], column[lo:hi]
+        last_start = n_windows_doc[b_doc] - 1  # windows of doc d start at 0 .. last_start
+        rows, cols = [], []
+        for back in range(window):  # the occurrence at i lies in the windows starting at i - back
+            start = b_position - back
+            ok = (start >= 0) & (start <= last_start)
+            rows.append(window_base[b_doc[ok]] + start[ok])
+            cols.append(b_column[ok])
+        row = np.concatenate(rows)
+        first = int(row.min())
+        present = sparse.csc_matrix(
+            (np.ones(len(row)), (row - first, np.concatenate(cols))), shape=(int(row.max()) - first + 1, n_columns)
+        )
+        present.sum_duplicates()
+        present.data[:] = 1.0
+        counts += (present.T @ present).toarray()
+    return counts, n_windows
 
 
 def npmi_coherence(
@@ -82,8 +100,8 @@ def npmi_coherence(
     used = sorted({t for terms in known for t in terms})
     if len(used) >= 2:
         columns = {term: k for k, term in enumerate(used)}
-        present, n_windows = window_counts(_as_arrays(texts), columns)
-        co = np.asarray((present.T @ present).todense()) / max(n_windows, 1)  # p_ij; the diagonal holds p_i
+        counts, n_windows = window_cooccurrence(_as_arrays(texts), columns)
+        co = counts / max(n_windows, 1)  # p_ij; the diagonal holds p_i
         marginal = np.diag(co)
         for t, terms in enumerate(known):
             if len(terms) < 2:
