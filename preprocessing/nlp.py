@@ -246,7 +246,7 @@ class Tokenizer:
         codes = np.concatenate(block_codes) if block_codes else np.zeros(0, dtype=np.int32)
         lengths_all = np.concatenate(doc_lengths) if doc_lengths else np.zeros(0, dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(lengths_all)]).astype(np.int64)
-        return TokenArrays(codes=codes.astype(np.int32), offsets=offsets, words=list(words))
+        return TokenArrays(codes=codes.astype(np.int32, copy=False), offsets=offsets, words=list(words))
 
     def _chunk_items(self, chunks: list[str], batch: int = 5000) -> tuple[np.ndarray, list[str | None]]:
         """The tokens of every chunk, ragged: ``(lengths, items)`` where chunk k's items follow chunk k-1's in

@@ -214,25 +214,38 @@ def read_jsonl(
     return rows_to_result(rows, resolved, source, period)
 
 
+#: Rows of a Parquet file turned into Python objects at a time.
+PARQUET_BATCH_ROWS = 5000
+
+
 def read_parquet(
     path: str | Path, source: str, period: str | None = None, columns: Mapping[str, str] | None = None,
 ) -> ReadResult:
     """Papers from a Parquet file, reading only the columns used; origins are ``"<path>:row <n>"`` (1-based)."""
     try:
-        names = list(pq.read_schema(path).names)
-        resolved = resolve_columns(names, columns or {}, path)
-        used = sorted({c for c in resolved.values() if c is not None})
-        table = pq.read_table(path, columns=used)
+        parquet = pq.ParquetFile(path)
+        names = list(parquet.schema_arrow.names)
     except (pa.ArrowInvalid, OSError) as error:
-        raise InputError(
-            path, f"is not a readable Parquet file ({error})",
-            "check that it was written as Parquet, or set format: csv or jsonl if it is text",
-        ) from None
+        raise _unreadable_parquet(path, error) from None
+    resolved = resolve_columns(names, columns or {}, path)
+    used = sorted({c for c in resolved.values() if c is not None})
+
     def records() -> Iterator[dict[str, Any]]:  # a few thousand rows as Python objects at a time
-        for batch in table.to_batches(max_chunksize=5000):
-            yield from batch.to_pylist()
+        try:
+            for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=used):
+                yield from batch.to_pylist()
+        except (pa.ArrowInvalid, OSError) as error:
+            raise _unreadable_parquet(path, error) from None
 
     rows = ((f"{path}:row {i}", row) for i, row in enumerate(records(), start=1))
-    result = rows_to_result(rows, resolved, source, period)
-    del table
-    return result
+    try:
+        return rows_to_result(rows, resolved, source, period)
+    finally:
+        parquet.close()
+
+
+def _unreadable_parquet(path: str | Path, error: Exception) -> InputError:
+    return InputError(
+        path, f"is not a readable Parquet file ({error})",
+        "check that it was written as Parquet, or set format: csv or jsonl if it is text",
+    )

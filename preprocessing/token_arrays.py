@@ -90,6 +90,11 @@ class TokenArrays:
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         return TokenArrays(codes=codes, offsets=offsets, words=self.words)
 
+    def slice(self, start: int, stop: int) -> "TokenArrays":
+        """Texts ``start`` to ``stop - 1`` as a TokenArrays whose codes are a view of these (no copy)."""
+        lo, hi = int(self.offsets[start]), int(self.offsets[stop])
+        return TokenArrays(codes=self.codes[lo:hi], offsets=self.offsets[start : stop + 1] - lo, words=self.words)
+
     @classmethod
     def from_segments(cls, documents: Sequence[Sequence[Sequence[str]]]) -> "TokenArrays":
         """Build from Python segments (one list of segments per text); word codes in order of first use."""
