@@ -75,8 +75,11 @@ def _strip_latex(text: str) -> str:
     if "\\" in text:
         text = _LATEX_ESCAPED_CHAR.sub(r"\1", text)
         text = _LATEX_COMMAND.sub("", text)
-    text = text.replace("{", "").replace("}", "").replace("~", " ")
-    return text.replace(_PLACEHOLDER_DOLLAR, "$")
+    if "{" in text or "}" in text:
+        text = text.replace("{", "").replace("}", "")
+    if "~" in text:
+        text = text.replace("~", " ")
+    return text.replace(_PLACEHOLDER_DOLLAR, "$") if _PLACEHOLDER_DOLLAR in text else text
 
 
 def _strip_markdown(text: str) -> str:
@@ -89,18 +92,25 @@ def _strip_markdown(text: str) -> str:
     return text.replace("`", "")
 
 
+def _may_hold_url(text: str) -> bool:
+    """Cheap test before the URL regex: "://" or "www." in any case ("w." narrows what must be lowercased)."""
+    return "://" in text or (("w." in text or "W." in text) and "www." in text.lower())
+
+
 def _remove_urls(text: str) -> str:
-    lowered = text.lower()
-    return _URL.sub("", text) if "http" in lowered or "www." in lowered else text
+    return _URL.sub("", text) if _may_hold_url(text) else text
 
 
 def _tidy_spacing(text: str) -> str:
     text = " ".join(text.split())
-    if any(empty in text for empty in ("()", "( )", "[]", "[ ]")):
-        text = _EMPTY_BRACKETS.sub("", text)
-    if "( " in text or "[ " in text:
-        text = _SPACE_AFTER_OPENING.sub(r"\1", text)
-    return " ".join(_SPACE_BEFORE_PUNCTUATION.sub("", text).split())
+    if "(" in text or "[" in text:
+        if "()" in text or "( )" in text or "[]" in text or "[ ]" in text:
+            text = _EMPTY_BRACKETS.sub("", text)
+        if "( " in text or "[ " in text:
+            text = _SPACE_AFTER_OPENING.sub(r"\1", text)
+        if "  " in text or text.startswith(" ") or text.endswith(" "):  # where empty brackets were
+            text = " ".join(text.split())
+    return _SPACE_BEFORE_PUNCTUATION.sub("", text) if _SPACE_BEFORE_PUNCTUATION.search(text) else text
 
 
 def clean_text(text: str) -> str:

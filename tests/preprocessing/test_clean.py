@@ -61,6 +61,9 @@ def test_latex_markup(raw: str, expected: str) -> None:
         ("snake_case_name and 2*3*4 stay", "snake_case_name and 2*3*4 stay"),
         ("code at https://github.com/x/y and www.example.org.", "code at and."),
         ("link (https://example.org) here", "link here"),
+        ("The code is available in (https://git.io/x),.", "The code is available in,."),
+        ("Mixed case Www.Example.org and HTTPS://A.B/c end", "Mixed case and end"),
+        ("a flow. and new. words stay", "a flow. and new. words stay"),
     ],
 )
 def test_markdown_and_urls(raw: str, expected: str) -> None:
