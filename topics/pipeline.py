@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 import topics
 from preprocessing.dedup import deduplicate
@@ -41,6 +42,7 @@ from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult, 
 from topics.topic_alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
 from topics.topic_labels import theme_name_words, topic_labels
 from topics.topic_quality import topic_diversity
+from topics.memory import release_freed_memory
 from topics.stability import kmeans_stability, lda_stability
 from topics.theme_definitions import load_theme_definitions
 from topics.theme_lexicon import build_lexicon
@@ -125,7 +127,7 @@ def tokenize_corpus(
         if cache is not None:
             cache.store(both, arrays)
     n = len(texts)
-    return _Tokens(texts=arrays.select(np.arange(n)), titles=arrays.select(np.arange(n, 2 * n)))
+    return _Tokens(texts=arrays.slice(0, n), titles=arrays.slice(n, 2 * n))
 
 
 def _effective_k(requested: int, n_docs: int, what: str, warnings: list[str], progress: RunProgress) -> int:
@@ -232,6 +234,85 @@ def clusters_and_map(
     doc_map = project_documents(matrix, config.report.map.max_points, config.report.map.method, config.seed)
     timings["documents_map"] = round(time.perf_counter() - start, 3)
     return SideModels(result=cluster_result, model=cluster_model, doc_map=doc_map, timings=timings)
+
+
+def assign_paper_themes(
+    config: RunConfig,
+    themes: Sequence[ThemeDefinition],
+    tokenizer: Tokenizer,
+    tokens: _Tokens,
+    ids: Sequence[str],
+    vocabulary: Vocabulary,
+    lda_result: TopicResult | None,
+    lda_model: LdaTopicModel | None,
+    cluster_result: TopicResult | None,
+    cluster_model: TfidfClusterModel | None,
+) -> tuple[ThemeTable, list[str]]:
+    """Every paper's themes from its own words (the theme lexicon scanned over its tokens) and from the LDA
+    topics and clusters it belongs to; also the theme terms that tokenisation cannot match (for a warning)."""
+    lexicon, unmatchable = build_lexicon(
+        themes, tokenizer.tokenize_phrase, tokenizer.settings.stop_words, tokenizer.phrase_segments
+    )
+    evidence = paper_evidence(lexicon, tokens.texts, tokens.titles)
+    topic_theme = cluster_theme = None
+    if lda_model is not None:
+        topic_theme = group_theme_scores(lda_model.topic_term_, term_theme_weights(lexicon, vocabulary.terms))
+    if cluster_model is not None:
+        cluster_theme = group_theme_scores(cluster_model.centroids_, term_theme_weights(lexicon, cluster_model.terms_))
+    tcfg = config.themes
+    table = assign_themes(
+        themes, ids, evidence, ThemeRule(tcfg.threshold, tcfg.max_per_paper),
+        doc_topic=lda_result.doc_topic if lda_result is not None else None,
+        topic_theme=topic_theme,
+        doc_cluster=cluster_result.assignments if cluster_result is not None else None,
+        cluster_theme=cluster_theme,
+    )
+    return table, list(unmatchable)
+
+
+def cached_themes(
+    config: RunConfig,
+    themes: Sequence[ThemeDefinition],
+    tokenizer: Tokenizer,
+    tokens: _Tokens,
+    ids: Sequence[str],
+    vocabulary: Vocabulary,
+    lda_result: TopicResult | None,
+    lda_model: LdaTopicModel | None,
+    cluster_result: TopicResult | None,
+    cluster_model: TfidfClusterModel | None,
+    models_cache_key: str,
+) -> tuple[ThemeTable, list[str]]:
+    """:func:`assign_paper_themes`, or its result from the stage cache when the models came from entry
+    ``models_cache_key`` (same tokens, ids and model settings) and the theme definitions file, the theme
+    settings and the tokenizer are unchanged. An empty key (no cache) always computes."""
+    cache = StageCache(config.cache.dir or default_cache_dir()) if models_cache_key and config.cache.enabled else None
+    key = ""
+    if cache is not None:
+        try:
+            definitions = Path(config.themes.file).read_bytes()
+        except OSError:
+            definitions = b""
+        key = stage_key(["themes", topics.__version__, models_cache_key, definitions,
+                         config_to_dict(config)["themes"], tokenizer.settings.fingerprint()])
+        cached = cache.load("themes", key)
+        if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], ThemeTable):
+            return cached
+    table, unmatchable = assign_paper_themes(
+        config, themes, tokenizer, tokens, ids, vocabulary, lda_result, lda_model, cluster_result, cluster_model
+    )
+    if cache is not None and definitions:
+        cache.store("themes", key, (table, unmatchable))
+    return table, unmatchable
+
+
+def _clusters_and_map_single_threaded(
+    config: RunConfig, vocabulary: Vocabulary, documents: TokenArrays, ids: Sequence[str], k: int
+) -> SideModels:
+    """:func:`clusters_and_map` with BLAS and OpenMP held to one thread: it runs in the second process while
+    LDA uses the first core, and more threads would only fight LDA for it."""
+    with threadpool_limits(limits=1):
+        return clusters_and_map(config, vocabulary, documents, ids, k)
 
 
 def load_previous(path: Path, warnings: list[str]) -> dict[str, PreviousTopics]:
@@ -354,6 +435,8 @@ class FittedModels:
     parallel: bool
     warnings: list[str]
     from_cache: bool = False
+    #: the stage-cache key these models were stored or found under ("" without a cache)
+    key: str = ""
 
 
 def fit_models(
@@ -387,13 +470,15 @@ def fit_models(
     background_pool = background = None
     if n_docs >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and config.models.lda.enabled:
         # TF-IDF + KMeans and the documents map use the second core while LDA runs in this process
+        release_freed_memory()  # fewer pages shared at the fork, so fewer copied when either process writes
         background_pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        background = background_pool.submit(clusters_and_map, config, vocabulary, tokens.documents, ids, cluster_k)
+        background = background_pool.submit(_clusters_and_map_single_threaded, config, vocabulary, tokens.documents, ids, cluster_k)
 
     lda_result = lda_model = k_sweep = None
     try:
         if config.models.lda.enabled:
-            with progress.stage("lda"):
+            # one thread each while the second process works, else BLAS threads would fight it for the cores
+            with progress.stage("lda"), threadpool_limits(limits=1 if background is not None else None):
                 lda_result, lda_model, k_sweep = fit_lda(config, vocabulary, tokens.documents, ids, warnings, progress)
         if background is not None:
             with progress.stage("wait_for_clusters"):
@@ -480,10 +565,11 @@ def cached_models(
             fitted = cache.load("models", key)
     if isinstance(fitted, FittedModels):
         progress.note("  models read from the cache (same tokens and settings)")
-        return replace(fitted, from_cache=True)
+        return replace(fitted, from_cache=True, key=key)
     fitted = fit_models(config, tokens, ids, progress, spark)
     if cache is not None:
         cache.store("models", key, fitted)
+        fitted = replace(fitted, key=key)
     return fitted
 
 
@@ -529,6 +615,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         previous = load_previous(config.models.align_to, warnings) if config.models.align_to else {}
         compared = comparison_periods([p.period for p in corpus.papers], config.trends)
         check_normalize_by(config, corpus, warnings, progress)
+        release_freed_memory()
     ids = corpus.ids
     n_docs = len(corpus)
     tokenizer = _tokenizer(config)
@@ -541,6 +628,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
                 spark = stack.enter_context(spark_session(config.spark))
         with progress.stage("spacy"):
             tokens = tokenize_corpus(corpus, tokenizer, config, use_cache, progress, spark)
+            release_freed_memory()
         fitted = cached_models(config, tokens, ids, use_cache, progress, spark)
     for message in fitted.warnings:
         warnings.append(message)
@@ -552,8 +640,9 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     parallel_stages = sorted(fitted.side.timings) if fitted.parallel and not fitted.from_cache else []
 
     with progress.stage("themes"):
-        lexicon, unmatchable = build_lexicon(
-            themes, tokenizer.tokenize_phrase, tokenizer.settings.stop_words, tokenizer.phrase_segments
+        theme_table, unmatchable = cached_themes(
+            config, themes, tokenizer, tokens, ids, vocabulary, lda_result, lda_model, cluster_result, cluster_model,
+            fitted.key if use_cache else "",
         )
         if unmatchable:
             message = (
@@ -562,20 +651,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             )
             warnings.append(message)
             progress.note(f"  warning: {message}")
-        evidence = paper_evidence(lexicon, tokens.texts, tokens.titles)
-        topic_theme = cluster_theme = None
-        if lda_model is not None:
-            topic_theme = group_theme_scores(lda_model.topic_term_, term_theme_weights(lexicon, vocabulary.terms))
-        if cluster_model is not None:
-            cluster_theme = group_theme_scores(cluster_model.centroids_, term_theme_weights(lexicon, cluster_model.terms_))
-        tcfg = config.themes
-        theme_table = assign_themes(
-            themes, ids, evidence, ThemeRule(tcfg.threshold, tcfg.max_per_paper),
-            doc_topic=lda_result.doc_topic if lda_result is not None else None,
-            topic_theme=topic_theme,
-            doc_cluster=cluster_result.assignments if cluster_result is not None else None,
-            cluster_theme=cluster_theme,
-        )
+    topic_theme, cluster_theme = theme_table.topic_theme, theme_table.cluster_theme
 
     alignments: dict[str, TopicAlignment] = {}
     with progress.stage("topic_labels"):

@@ -477,16 +477,17 @@ def test_given_ids_are_kept_and_years_are_periods(tmp_path: Path) -> None:
     assert (rl_2019["papers"], rl_2019["count"], rl_2019["share"]) == ("3", "1", "0.333333")
 
 
-def test_warm_rerun_reads_corpus_and_models_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_warm_rerun_reads_corpus_models_and_themes_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = tmp_path / "cache"
     settings = ["report.map.method=svd", f"cache.dir={cache}"]
     first = run(load_config(MILA_CONFIG, settings))
-    assert sorted(p.name.split("-")[0] for p in cache.glob("*.pkl")) == ["corpus", "models"]
+    assert sorted(p.name.split("-")[0] for p in cache.glob("*.pkl")) == ["corpus", "models", "themes"]
 
     def no_fit(*args: object, **kwargs: object) -> None:
-        raise AssertionError("models were fitted again")
+        raise AssertionError("models or themes were computed again")
 
     monkeypatch.setattr("topics.pipeline.fit_models", no_fit)
+    monkeypatch.setattr("topics.pipeline.assign_paper_themes", no_fit)
     second = run(load_config(MILA_CONFIG, settings))
     assert second.lda.topic_terms == first.lda.topic_terms
     np.testing.assert_array_equal(second.lda.doc_topic, first.lda.doc_topic)
@@ -495,3 +496,36 @@ def test_warm_rerun_reads_corpus_and_models_from_the_cache(tmp_path: Path, monke
     monkeypatch.undo()
     third = run(load_config(MILA_CONFIG, [*settings, "models.lda.num_topics=3"]))  # another setting: refitted
     assert third.lda.n_topics == 3
+
+
+def test_edited_theme_definitions_miss_the_themes_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    themes = tmp_path / "themes.yaml"
+    themes.write_text(THEMES_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = ["report.map.method=svd", f"cache.dir={cache}", f"themes.file={themes}"]
+    first = run(load_config(MILA_CONFIG, settings))
+    edited = load_theme_definitions(themes)
+    dropped = edited[-1].id
+    text = themes.read_text(encoding="utf-8")
+    themes.write_text(text[: text.rindex("- id:")], encoding="utf-8")  # the last theme removed
+    second = run(load_config(MILA_CONFIG, settings))
+    assert dropped in first.themes.theme_ids and dropped not in second.themes.theme_ids
+    assert len(list(cache.glob("themes-*.pkl"))) == 2
+
+
+def test_papers_csv_quotes_like_pandas_and_reads_back_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "tricky.jsonl"
+    records = [
+        {"title": 'Quotes "inside", commas, and a trailing quote"', "abstract": "Agents learn, plan and act."},
+        {"title": "Plain title about diffusion models", "abstract": 'He said "denoising" works,\nacross lines.'},
+        {"title": "Unicode: naïve Bayes — 学习 ünd emoji 🙂", "abstract": "Reward shaping for robots", "authors": ["A, B", "C"]},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    from topics.outputs import papers_csv, papers_frame
+
+    result = run(load_config(None, [f"inputs=[{{path: '{path}'}}]", "report.map.method=svd"]), use_cache=False)
+    written = papers_csv(result)
+    assert written == papers_frame(result).to_csv(index=False, lineterminator="\n")
+    rows = list(csv.DictReader(io.StringIO(written, newline="")))
+    assert [row["title"] for row in rows] == [p.title for p in result.corpus.papers]
+    assert [row["abstract"] for row in rows] == [p.abstract for p in result.corpus.papers]
