@@ -26,7 +26,10 @@ from rich.console import Console
 
 from bench import corpora
 from bench.browser import measure_report
-from bench.runner import PROJECT, RunRecord, as_dict, attach_browser, keep_outputs, run_tool, run_tutorial, write_config
+from bench.engines import compare_theme_shares
+from bench.runner import (
+    PROJECT, RunRecord, as_dict, attach_browser, keep_outputs, report_path, run_tool, run_tutorial, write_config,
+)
 from bench.table import replace_between_markers, results_markdown, to_rich, all_tables
 from bench.targets import check_targets, machine_info
 
@@ -74,6 +77,7 @@ class Bench:
         self.corpora: dict[corpora.Size, tuple[Path, int, str]] = {}
         self.runs: list[RunRecord] = []
         self.tutorials: list[Any] = []
+        self.engine_agreement: list[dict[str, Any]] = []
         self.step, self.total = 0, 0
         self.n_source = 0
 
@@ -128,7 +132,8 @@ class Bench:
             },
             "runs": runs,
             "tutorial": tutorials,
-            "checks": check_targets(runs, tutorials, full),
+            "engine_agreement": self.engine_agreement,
+            "checks": check_targets(runs, tutorials, full, self.engine_agreement),
         }
 
     def run_all(self) -> None:
@@ -171,6 +176,13 @@ class Bench:
             record = self.timed("topics run, engine spark", lambda: run_tool(config, self.work, label, rows, "cold", pipeline="spark", timeout=args.timeout))
             self.runs.append(record)
             self.done(record)
+            local_csv = self.work / f"out-{label}.cold" / "papers.csv"
+            spark_csv = report_path(record).parent / "papers.csv"
+            if not record.error and local_csv.is_file() and spark_csv.is_file():
+                agreement = {"size": label, **compare_theme_shares(local_csv, spark_csv)}
+                self.engine_agreement.append(agreement)
+                self.console.print(f"    theme shares vs local: largest difference {agreement['max_abs_points']:.1f} points, "
+                                   f"mean {agreement['mean_abs_points']:.1f}", highlight=False)
             self.save_partial()
         for size in args.tutorial_sizes:
             path, rows, label = self.corpus(size)

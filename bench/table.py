@@ -168,8 +168,8 @@ def peers_table(runs: Sequence[dict[str, Any]], tutorials: Sequence[dict[str, An
         "Peers: the tutorial pipeline, the tool (local engine) and the Spark engine",
         ["size", "pipeline", "papers", "stages (s)", "total s", "end to end s", "peak RSS MiB", "LDA NPMI"],
         note="tutorial: spaCy en_core_web_sm (parser, NER off) + gensim LdaMulticore, 20 topics, 5 passes; "
-             "total = its stages; NPMI of every pipeline: top-10 terms, document co-occurrence over its own tokens "
-             "(topics.coherence.npmi_coherence).",
+             "total = its stages; NPMI of every pipeline: top-10 terms, sliding windows of 10 tokens over its own tokens "
+             "(topics.coherence.npmi_coherence, gensim's c_npmi).",
     )
     sizes = [t["size"] for t in tutorials] + [r["size"] for r in runs if r["pipeline"] != "local"]
     for size in dict.fromkeys(sizes):
@@ -187,8 +187,22 @@ def peers_table(runs: Sequence[dict[str, Any]], tutorials: Sequence[dict[str, An
     return table
 
 
+def engines_table(agreement: Sequence[dict[str, Any]]) -> TextTable:
+    """Table 4: per theme, the share of papers carrying it with the local and the Spark engine (same corpus)."""
+    table = TextTable(
+        "Spark engine against the local engine: share of papers per theme",
+        ["size", "theme", "local %", "Spark %", "difference (points)"],
+        note="share = papers carrying the theme (papers.csv's themes column) / papers; difference = Spark - local.",
+    )
+    for block in agreement:
+        for row in block["themes"]:
+            table.rows.append([block["size"], row["theme"], f"{row['local_pct']:.1f}", f"{row['spark_pct']:.1f}",
+                               f"{row['difference_points']:+.1f}"])
+    return table
+
+
 def checks_table(checks: Sequence[dict[str, Any]]) -> TextTable:
-    """Table 4: the targets, each with its measured value and PASS / FAIL / n/a."""
+    """Table 5: the targets, each with its measured value and PASS / FAIL / n/a."""
     table = TextTable("Targets", ["target", "measured", "result"])
     for check in checks:
         verdict = "n/a" if check["passed"] is None else ("PASS" if check["passed"] else "FAIL")
@@ -197,11 +211,13 @@ def checks_table(checks: Sequence[dict[str, Any]]) -> TextTable:
 
 
 def all_tables(results: dict[str, Any]) -> list[TextTable]:
-    """Tables 1-4 of a results document (see :mod:`bench.__main__`)."""
+    """Tables 1-5 of a results document (see :mod:`bench.__main__`)."""
     runs, tutorials = results.get("runs", []), results.get("tutorial", [])
     tables = [runs_table(runs), stage_table(runs)]
     if tutorials or any(r["pipeline"] != "local" for r in runs):
         tables.append(peers_table(runs, tutorials))
+    if results.get("engine_agreement"):
+        tables.append(engines_table(results["engine_agreement"]))
     tables.append(checks_table(results.get("checks", [])))
     return tables
 

@@ -256,14 +256,43 @@ def test_machine_parsing() -> None:
     assert parse_meminfo_gib("MemTotal:       24684092 kB\nMemFree: 1 kB\n") == 23.5
 
 
-def test_spark_rows_are_information_and_failures_are_kept() -> None:
+def test_spark_npmi_is_checked_against_the_local_engine_and_failures_are_kept() -> None:
     runs = [run_dict("47.5k", "cold", 47509, 55.0, npmi=0.07),
-            run_dict("47.5k", "cold", 47509, 90.0, npmi=0.05, pipeline="spark"),
+            run_dict("47.5k", "cold", 47509, 90.0, npmi=0.045, pipeline="spark"),
             dict(run_dict("5k", "cold", 5000, 9.0, pipeline="spark"), error="ModuleNotFoundError: No module named 'pyspark'")]
     spark = [c for c in check_targets(runs, [], "47.5k") if "Spark" in c["target"]]
-    assert [c["passed"] for c in spark] == [None, None]
-    assert spark[0]["measured"] == "Spark (lda) 0.0500 vs local 0.0700"
+    assert [c["passed"] for c in spark] == [False, False]  # 0.025 apart; and the failed run
+    assert spark[0]["measured"] == "Spark (lda) 0.0450 vs local 0.0700"
     assert spark[1]["measured"].startswith("failed: ModuleNotFoundError")
+    runs[1]["npmi"] = 0.055
+    assert [c["passed"] for c in check_targets(runs[:2], [], "47.5k") if "Spark" in c["target"]] == [True]
+
+
+def write_papers(path: Path, themes: list[str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["id,title,themes"] + [f"p{i},Title {i},{cell}" for i, cell in enumerate(themes)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_theme_shares_compare_the_engines(tmp_path: Path) -> None:
+    from bench.engines import compare_theme_shares, theme_shares
+
+    local = write_papers(tmp_path / "local" / "papers.csv", ["rl;vision", "rl", "", "vision"])
+    spark = write_papers(tmp_path / "spark" / "papers.csv", ["rl", "rl", "nlp", "vision"])
+    assert theme_shares(local) == ({"rl": 0.5, "vision": 0.5}, 4)
+    agreement = compare_theme_shares(local, spark)
+    assert agreement["themes"] == [
+        {"theme": "nlp", "local_pct": 0.0, "spark_pct": 25.0, "difference_points": 25.0},
+        {"theme": "rl", "local_pct": 50.0, "spark_pct": 50.0, "difference_points": 0.0},
+        {"theme": "vision", "local_pct": 50.0, "spark_pct": 25.0, "difference_points": -25.0},
+    ]
+    assert agreement["max_abs_points"] == 25.0 and agreement["mean_abs_points"] == pytest.approx(16.67)
+    checks = check_targets([], [], "47.5k", [{"size": "47.5k", **agreement}])
+    assert checks[-1]["target"] == "47.5k Spark theme shares within 5 points of the local engine's"
+    assert checks[-1]["passed"] is False
+    markdown = results_markdown({"runs": [], "engine_agreement": [{"size": "47.5k", **agreement}], "checks": checks})
+    assert "| 47.5k | nlp | 0.0 | 25.0 | +25.0 |" in markdown
 
 
 def test_keep_outputs_moves_the_run_folder_aside(tmp_path: Path) -> None:
