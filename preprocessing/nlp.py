@@ -25,6 +25,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 
 from preprocessing.errors import UserError
+from preprocessing.interrupts import child_ignores_interrupts, end_pool
 from preprocessing.token_arrays import BREAK, TokenArrays, ragged_gather
 
 #: A tokenised text: segments of lowercase lemmas.
@@ -207,9 +208,15 @@ class Tokenizer:
             global _FORKED_TOKENIZER
             self.nlp  # loaded before the fork, so the child has it
             _FORKED_TOKENIZER = self
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=child_ignores_interrupts
+            )
         try:
             return self._assemble(texts, words, chunk_ids, ptr, items, block_codes, doc_lengths, pool, progress)
+        except BaseException:
+            if pool is not None:
+                end_pool(pool)  # interrupted or failed: stop the helper now
+            raise
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)

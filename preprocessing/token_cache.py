@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from preprocessing import tempfiles
 from preprocessing.errors import UserError
 from preprocessing.token_arrays import TokenArrays
 
@@ -78,7 +79,7 @@ class TokenCache:
         path = self.path_for(texts)
         words = np.frombuffer(_WORD_SEP.join(arrays.words).encode("utf-8"), dtype=np.uint8)
         try:
-            handle, tmp = tempfile.mkstemp(prefix=".tokens-", suffix=".npz.tmp", dir=self.directory)
+            handle, tmp = tempfile.mkstemp(prefix=tempfiles.prefix("tokens"), suffix=".npz.tmp", dir=self.directory)
             try:
                 with os.fdopen(handle, "wb") as stream:
                     np.savez(stream, codes=arrays.codes, offsets=arrays.offsets, words=words)
@@ -93,6 +94,7 @@ class TokenCache:
             return
 
     def _prune(self) -> None:
+        tempfiles.remove_orphans(self.directory, "tokens")  # a killed run's half-written file
         files = sorted(self.directory.glob("tokens-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in files[KEEP_FILES:]:
             old.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from preprocessing.errors import UserError
+from preprocessing.interrupts import Interrupted, handle_interrupts
 from topics.config import InputConfig, RunConfig, load_config
 from topics.progress import RunProgress
 
@@ -166,13 +167,17 @@ def validate(config_path: Annotated[Path, typer.Argument(help="YAML config to ch
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``topics`` console script."""
     try:
-        app(args=argv, standalone_mode=True)
+        with handle_interrupts():
+            app(args=argv, standalone_mode=True)
     except UserError as error:
         _err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
-    except KeyboardInterrupt:
-        _err.print("interrupted; previous outputs are untouched", markup=False)
-        sys.exit(130)
+    except Interrupted as interrupted:
+        _err.print(
+            f"interrupted ({interrupted}): the previous outputs are untouched and no half-written file was left",
+            markup=False, highlight=False,
+        )
+        sys.exit(interrupted.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,10 @@ import io
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
+from contextlib import contextmanager
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,6 +23,7 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
+from preprocessing import tempfiles
 from preprocessing.errors import UserError
 from topics.evaluation import evaluation_document
 from topics.results import RAW, RunResult, TopicResult, TrendTable
@@ -213,6 +217,25 @@ def check_output_dir(out_dir: Path) -> None:
             raise UserError(f"{target}: exists and is not a file; move it away or choose another folder with --out")
 
 
+#: Kind of the staging folder (see :mod:`preprocessing.tempfiles`) the outputs are written into first.
+STAGING_KIND = "topics-staging"
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while the block runs (a few renames); they are delivered when it ends.
+    Only the main thread can do so (elsewhere the block runs as is)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, Path]:
     """Write every output file into ``out_dir`` as one set; return their paths by name.
 
@@ -234,7 +257,8 @@ def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, 
     check_output_dir(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".topics-staging-", dir=out_dir))
+        tempfiles.remove_orphans(out_dir, STAGING_KIND)  # what a killed run left
+        staging = Path(tempfile.mkdtemp(prefix=tempfiles.prefix(STAGING_KIND), dir=out_dir))
     except OSError as error:
         raise UserError(f"{out_dir}: cannot write the output folder ({error.strerror or error}); choose another with --out") from None
     backup = staging / ".previous"
@@ -249,20 +273,23 @@ def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, 
                     handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
-        backup.mkdir()
-        for name in OUTPUT_FILES:
-            if (out_dir / name).exists():
-                os.replace(out_dir / name, backup / name)
-                moved.append(name)
-        for name in contents:
-            os.replace(staging / name, out_dir / name)
-            installed.append(name)
+        with signals_deferred():  # Ctrl-C or SIGTERM during the swap takes effect once the new set is in place
+            backup.mkdir()
+            for name in OUTPUT_FILES:
+                if (out_dir / name).exists():
+                    os.replace(out_dir / name, backup / name)
+                    moved.append(name)
+            for name in contents:
+                os.replace(staging / name, out_dir / name)
+                installed.append(name)
         return {name: out_dir / name for name in contents}
-    except OSError as error:
+    except BaseException as error:  # a failure or an interruption: put the previous set back
         for name in installed:
             (out_dir / name).unlink(missing_ok=True)
         for name in moved:
             os.replace(backup / name, out_dir / name)
+        if not isinstance(error, OSError):
+            raise
         where = error.filename or out_dir
         raise UserError(
             f"{where}: cannot write the outputs ({error.strerror or error}); the previous outputs were kept; "

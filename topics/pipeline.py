@@ -21,6 +21,7 @@ from threadpoolctl import threadpool_limits
 import topics
 from preprocessing.dedup import deduplicate
 from preprocessing.errors import UserError
+from preprocessing.interrupts import child_ignores_interrupts, end_pool
 from preprocessing.nlp import Tokenizer, TokenizerSettings, build_stop_words
 from preprocessing.phrases import PhraseDetector
 from preprocessing.readers import read_inputs
@@ -471,7 +472,9 @@ def fit_models(
     if n_docs >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and config.models.lda.enabled:
         # TF-IDF + KMeans and the documents map use the second core while LDA runs in this process
         release_freed_memory()  # fewer pages shared at the fork, so fewer copied when either process writes
-        background_pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        background_pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=child_ignores_interrupts
+        )
         background = background_pool.submit(_clusters_and_map_single_threaded, config, vocabulary, tokens.documents, ids, cluster_k)
 
     lda_result = lda_model = k_sweep = None
@@ -485,6 +488,10 @@ def fit_models(
                 side = background.result()
         else:
             side = clusters_and_map(config, vocabulary, tokens.documents, ids, cluster_k)
+    except BaseException:
+        if background_pool is not None:
+            end_pool(background_pool)  # interrupted or failed: do not wait for the second process's work
+        raise
     finally:
         if background_pool is not None:
             background_pool.shutdown(wait=True, cancel_futures=True)
@@ -609,6 +616,9 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     warnings: list[str] = []
     with progress.stage("read"):
         corpus, excluded = cached_corpus(config, use_cache, progress)
+        for message in corpus.warnings:
+            warnings.append(message)
+            progress.note(f"  warning: {message}")
         themes = load_theme_definitions(config.themes.file)
         # files that only matter later are checked now, so a mistake in them costs no work
         gold = read_labels(config.evaluation.labels, [t.id for t in themes]) if config.evaluation.labels else None

@@ -22,10 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from preprocessing import tempfiles
+
 #: Entries kept per kind (the least recently used are deleted).
 KEEP_ENTRIES = 6
 #: Bump when the layout of a cached object changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def stage_key(parts: Iterable[Any]) -> str:
@@ -81,7 +83,7 @@ class StageCache:
         """Write atomically; a failure (full disk, unpicklable value) leaves the cache as it was."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            handle, tmp = tempfile.mkstemp(prefix=f".{kind}-", suffix=".tmp", dir=self.directory)
+            handle, tmp = tempfile.mkstemp(prefix=tempfiles.prefix(kind), suffix=".tmp", dir=self.directory)
             try:
                 with os.fdopen(handle, "wb") as stream:
                     pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
@@ -93,6 +95,7 @@ class StageCache:
                     os.unlink(tmp)
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             return
+        tempfiles.remove_orphans(self.directory, kind)  # a killed run's half-written entry
         entries = sorted(self.directory.glob(f"{kind}-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP_ENTRIES:]:
             old.unlink(missing_ok=True)

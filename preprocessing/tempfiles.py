@@ -1,0 +1,52 @@
+"""Temporary files and folders that carry their writer's process id, so that the leftovers of a killed run
+(SIGKILL, power loss: no ``finally`` ran) are recognised and removed by the next run, while those of a run still
+writing are left alone.
+
+Names look like ``.{kind}-{pid}-{random}{suffix}``; :func:`remove_orphans` deletes those whose process is gone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+
+def prefix(kind: str) -> str:
+    """The name prefix of this process's temporaries of ``kind`` (for ``tempfile.mkstemp``/``mkdtemp``)."""
+    return f".{kind}-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_orphans(directory: Path, kind: str) -> int:
+    """Delete the temporaries of ``kind`` in ``directory`` left by processes that no longer run; returns how many
+    were removed (files and folders; errors are ignored: another run may be cleaning up too)."""
+    pattern = re.compile(rf"^\.{re.escape(kind)}-(\d+)-")
+    removed = 0
+    try:
+        entries = list(Path(directory).iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        try:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed
