@@ -21,7 +21,10 @@ from preprocessing.records import Paper, ReadResult, SkippedRecord
 from preprocessing.tabular import parse_year
 
 VENUE_FIELDS = ("journal", "booktitle", "venue")
+#: @-directives that are not entries.
+NON_ENTRY_TYPES = frozenset({"string", "comment", "preamble"})
 _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.MULTILINE)
+_ANY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(]", re.MULTILINE)
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _COMMA = re.compile(r",")
 
@@ -67,28 +70,57 @@ def _entry_lines(text: str) -> dict[str, int]:
     return lines
 
 
+def _drop_unbalanced(text: str, path: str | Path, source: str) -> tuple[str, list[SkippedRecord]]:
+    """``text`` without its entries whose braces do not balance, and a skipped record for each.
+
+    The file is cut at every line starting with ``@type{`` (or ``@type(``); an entry piece with more ``{``
+    than ``}`` (or fewer) would make the parser swallow the entries after it, so it is left out and reported
+    with its line, and every other entry is still read."""
+    starts = [m.start() for m in _ANY_START.finditer(text)]
+    if not starts:
+        return text, []
+    pieces = [text[: starts[0]]] + [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+    kept: list[str] = [pieces[0]]
+    skipped: list[SkippedRecord] = []
+    for start, piece in zip(starts, pieces[1:]):
+        entry = _ENTRY_START.match(piece)
+        opened, closed = piece.count("{"), piece.count("}")
+        if entry is not None and opened != closed:
+            line = text.count("\n", 0, start) + 1
+            title = re.search(r"title\s*=\s*[{\"]([^}\"\n]*)", piece, re.IGNORECASE)
+            skipped.append(SkippedRecord(
+                source, f"{path}:{line}", "unbalanced braces",
+                (" ".join(title.group(1).replace("{", " ").split()) if title else "") or f"@{entry.group(1)}{{{entry.group(2)}",
+            ))
+            continue
+        kept.append(piece)
+    return "".join(kept), skipped
+
+
 def parse_bibtex(text: str, path: str | Path, source: str, period: str | None = None) -> ReadResult:
     """Papers of a BibTeX file in file order; ``id`` is the citation key, origin ``"<path>:<line of @entry>"``.
 
     Period: ``period`` if given, else the entry's year, else ``source``. Entries without a title are skipped
-    (reason ``"no title"``). Raises InputError when the text holds no entries or uses an undefined @string.
+    (reason ``"no title"``), and so are entries whose braces do not balance (``"unbalanced braces"``, the other
+    entries still read). Raises InputError when the text holds no entries or uses an undefined @string.
     """
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, homogenize_fields=True)
+    readable, unbalanced = _drop_unbalanced(text, path, source)
     try:
-        database = bibtexparser.loads(text, parser=parser)
+        database = bibtexparser.loads(readable, parser=parser)
     except UndefinedString as error:
         raise InputError(
             path, f"uses the undefined @string macro {error.args[0]!r}",
             "define it with @string{name = {...}} or write the value in braces",
         ) from None
-    if not database.entries:
+    if not database.entries and not unbalanced:
         raise InputError(
             path, "no BibTeX entries found",
             "entries must look like @article{key, title = {...}, author = {...}, year = {...}}",
         )
     lines = _entry_lines(text)
     papers: list[Paper] = []
-    skipped: list[SkippedRecord] = []
+    skipped: list[SkippedRecord] = list(unbalanced)
     for entry in database.entries:
         key = entry.get("ID", "").strip()
         origin = f"{path}:{lines[key]}" if key in lines else f"{path}"
@@ -110,4 +142,10 @@ def parse_bibtex(text: str, path: str | Path, source: str, period: str | None = 
             source=source,
             origin=origin,
         ))
+    parsed = {entry.get("ID", "").strip() for entry in database.entries}
+    for match in _ENTRY_START.finditer(readable):  # entries the parser passed over without a word
+        kind, key = match.group(1).casefold(), match.group(2)
+        if kind not in NON_ENTRY_TYPES and key not in parsed:
+            line = lines.get(key)
+            skipped.append(SkippedRecord(source, f"{path}:{line}" if line else f"{path}", "unreadable entry", f"@{kind}{{{key}"))
     return ReadResult(papers=tuple(papers), skipped=tuple(skipped))

@@ -20,19 +20,29 @@ def title_id(key: str) -> str:
     return "p" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
-def _unique_ids(papers: Sequence[Paper], keys: Sequence[str]) -> list[Paper]:
-    """Papers with ids: a given id is kept, else :func:`title_id`; repeats get ``-2``, ``-3``... in order."""
+def _unique_ids(papers: Sequence[Paper], keys: Sequence[str]) -> tuple[list[Paper], list[str]]:
+    """Papers with ids: a given id is kept, else :func:`title_id`; repeats get ``-2``, ``-3``... in order.
+    Also a warning for each id that the inputs gave to more than one paper (papers with different titles:
+    same-title records were merged before)."""
     wanted = [paper.id.strip() or title_id(key) for paper, key in zip(papers, keys)]
     taken: set[str] = set()
     result: list[Paper] = []
+    renamed: dict[str, list[str]] = {}
     for paper, base in zip(papers, wanted):
         new_id, suffix = base, 1
         while new_id in taken:
             suffix += 1
             new_id = f"{base}-{suffix}"
         taken.add(new_id)
+        if new_id != base and paper.id.strip():
+            renamed.setdefault(base, []).append(f"{new_id} ({paper.origin})")
         result.append(paper if paper.id == new_id else dataclasses.replace(paper, id=new_id))
-    return result
+    warnings = [
+        f"id {base!r} is given to {len(copies) + 1} papers with different titles; all are kept, the later ones as "
+        f"{', '.join(copies[:3])}{', ...' if len(copies) > 3 else ''}; give each paper its own id in the input"
+        for base, copies in renamed.items()
+    ]
+    return result, warnings
 
 
 def deduplicate(results: Sequence[ReadResult]) -> Corpus:
@@ -64,4 +74,6 @@ def deduplicate(results: Sequence[ReadResult]) -> Corpus:
             for i in members if i != best
         )
     given = [skip for result in results for skip in result.skipped]
-    return Corpus(papers=tuple(_unique_ids(kept, keys)), skipped=tuple(given + dropped))
+    papers, id_warnings = _unique_ids(kept, keys)
+    warnings = [w for result in results for w in result.warnings] + id_warnings
+    return Corpus(papers=tuple(papers), skipped=tuple(given + dropped), warnings=tuple(warnings))

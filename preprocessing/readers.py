@@ -7,6 +7,7 @@ Every problem is an :class:`InputError` naming the file (and line where known) a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,23 +102,59 @@ def read_file_bytes(path: Path) -> bytes:
     return data
 
 
-def decode_text(data: bytes, path: Path) -> str:
-    """UTF-8 text of a text-format file (a BOM is dropped); InputError when it is binary or not UTF-8."""
+def _legacy_line(line: bytes) -> str:
+    """One line that is not UTF-8, read as Windows-1252 (the superset of Latin-1 that Excel and older exports
+    write), or as Latin-1 when it holds one of the five bytes Windows-1252 leaves undefined."""
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError:
+        return line.decode("latin-1")
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str | None]:
+    """The text of a text-format file and a warning (or ``None``).
+
+    UTF-8 (a BOM is dropped), or UTF-16 when the file starts with a UTF-16 byte-order mark. Lines that are not
+    valid UTF-8 (a Latin-1 / Windows-1252 export, or such lines pasted into a UTF-8 file) are read as
+    Windows-1252, and the warning names the file and those lines. InputError when the file is binary or empty.
+    """
     if data.startswith(_UTF16_BOMS):
-        raise InputError(path, "is UTF-16 text, not UTF-8", "re-save it as UTF-8")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise InputError(path, f"starts with a UTF-16 byte-order mark but is not valid UTF-16 ({error.reason})",
+                             "re-save it as UTF-8") from None
+        if not text.strip():
+            raise InputError(path, "is empty", "give a file that holds the papers")
+        return text, None
     if b"\x00" in data[:BINARY_SNIFF_BYTES]:
-        raise InputError(path, "looks binary, not text", "give a UTF-8 text file, or set format: parquet for Parquet")
+        raise InputError(
+            path, "looks binary, not text",
+            "give a UTF-8 text file (UTF-16 without a byte-order mark reads as binary: re-save it as UTF-8), "
+            "or set format: parquet for Parquet",
+        )
+    warning = None
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise InputError(
-            path, f"is not valid UTF-8 (byte 0x{data[error.start]:02x} on line {line})", "re-save it as UTF-8",
-            line=line,
-        ) from None
+    except UnicodeDecodeError:
+        lines = data.split(b"\n")
+        legacy: list[int] = []
+        decoded: list[str] = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                decoded.append(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+            except UnicodeDecodeError:
+                legacy.append(number)
+                decoded.append(_legacy_line(line))
+        text = "\n".join(decoded)
+        shown = ", ".join(map(str, legacy[:10])) + (", ..." if len(legacy) > 10 else "")
+        warning = (
+            f"{path}: {len(legacy):,} line(s) are not UTF-8 and were read as Windows-1252/Latin-1 "
+            f"(line(s) {shown}); re-save the file as UTF-8 if any character looks wrong"
+        )
     if not text.strip():
         raise InputError(path, "is empty", "give a file that holds the papers")
-    return text
+    return text, warning
 
 
 def read_input(spec: InputSpec) -> ReadResult:
@@ -128,7 +165,7 @@ def read_input(spec: InputSpec) -> ReadResult:
     if reader == "parquet":
         result = read_parquet(spec.path, source, spec.period, spec.columns)
     else:
-        text = decode_text(data, spec.path)
+        text, warning = decode_text(data, spec.path)
         if reader == "listing":
             result = parse_listing(text, spec.path, source, spec.period or spec.path.stem)
         elif reader == "csv":
@@ -138,6 +175,8 @@ def read_input(spec: InputSpec) -> ReadResult:
             result = read_jsonl(text, spec.path, source, spec.period, spec.columns)
         else:
             result = parse_bibtex(text, spec.path, source, spec.period)
+        if warning:
+            result = dataclasses.replace(result, warnings=(*result.warnings, warning))
     if not result.papers:
         reasons = sorted({record.reason for record in result.skipped})
         skipped = f"; {len(result.skipped)} records skipped ({', '.join(reasons)})" if result.skipped else ""

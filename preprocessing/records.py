@@ -49,6 +49,8 @@ class ReadResult:
 
     papers: tuple[Paper, ...]
     skipped: tuple[SkippedRecord, ...] = ()
+    #: what the reader noticed and worked around (e.g. lines read as Windows-1252), each naming the file
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class Corpus:
 
     papers: tuple[Paper, ...]
     skipped: tuple[SkippedRecord, ...] = field(default_factory=tuple)
+    #: the readers' warnings and deduplication's (ids given to several different papers), in input order
+    warnings: tuple[str, ...] = field(default_factory=tuple)
 
     def __len__(self) -> int:
         return len(self.papers)

@@ -59,5 +59,5 @@ def apply_filters(results: Sequence[ReadResult], filters: Sequence[dict[str, tup
             continue
         kept = tuple(p for p in result.papers if all(_field_text(p, k) in values for k, values in where.items()))
         excluded += len(result.papers) - len(kept)
-        kept_results.append(ReadResult(papers=kept, skipped=result.skipped))
+        kept_results.append(ReadResult(papers=kept, skipped=result.skipped, warnings=result.warnings))
     return kept_results, excluded

@@ -3,6 +3,8 @@ path) and the fix, no traceback, and no half-written outputs."""
 
 from __future__ import annotations
 
+import json
+
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -66,21 +68,24 @@ def test_binary_input_file(cli: Cli, tmp_path: Path) -> None:
     binary = write(tmp_path / "papers.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01\x02" * 20)
     line = the_error_line(run_quiet(cli, tmp_path, "--input", binary))
     assert line == (
-        f"error: {binary}: looks binary, not text (give a UTF-8 text file, or set format: parquet for Parquet)"
+        f"error: {binary}: looks binary, not text (give a UTF-8 text file (UTF-16 without a byte-order mark reads as "
+        "binary: re-save it as UTF-8), or set format: parquet for Parquet)"
     )
 
 
-@pytest.mark.parametrize(
-    ("name", "content", "line_no"),
-    [
-        ("latin1.txt", "Apprentissage profond\nRené Descartes\n".encode("latin-1"), 2),
-        ("latin1.csv", "title,abstract\nCafé learning,An abstract\n".encode("latin-1"), 2),
-    ],
-)
-def test_non_utf8_input_file(cli: Cli, tmp_path: Path, name: str, content: bytes, line_no: int) -> None:
-    path = write(tmp_path / name, content)
-    line = the_error_line(run_quiet(cli, tmp_path, "--input", path))
-    assert line == f"error: {path}:{line_no}: is not valid UTF-8 (byte 0xe9 on line {line_no}) (re-save it as UTF-8)"
+def test_binary_input_names_utf16_without_bom(cli: Cli, tmp_path: Path) -> None:
+    path = write(tmp_path / "wide.csv", "title,abstract\nA,b\n".encode("utf-16-le"))
+    assert "UTF-16 without a byte-order mark" in the_error_line(run_quiet(cli, tmp_path, "--input", path))
+
+
+def test_latin1_input_is_read_with_a_warning_naming_the_lines(cli: Cli, tmp_path: Path) -> None:
+    path = write(tmp_path / "latin1.csv", "title,abstract\nCafé learning,Réseaux de neurones\nÉtude,Données\n".encode("latin-1"))
+    result = run_quiet(cli, tmp_path, "--input", path)
+    assert result.code == 0, result.err
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert f"{path}: 2 line(s) are not UTF-8 and were read as Windows-1252/Latin-1 (line(s) 2, 3)" in manifest["warnings"][0]
+    papers = (tmp_path / "out" / "papers.csv").read_text(encoding="utf-8")
+    assert "Café learning" in papers and "Étude" in papers
 
 
 def test_csv_without_title_column(cli: Cli, tmp_path: Path) -> None:
