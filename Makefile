@@ -7,8 +7,12 @@ CONFIG ?= configs/default.yaml
 # engine: spark (and its tests) need a Java 17+ runtime; `make SKIP_JAVA=1 ...` skips the check
 JAVA_PACKAGE ?= openjdk-17-jre-headless
 SKIP_JAVA ?=
+# the browser tests drive Debian's chromium with Playwright (never a downloaded browser); `make SKIP_BROWSER=1 test`
+# skips them instead of failing when chromium is missing
+CHROMIUM ?= /usr/bin/chromium
+SKIP_BROWSER ?=
 
-.PHONY: report test install clean java bench
+.PHONY: report test install clean java chromium bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +35,23 @@ java:
 		exit 1; \
 	fi
 
+# Chromium for the browser tests of the report: nothing to do when $(CHROMIUM) exists; as root on Debian/Ubuntu it
+# is installed with apt-get; otherwise stop with what to run.
+chromium:
+	@if [ -n "$(SKIP_BROWSER)" ]; then \
+		echo "SKIP_BROWSER set: the browser tests of the report will be skipped"; \
+	elif [ -x "$(CHROMIUM)" ]; then \
+		:; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "$(CHROMIUM) not found: installing chromium with apt-get (the browser tests of the report need it)"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	else \
+		echo "error: $(CHROMIUM) not found. The browser tests of the report need Debian's chromium." >&2; \
+		echo "  install it as root, e.g. 'sudo apt-get install -y --no-install-recommends chromium'," >&2; \
+		echo "  or point CHROMIUM=/path/to/chromium at another build (or 'make SKIP_BROWSER=1 test' to skip them)" >&2; \
+		exit 1; \
+	fi
+
 # `java` is order-only: it is checked on every run (cheap) but never forces a reinstall of the venv
 $(STAMP): pyproject.toml | $(BIN)/python java
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -42,8 +63,8 @@ install: $(STAMP)
 report: $(STAMP)
 	$(BIN)/topics run $(CONFIG)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+test: $(STAMP) | chromium
+	REQUIRE_BROWSER=$(if $(SKIP_BROWSER),0,1) TOPICS_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 # The pipeline benchmark (bench/README.md): needs ../shared/data/ml-abstracts; BENCH_ARGS="--quick" for a smoke run
 bench: $(STAMP)

@@ -1,0 +1,66 @@
+"""The report of a large corpus (the 47.5k papers of ../shared/data/ml-abstracts) stays usable: under 25 MB, the
+documents map sampled, hover text capped, every paper in the (paged) table; its load time in Chromium is printed
+(no timing assertion: speed targets live in bench/)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from topics.config import load_config
+from topics.pipeline import run_and_write
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.shared_data]
+
+MAX_REPORT_BYTES = 25_000_000
+
+
+@pytest.fixture(scope="module")
+def large_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    from tests.conftest import SHARED_DATA
+
+    source = SHARED_DATA / "ml-abstracts" / "papers.parquet"
+    if not source.is_file():
+        pytest.skip("../shared/data/ml-abstracts is absent")
+    base = tmp_path_factory.mktemp("large")
+    config = load_config(None, [f"inputs=[{{path: '{source}'}}]", f"output.dir={base / 'out'}", f"cache.dir={base / 'cache'}"])
+    result, paths = run_and_write(config)
+    return paths["report.html"], result
+
+
+def test_large_report_is_small_sampled_and_complete(chromium: Any, large_report: tuple[Path, Any], output_folder: Path) -> None:
+    path, result = large_report
+    size = path.stat().st_size
+    print(f"\nreport of {len(result.corpus):,} papers: {size / 1e6:.1f} MB")
+    assert size < MAX_REPORT_BYTES
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        start = time.perf_counter()
+        page.goto(path.as_uri(), wait_until="load", timeout=300_000)
+        loaded = time.perf_counter() - start
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('div.figure[data-figure]')).every((d) => d.querySelector('svg.main-svg'))",
+            timeout=300_000,
+        )
+        drawn = time.perf_counter() - start
+        print(f"Chromium: load event after {loaded:.2f} s, every figure drawn after {drawn:.2f} s")
+        counts = page.evaluate("""() => {
+          const gd = document.getElementById("fig-docmap");
+          const data = JSON.parse(document.getElementById("paper-data").textContent);
+          const hover = [].concat(...gd.data.map((t) => t.customdata || []));
+          return {points: gd.data.reduce((n, t) => n + t.x.length, 0), rows: data.rows.length,
+                  shown: document.querySelectorAll("#paper-table tbody tr").length,
+                  longestHover: Math.max(...hover.map((h) => h.length)), title: gd.layout.title.text};
+        }""")
+        n_papers = len(result.corpus)
+        assert counts["rows"] == n_papers and counts["shown"] == 50
+        assert counts["points"] == 3000 and re.search(rf"3,000 of {n_papers:,} papers shown", counts["title"])
+        assert counts["longestHover"] <= 400  # 3 wrapped lines of 70 characters (escaped) and the period
+        page.screenshot(path=str(output_folder / "report-47k.png"))
+    finally:
+        page.close()
