@@ -1,3 +1,3 @@
 """research-topics: themes, topics and trends from publication lists."""
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"

@@ -290,7 +290,7 @@ class SparkConfig(_Strict):
     lda_optimizer: Literal["em", "online"] = Field(
         "online", description="MLlib LDA optimizer: online (tuned to gensim's schedule) or em (about 6x slower)"
     )
-    lda_max_iter: int = Field(50, ge=1, description="MLlib LDA iterations")
+    lda_max_iter: int = Field(100, ge=1, description="MLlib LDA iterations (online: mini-batches of ~2,000 papers)")
     conf: dict[str, str] = Field(default_factory=dict, description="extra Spark settings, e.g. spark.executor.memory: 8g")
 
 

@@ -197,7 +197,8 @@ def _read_text(path: Path) -> str:
         raise InputError(path, f"cannot be read ({error.strerror})", "check the file's permissions") from None
     if not data.strip():
         raise InputError(path, "is empty", _EMPTY_FIX)
-    return decode_text(data, path)
+    text, _ = decode_text(data, path)  # labels are ids and theme ids: a line read as Windows-1252 needs no warning
+    return text
 
 
 def _csv_records(text: str, path: Path) -> list[tuple[int, list[str]]]:
