@@ -4,7 +4,8 @@
 ``finally`` runs (temporary files removed, the previous outputs put back) and the CLI exits with 130 or 143.
 ``Interrupted`` derives from ``BaseException``: ``except Exception`` blocks let it through, and Click does not
 turn it into "Aborted!". Helper processes do not handle the signals themselves (:func:`child_ignores_interrupts`):
-the parent ends them (:func:`end_pool`) once it is interrupted.
+the parent ends them (:func:`end_pool`) once it is interrupted. :func:`signals_deferred` holds both signals back
+while a few renames that must not be cut in half run.
 """
 
 from __future__ import annotations
@@ -47,6 +48,21 @@ def handle_interrupts() -> Iterator[None]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while the block runs (a few renames); they are delivered when it ends.
+    Only the main thread can do so (elsewhere the block runs as is)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = set(EXIT_CODES)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def child_ignores_interrupts() -> None:

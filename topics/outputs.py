@@ -12,10 +12,7 @@ import io
 import json
 import os
 import shutil
-import signal
 import tempfile
-import threading
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -25,6 +22,7 @@ import pandas as pd
 
 from preprocessing import tempfiles
 from preprocessing.errors import UserError
+from preprocessing.interrupts import signals_deferred
 from topics.evaluation import evaluation_document
 from topics.results import RAW, RunResult, TopicResult, TrendTable
 
@@ -219,21 +217,6 @@ def check_output_dir(out_dir: Path) -> None:
 
 #: Kind of the staging folder (see :mod:`preprocessing.tempfiles`) the outputs are written into first.
 STAGING_KIND = "topics-staging"
-
-
-@contextmanager
-def signals_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back while the block runs (a few renames); they are delivered when it ends.
-    Only the main thread can do so (elsewhere the block runs as is)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, Path]:

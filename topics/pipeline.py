@@ -3,48 +3,36 @@ report and output files. The CLI is a thin layer over :func:`run` and :func:`run
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import platform
-import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from importlib import metadata
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 import topics
 from preprocessing.dedup import deduplicate
 from preprocessing.errors import UserError
-from preprocessing.interrupts import child_ignores_interrupts, end_pool
 from preprocessing.nlp import Tokenizer, TokenizerSettings, build_stop_words
-from preprocessing.phrases import PhraseDetector
 from preprocessing.readers import read_inputs
 from preprocessing.records import Corpus
 from preprocessing.token_arrays import TokenArrays
 from preprocessing.token_cache import TokenCache, default_cache_dir
 from topics.agreement import compare_partitions
-from topics.clusters import TfidfClusterModel, tfidf_matrix
+from topics.clusters import TfidfClusterModel
 from topics.config import RunConfig, config_to_dict
-from topics.doc_map import project_documents
 from topics.evaluation import Evaluation, GoldLabels, evaluate_themes, match_labels, read_labels
 from topics.inputs import apply_filters, input_filters, input_specs
 from topics.keyword_baseline import keyword_baseline, paper_text
-from topics.k_selection import KSweep, candidate_ks, select_num_topics
 from topics.lda import LdaTopicModel
 from topics.progress import RunProgress, peak_rss_mb
 from topics.stage_cache import StageCache, file_signature, stage_key
 from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult, TrendTable
 from topics.topic_alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
 from topics.topic_labels import theme_name_words, topic_labels
-from topics.topic_quality import topic_diversity
 from topics.memory import release_freed_memory
-from topics.stability import kmeans_stability, lda_stability
+from topics.model_stages import CorpusTokens, cached_models, library_versions
 from topics.theme_definitions import load_theme_definitions
 from topics.theme_lexicon import build_lexicon
 from topics.themes import ThemeRule, assign_themes, group_theme_scores, paper_evidence, term_theme_weights
@@ -52,24 +40,7 @@ from topics.profiles import theme_profiles
 from topics.snapshot import compare_snapshots
 from topics.topic_drift import topic_terms_by_period
 from topics.trends import TrendInputs, build_trends, comparison_periods, order_periods
-from topics.vocabulary import Vocabulary, build_vocabulary
-
-#: From this many papers on, TF-IDF + KMeans and the documents map run in a second process beside LDA.
-PARALLEL_FROM = 5000
-
-#: Packages whose versions go into manifest.json.
-RECORDED_PACKAGES = ("spacy", "spacy-lookups-data", "gensim", "scikit-learn", "openTSNE", "numpy", "scipy", "statsmodels", "pandas", "pyarrow", "plotly", "pydantic")
-
-
-@dataclass
-class _Tokens:
-    """Token arrays of each paper's title + abstract (``texts``), of its title alone (``titles``), and of the
-    texts with phrases merged (``documents``, what the models see)."""
-
-    texts: TokenArrays
-    titles: TokenArrays
-    documents: TokenArrays | None = None
-
+from topics.vocabulary import Vocabulary
 
 def read_corpus(config: RunConfig, progress: RunProgress) -> tuple[Corpus, int]:
     """Read every input, apply the inputs' ``where`` filters and deduplicate; returns the corpus and the number
@@ -104,7 +75,7 @@ def _tokenizer(config: RunConfig) -> Tokenizer:
 
 def tokenize_corpus(
     corpus: Corpus, tokenizer: Tokenizer, config: RunConfig, use_cache: bool, progress: RunProgress, spark: Any = None
-) -> _Tokens:
+) -> CorpusTokens:
     """Token arrays of each paper's text and title, read from the on-disk cache when this corpus was tokenised
     before with the same settings (``cache.enabled`` and not ``--no-cache``); on the Spark executors when
     ``spark`` (a SparkSession) is given."""
@@ -128,120 +99,14 @@ def tokenize_corpus(
         if cache is not None:
             cache.store(both, arrays)
     n = len(texts)
-    return _Tokens(texts=arrays.slice(0, n), titles=arrays.slice(n, 2 * n))
-
-
-def _effective_k(requested: int, n_docs: int, what: str, warnings: list[str], progress: RunProgress) -> int:
-    """``requested``, or ``max(2, n_docs // 2)`` with a warning when the corpus has under two papers a topic."""
-    if n_docs >= 2 * requested:
-        return requested
-    k = max(2, min(requested, n_docs // 2))
-    if k == requested:
-        return requested
-    message = f"the corpus has only {n_docs} papers for {what}={requested}; using {k} instead"
-    warnings.append(message)
-    progress.note(f"  warning: {message}")
-    return k
-
-
-def fit_lda(
-    config: RunConfig,
-    vocabulary: Vocabulary,
-    documents: Any,
-    ids: Sequence[str],
-    warnings: list[str],
-    progress: RunProgress,
-) -> tuple[TopicResult, LdaTopicModel, KSweep | None]:
-    """Fit LDA with the configured K (or pick K from ``k_range`` with ``num_topics: auto``), and measure each
-    topic's coherence, diversity and (with ``stability_seeds``) stability across refits with other seeds."""
-    cfg = config.models.lda
-    n_docs = len(ids)
-
-    def make_model(k: int, seed: int) -> LdaTopicModel:
-        return LdaTopicModel(
-            num_topics=k, passes=cfg.passes, iterations=cfg.iterations, alpha=cfg.alpha, eta=cfg.eta,
-            workers=cfg.workers, chunksize=cfg.chunksize, random_state=seed,
-        )
-
-    extra_seeds = [config.lda_seed + i for i in range(1, cfg.stability_seeds + 1)]
-    sweep = None
-    if cfg.num_topics == "auto":
-        candidates = candidate_ks(cfg.k_range.min, cfg.k_range.max, cfg.k_range.step, n_docs)
-        total = len(candidates) * (1 + len(extra_seeds))
-        progress.note(f"  num_topics: auto, fitting K in {', '.join(map(str, candidates))} ({total} fits)")
-        with progress.bar("K sweep", total=total, min_total=1) as advance:
-            sweep, model = select_num_topics(
-                vocabulary, documents, candidates, make_model, [config.lda_seed, *extra_seeds], lambda: advance(1)
-            )
-        progress.note(f"  chose K={sweep.chosen} (best fit: seed {sweep.model_seed})")
-    else:
-        k = _effective_k(int(cfg.num_topics), n_docs, "models.lda.num_topics", warnings, progress)
-        model = make_model(k, config.lda_seed).fit(vocabulary)
-    result = model.result(vocabulary, documents, ids, top_n=cfg.top_terms)
-    diversity_mean, diversity = topic_diversity(model.topic_term_)
-    metrics = {**result.metrics, "diversity": diversity_mean}
-    stability: tuple[float, ...] = ()
-    if sweep is not None:
-        # the sweep already refitted the chosen K with every seed; the returned model is its best fit
-        stability = sweep.topic_stability
-        if stability:
-            metrics["stability"] = float(np.mean(stability))
-    elif extra_seeds:
-        measured = lda_stability(vocabulary, model.topic_term_, lambda seed: make_model(model.num_topics, seed), extra_seeds, cfg.stability_sample)
-        stability = measured.per_topic
-        metrics["stability"] = measured.mean
-    return replace(result, topic_diversity=diversity, topic_stability=stability, metrics=metrics), model, sweep
-
-
-@dataclass
-class SideModels:
-    """What :func:`clusters_and_map` computes: the clusters (``None`` when disabled), the documents map and
-    the wall seconds of each of its stages."""
-
-    result: TopicResult | None
-    model: TfidfClusterModel | None
-    doc_map: Any
-    timings: dict[str, float]
-
-
-def clusters_and_map(
-    config: RunConfig, vocabulary: Vocabulary, documents: TokenArrays, ids: Sequence[str], k: int
-) -> SideModels:
-    """TF-IDF + KMeans with ``k`` clusters (with stability refits) and the documents map. Independent of LDA,
-    so on a large corpus it runs in a second process while LDA fits."""
-    timings: dict[str, float] = {}
-    cluster_result = cluster_model = None
-    start = time.perf_counter()
-    if config.models.clusters.enabled:
-        cfg_c = config.models.clusters
-        cluster_model = TfidfClusterModel(
-            num_clusters=k, max_features=cfg_c.max_features, n_init=cfg_c.n_init, random_state=config.clusters_seed,
-            algorithm=cfg_c.algorithm, minibatch_from=cfg_c.minibatch_from,
-        ).fit(vocabulary, None)
-        cluster_result = cluster_model.result(documents, vocabulary, ids, top_n=cfg_c.top_terms)
-        _, diversity = topic_diversity(cluster_model.centroids_)
-        cluster_result = replace(cluster_result, topic_diversity=diversity)
-        if cfg_c.stability_seeds:
-            seeds = [config.clusters_seed + i for i in range(1, cfg_c.stability_seeds + 1)]
-            stability = kmeans_stability(cluster_model, seeds)
-            cluster_result = replace(
-                cluster_result,
-                topic_stability=stability.per_topic,
-                metrics={**cluster_result.metrics, "stability": stability.mean},
-            )
-        timings["tfidf_kmeans"] = round(time.perf_counter() - start, 3)
-    start = time.perf_counter()
-    matrix = cluster_model.tfidf_ if cluster_model is not None else tfidf_matrix(vocabulary)[0]
-    doc_map = project_documents(matrix, config.report.map.max_points, config.report.map.method, config.seed)
-    timings["documents_map"] = round(time.perf_counter() - start, 3)
-    return SideModels(result=cluster_result, model=cluster_model, doc_map=doc_map, timings=timings)
+    return CorpusTokens(texts=arrays.slice(0, n), titles=arrays.slice(n, 2 * n))
 
 
 def assign_paper_themes(
     config: RunConfig,
     themes: Sequence[ThemeDefinition],
     tokenizer: Tokenizer,
-    tokens: _Tokens,
+    tokens: CorpusTokens,
     ids: Sequence[str],
     vocabulary: Vocabulary,
     lda_result: TopicResult | None,
@@ -275,7 +140,7 @@ def cached_themes(
     config: RunConfig,
     themes: Sequence[ThemeDefinition],
     tokenizer: Tokenizer,
-    tokens: _Tokens,
+    tokens: CorpusTokens,
     ids: Sequence[str],
     vocabulary: Vocabulary,
     lda_result: TopicResult | None,
@@ -305,15 +170,6 @@ def cached_themes(
     if cache is not None and definitions:
         cache.store("themes", key, (table, unmatchable))
     return table, unmatchable
-
-
-def _clusters_and_map_single_threaded(
-    config: RunConfig, vocabulary: Vocabulary, documents: TokenArrays, ids: Sequence[str], k: int
-) -> SideModels:
-    """:func:`clusters_and_map` with BLAS and OpenMP held to one thread: it runs in the second process while
-    LDA uses the first core, and more threads would only fight LDA for it."""
-    with threadpool_limits(limits=1):
-        return clusters_and_map(config, vocabulary, documents, ids, k)
 
 
 def load_previous(path: Path, warnings: list[str]) -> dict[str, PreviousTopics]:
@@ -422,164 +278,6 @@ def compute_trends(
     return build_trends(TrendInputs(periods, groups), table, lda, cfg, warnings, comparison, topic_terms, profiles)
 
 
-@dataclass
-class FittedModels:
-    """Everything the model stages produce from the tokens: the phrase-merged documents, the vocabulary, LDA
-    (result, model, K sweep), the clusters and documents map, and the warnings they raised."""
-
-    documents: TokenArrays
-    vocabulary: Vocabulary
-    lda_result: TopicResult | None
-    lda_model: LdaTopicModel | None
-    k_sweep: KSweep | None
-    side: SideModels
-    parallel: bool
-    warnings: list[str]
-    from_cache: bool = False
-    #: the stage-cache key these models were stored or found under ("" without a cache)
-    key: str = ""
-
-
-def fit_models(
-    config: RunConfig, tokens: _Tokens, ids: Sequence[str], progress: RunProgress, spark: Any = None
-) -> FittedModels:
-    """Phrases, vocabulary, LDA, and (in a second process on large corpora) TF-IDF + KMeans and the map; with
-    ``spark`` (a SparkSession), LDA and TF-IDF + KMeans run on Spark MLlib."""
-    warnings: list[str] = []
-    n_docs = len(ids)
-    with progress.stage("phrases"):
-        phrases_cfg = config.preprocessing.phrases
-        if phrases_cfg.enabled:
-            detector = PhraseDetector(min_count=phrases_cfg.min_count, threshold=phrases_cfg.threshold)
-            tokens.documents = detector.fit_arrays(tokens.texts)
-        else:
-            tokens.documents = tokens.texts
-        pre = config.preprocessing
-        vocabulary: Vocabulary = build_vocabulary(tokens.documents, pre.min_df, pre.max_df, pre.generic_terms)
-        if vocabulary.relaxed:
-            message = "the corpus is too small for preprocessing.min_df/max_df; every term was kept"
-            warnings.append(message)
-            progress.note(f"  warning: {message}")
-        if len(vocabulary.dictionary) < 2:
-            raise UserError("the papers have fewer than 2 distinct terms after preprocessing; add papers with abstracts")
-
-    cluster_k = 0
-    if config.models.clusters.enabled:
-        cluster_k = _effective_k(config.models.clusters.num_clusters, n_docs, "models.clusters.num_clusters", warnings, progress)
-    if spark is not None:
-        return _fit_models_on_spark(config, tokens, vocabulary, ids, cluster_k, spark, warnings, progress)
-    background_pool = background = None
-    if n_docs >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and config.models.lda.enabled:
-        # TF-IDF + KMeans and the documents map use the second core while LDA runs in this process
-        release_freed_memory()  # fewer pages shared at the fork, so fewer copied when either process writes
-        background_pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=child_ignores_interrupts
-        )
-        background = background_pool.submit(_clusters_and_map_single_threaded, config, vocabulary, tokens.documents, ids, cluster_k)
-
-    lda_result = lda_model = k_sweep = None
-    try:
-        if config.models.lda.enabled:
-            # one thread each while the second process works, else BLAS threads would fight it for the cores
-            with progress.stage("lda"), threadpool_limits(limits=1 if background is not None else None):
-                lda_result, lda_model, k_sweep = fit_lda(config, vocabulary, tokens.documents, ids, warnings, progress)
-        if background is not None:
-            with progress.stage("wait_for_clusters"):
-                side = background.result()
-        else:
-            side = clusters_and_map(config, vocabulary, tokens.documents, ids, cluster_k)
-    except BaseException:
-        if background_pool is not None:
-            end_pool(background_pool)  # interrupted or failed: do not wait for the second process's work
-        raise
-    finally:
-        if background_pool is not None:
-            background_pool.shutdown(wait=True, cancel_futures=True)
-    if lda_model is not None and hasattr(lda_model, "model_"):
-        lda_model.model_.row_matrix = None  # the count matrix is the vocabulary's; not kept twice in the cache
-    return FittedModels(
-        documents=tokens.documents, vocabulary=vocabulary, lda_result=lda_result, lda_model=lda_model, k_sweep=k_sweep,
-        side=side, parallel=background is not None, warnings=warnings,
-    )
-
-
-def _fit_models_on_spark(
-    config: RunConfig,
-    tokens: _Tokens,
-    vocabulary: Vocabulary,
-    ids: Sequence[str],
-    cluster_k: int,
-    spark: Any,
-    warnings: list[str],
-    progress: RunProgress,
-) -> FittedModels:
-    """LDA and TF-IDF + KMeans with MLlib on ``spark`` (see :mod:`topics.spark_engine`); the documents map is
-    computed on the driver. Stability refits and ``num_topics: auto`` are local-engine features."""
-    from topics.spark_engine import fit_on_spark
-    from topics.spark_results import spark_cluster_result, spark_lda_result
-
-    cfg = config.models.lda
-    if cfg.num_topics == "auto":
-        raise UserError("models -> lda -> num_topics: auto is not available with engine: spark; give a number of topics")
-    if cfg.stability_seeds or config.models.clusters.stability_seeds:
-        progress.note("  engine: spark fits each model once: topic stability is not measured")
-    k = _effective_k(int(cfg.num_topics), len(ids), "models.lda.num_topics", warnings, progress)
-    documents = [tokens.documents.flat(i) for i in range(len(tokens.documents))]
-    with progress.stage("spark_models"):
-        models = fit_on_spark(
-            spark, documents, vocabulary.terms, num_topics=k, num_clusters=max(cluster_k, 2), seed=config.lda_seed,
-            cfg=config.spark,
-        )
-    lda_result, lda_model = spark_lda_result(
-        models.topic_term, models.doc_topic, vocabulary, tokens.documents, ids, cfg.top_terms, models.lda_log_likelihood
-    )
-    timings = {f"spark_{name}": round(seconds, 3) for name, seconds in models.timings.items()}
-    cluster_result = cluster_model = None
-    if config.models.clusters.enabled:
-        cluster_result, cluster_model = spark_cluster_result(
-            models.cluster_labels, models.centroids, models.tfidf, vocabulary, tokens.documents, ids,
-            config.models.clusters.top_terms, config.clusters_seed,
-        )
-    with progress.stage("documents_map"):
-        doc_map = project_documents(models.tfidf, config.report.map.max_points, config.report.map.method, config.seed)
-    side = SideModels(result=cluster_result, model=cluster_model, doc_map=doc_map, timings=timings)
-    return FittedModels(
-        documents=tokens.documents, vocabulary=vocabulary, lda_result=lda_result, lda_model=lda_model, k_sweep=None,
-        side=side, parallel=False, warnings=warnings,
-    )
-
-
-def models_key(config: RunConfig, tokens: _Tokens, ids: Sequence[str]) -> str:
-    """What the model stages depend on: the tokens, the ids, the preprocessing/models/map settings, the seed
-    and the versions of the libraries that fit."""
-    settings = config_to_dict(config)
-    return stage_key([
-        "models", topics.__version__, _versions(), tokens.texts.codes, tokens.texts.offsets, "\n".join(tokens.texts.words),
-        list(ids), settings["preprocessing"], settings["models"], settings["report"]["map"], config.seed,
-        settings["engine"], settings["spark"] if config.engine == "spark" else None,
-    ])
-
-
-def cached_models(
-    config: RunConfig, tokens: _Tokens, ids: Sequence[str], use_cache: bool, progress: RunProgress, spark: Any = None
-) -> FittedModels:
-    """:func:`fit_models`, or its result from the stage cache when this corpus was fitted with these settings."""
-    cache = StageCache(config.cache.dir or default_cache_dir()) if use_cache and config.cache.enabled else None
-    fitted = None
-    if cache is not None:
-        with progress.stage("models_cache"):
-            key = models_key(config, tokens, ids)
-            fitted = cache.load("models", key)
-    if isinstance(fitted, FittedModels):
-        progress.note("  models read from the cache (same tokens and settings)")
-        return replace(fitted, from_cache=True, key=key)
-    fitted = fit_models(config, tokens, ids, progress, spark)
-    if cache is not None:
-        cache.store("models", key, fitted)
-        fitted = replace(fitted, key=key)
-    return fitted
-
-
 def cached_corpus(config: RunConfig, use_cache: bool, progress: RunProgress) -> tuple[Corpus, int]:
     """:func:`read_corpus`, or its result from the stage cache when no input file changed (same size and
     modification time) and the inputs' settings are the same."""
@@ -598,16 +296,6 @@ def cached_corpus(config: RunConfig, use_cache: bool, progress: RunProgress) -> 
     if cache is not None and key:
         cache.store("corpus", key, (corpus, excluded))
     return corpus, excluded
-
-
-def _versions() -> dict[str, str]:
-    versions = {"python": platform.python_version(), "research-topics": topics.__version__}
-    for name in RECORDED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
 
 
 def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None) -> RunResult:
@@ -702,7 +390,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             "seed": config.seed, "lda": config.lda_seed, "clusters": config.clusters_seed,
             "lda_model": k_sweep.model_seed if k_sweep is not None else config.lda_seed,
         },
-        "versions": _versions(),
+        "versions": library_versions(),
         "counts": {
             "papers": n_docs,
             "skipped": corpus.skipped_counts(),

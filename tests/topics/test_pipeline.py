@@ -486,7 +486,7 @@ def test_warm_rerun_reads_corpus_models_and_themes_from_the_cache(tmp_path: Path
     def no_fit(*args: object, **kwargs: object) -> None:
         raise AssertionError("models or themes were computed again")
 
-    monkeypatch.setattr("topics.pipeline.fit_models", no_fit)
+    monkeypatch.setattr("topics.model_stages.fit_models", no_fit)
     monkeypatch.setattr("topics.pipeline.assign_paper_themes", no_fit)
     second = run(load_config(MILA_CONFIG, settings))
     assert second.lda.topic_terms == first.lda.topic_terms
