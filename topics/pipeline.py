@@ -20,7 +20,6 @@ from preprocessing.records import Corpus
 from preprocessing.token_arrays import TokenArrays
 from preprocessing.token_cache import TokenCache, default_cache_dir
 from topics.agreement import compare_partitions
-from topics.clusters import TfidfClusterModel
 from topics.config import RunConfig, config_to_dict
 from topics.evaluation import Evaluation, GoldLabels, evaluate_themes, match_labels, read_labels
 from topics.inputs import apply_filters, input_filters, input_specs
@@ -32,7 +31,7 @@ from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult, 
 from topics.topic_alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
 from topics.topic_labels import theme_name_words, topic_labels
 from topics.memory import release_freed_memory
-from topics.model_stages import CorpusTokens, cached_models, library_versions
+from topics.model_stages import CorpusTokens, FittedModels, cached_models, library_versions
 from topics.theme_definitions import load_theme_definitions
 from topics.theme_lexicon import build_lexicon
 from topics.themes import ThemeRule, assign_themes, group_theme_scores, paper_evidence, term_theme_weights
@@ -103,26 +102,21 @@ def tokenize_corpus(
 
 
 def assign_paper_themes(
-    config: RunConfig,
-    themes: Sequence[ThemeDefinition],
-    tokenizer: Tokenizer,
-    tokens: CorpusTokens,
-    ids: Sequence[str],
-    vocabulary: Vocabulary,
-    lda_result: TopicResult | None,
-    lda_model: LdaTopicModel | None,
-    cluster_result: TopicResult | None,
-    cluster_model: TfidfClusterModel | None,
+    config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
+    ids: Sequence[str], fitted: FittedModels,
 ) -> tuple[ThemeTable, list[str]]:
     """Every paper's themes from its own words (the theme lexicon scanned over its tokens) and from the LDA
-    topics and clusters it belongs to; also the theme terms that tokenisation cannot match (for a warning)."""
+    topics and clusters of ``fitted`` it belongs to; also the theme terms that tokenisation cannot match (for a
+    warning)."""
     lexicon, unmatchable = build_lexicon(
         themes, tokenizer.tokenize_phrase, tokenizer.settings.stop_words, tokenizer.phrase_segments
     )
     evidence = paper_evidence(lexicon, tokens.texts, tokens.titles)
+    lda_result, lda_model = fitted.lda_result, fitted.lda_model
+    cluster_result, cluster_model = fitted.side.result, fitted.side.model
     topic_theme = cluster_theme = None
     if lda_model is not None:
-        topic_theme = group_theme_scores(lda_model.topic_term_, term_theme_weights(lexicon, vocabulary.terms))
+        topic_theme = group_theme_scores(lda_model.topic_term_, term_theme_weights(lexicon, fitted.vocabulary.terms))
     if cluster_model is not None:
         cluster_theme = group_theme_scores(cluster_model.centroids_, term_theme_weights(lexicon, cluster_model.terms_))
     tcfg = config.themes
@@ -137,36 +131,26 @@ def assign_paper_themes(
 
 
 def cached_themes(
-    config: RunConfig,
-    themes: Sequence[ThemeDefinition],
-    tokenizer: Tokenizer,
-    tokens: CorpusTokens,
-    ids: Sequence[str],
-    vocabulary: Vocabulary,
-    lda_result: TopicResult | None,
-    lda_model: LdaTopicModel | None,
-    cluster_result: TopicResult | None,
-    cluster_model: TfidfClusterModel | None,
-    models_cache_key: str,
+    config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
+    ids: Sequence[str], fitted: FittedModels, use_cache: bool,
 ) -> tuple[ThemeTable, list[str]]:
-    """:func:`assign_paper_themes`, or its result from the stage cache when the models came from entry
-    ``models_cache_key`` (same tokens, ids and model settings) and the theme definitions file, the theme
-    settings and the tokenizer are unchanged. An empty key (no cache) always computes."""
-    cache = StageCache(config.cache.dir or default_cache_dir()) if models_cache_key and config.cache.enabled else None
+    """:func:`assign_paper_themes`, or its result from the stage cache when the models came from (or went into)
+    the cache entry ``fitted.key`` (same tokens, ids and model settings) and the theme definitions file, the
+    theme settings and the tokenizer are unchanged. Without a cache it always computes."""
+    use = use_cache and config.cache.enabled and bool(fitted.key)
+    cache = StageCache(config.cache.dir or default_cache_dir()) if use else None
     key = ""
     if cache is not None:
         try:
             definitions = Path(config.themes.file).read_bytes()
         except OSError:
             definitions = b""
-        key = stage_key(["themes", topics.__version__, models_cache_key, definitions,
+        key = stage_key(["themes", topics.__version__, fitted.key, definitions,
                          config_to_dict(config)["themes"], tokenizer.settings.fingerprint()])
         cached = cache.load("themes", key)
         if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], ThemeTable):
             return cached
-    table, unmatchable = assign_paper_themes(
-        config, themes, tokenizer, tokens, ids, vocabulary, lda_result, lda_model, cluster_result, cluster_model
-    )
+    table, unmatchable = assign_paper_themes(config, themes, tokenizer, tokens, ids, fitted)
     if cache is not None and definitions:
         cache.store("themes", key, (table, unmatchable))
     return table, unmatchable
@@ -338,10 +322,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     parallel_stages = sorted(fitted.side.timings) if fitted.parallel and not fitted.from_cache else []
 
     with progress.stage("themes"):
-        theme_table, unmatchable = cached_themes(
-            config, themes, tokenizer, tokens, ids, vocabulary, lda_result, lda_model, cluster_result, cluster_model,
-            fitted.key if use_cache else "",
-        )
+        theme_table, unmatchable = cached_themes(config, themes, tokenizer, tokens, ids, fitted, use_cache)
         if unmatchable:
             message = (
                 f"{len(unmatchable)} theme term(s) lose words to tokenisation and were left out "
