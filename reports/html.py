@@ -2,7 +2,9 @@
 
 plotly.js is inlined once in ``<head>``; every figure and the paper table travel as JSON inside
 ``<script type="application/json">`` blocks, escaped so that no scraped string can close the block; the page
-makes no request of any kind (its Content-Security-Policy forbids them).
+makes no request of any kind (its Content-Security-Policy forbids them). Every figure is drawn with
+:data:`reports.style.FIGURE_CONFIG`, embedded once, which turns off plotly.js's cloud upload ("Share chart"), its
+logo link and editing.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from reports.sections import Section, build_sections
+from reports.style import FIGURE_CONFIG, OFFLINE_TRACE_TYPES
 from topics.results import RunResult
 
 #: Characters that must not appear raw in JSON embedded in a ``<script>`` block, and their JSON escapes.
@@ -36,7 +39,17 @@ def script_safe_json(text: str) -> str:
 
 
 def figure_json(fig: go.Figure) -> str:
-    """``fig`` as script-safe Plotly JSON (``{"data": [...], "layout": {...}}``)."""
+    """``fig`` as script-safe Plotly JSON (``{"data": [...], "layout": {...}}``).
+
+    Raises ``ValueError`` for a trace type that could load something when drawn (map tiles, topojson): the report
+    never fetches anything, so such a figure is a bug in the figure code, caught before any file is written.
+    """
+    for trace in fig.data:
+        if trace.type not in OFFLINE_TRACE_TYPES:
+            raise ValueError(
+                f"figure trace type {trace.type!r} is not allowed in the offline report "
+                f"(allowed: {', '.join(sorted(OFFLINE_TRACE_TYPES))})"
+            )
     return script_safe_json(pio.to_json(fig, validate=False, pretty=False, engine="json"))
 
 
@@ -95,6 +108,7 @@ def render_sections(title: str, facts: list[str], sections: list[Section]) -> st
         figures=figures,
         tables=tables,
         plotly_js=Markup(plotly_js()),
+        figure_config=Markup(data_json(FIGURE_CONFIG)),
     )
 
 

@@ -27,6 +27,27 @@ ACCENT_COLOR = PALETTE[0]
 COUNT_COLORSCALE: tuple[tuple[float, str], ...] = ((0.0, "#f7fbff"), (0.5, "#9ecae1"), (1.0, "#08519c"))
 
 
+#: The plotly.js config of every figure in the report (``Plotly.newPlot(div, data, layout, FIGURE_CONFIG)``). The
+#: report is private and offline, so every feature that could send a chart or its data anywhere is off: no "Share
+#: chart" (Plotly Cloud upload) button, no server URL to upload to, no Plotly logo link, no editing, no MathJax.
+#: The toolbar keeps what works inside the file: PNG download, zoom, pan, box/lasso select, autoscale and reset.
+FIGURE_CONFIG: dict[str, object] = {
+    "responsive": True,
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "plotlyServerURL": "",
+    "modeBarButtonsToRemove": ["sendChartToCloud"],
+    "editable": False,
+    "typesetMath": False,
+    "showTips": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+#: Trace types whose drawing loads nothing (no map tiles, no topojson): the only ones a report figure may use.
+OFFLINE_TRACE_TYPES: frozenset[str] = frozenset(
+    {"bar", "heatmap", "scatter", "scattergl", "histogram", "box", "violin", "pie", "table", "contour"}
+)
+
+
 def count_heatmap(counts: Sequence[Sequence[int]], x: Sequence[str], y: Sequence[str], hovertemplate: str) -> go.Heatmap:
     """A heatmap of paper counts (rows ``y``, columns ``x``; labels already escaped) in the house count style,
     each cell showing its count."""

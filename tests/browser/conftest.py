@@ -11,6 +11,10 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import PROJECT_ROOT, SHARED_DATA
+from topics.config import load_config
+from topics.pipeline import run_and_write
+
 CHROMIUM = Path(os.environ.get("TOPICS_CHROMIUM", "/usr/bin/chromium"))
 
 
@@ -43,3 +47,26 @@ def output_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = Path(os.environ["TOPICS_TEST_OUTPUT"]) if os.environ.get("TOPICS_TEST_OUTPUT") else tmp_path_factory.getbasetemp() / "browser"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(scope="session")
+def example_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of the main job (configs/default.yaml on the example corpus in data/), written to a temporary
+    folder."""
+    base = tmp_path_factory.mktemp("example")
+    config = load_config(PROJECT_ROOT / "configs" / "default.yaml", [f"output.dir={base / 'out'}", f"cache.dir={base / 'cache'}"])
+    _, paths = run_and_write(config)
+    return paths["report.html"]
+
+
+@pytest.fixture(scope="session")
+def large_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """The report of the 47.5k papers of ../shared/data/ml-abstracts (default settings) and the run's result;
+    skips where ../shared is absent."""
+    source = SHARED_DATA / "ml-abstracts" / "papers.parquet"
+    if not source.is_file():
+        pytest.skip("../shared/data/ml-abstracts is absent")
+    base = tmp_path_factory.mktemp("large")
+    config = load_config(None, [f"inputs=[{{path: '{source}'}}]", f"output.dir={base / 'out'}", f"cache.dir={base / 'cache'}"])
+    result, paths = run_and_write(config)
+    return paths["report.html"], result

@@ -12,25 +12,9 @@ from typing import Any
 
 import pytest
 
-from topics.config import load_config
-from topics.pipeline import run_and_write
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.shared_data]
 
 MAX_REPORT_BYTES = 25_000_000
-
-
-@pytest.fixture(scope="module")
-def large_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
-    from tests.conftest import SHARED_DATA
-
-    source = SHARED_DATA / "ml-abstracts" / "papers.parquet"
-    if not source.is_file():
-        pytest.skip("../shared/data/ml-abstracts is absent")
-    base = tmp_path_factory.mktemp("large")
-    config = load_config(None, [f"inputs=[{{path: '{source}'}}]", f"output.dir={base / 'out'}", f"cache.dir={base / 'cache'}"])
-    result, paths = run_and_write(config)
-    return paths["report.html"], result
 
 
 def test_large_report_is_small_sampled_and_complete(chromium: Any, large_report: tuple[Path, Any], output_folder: Path) -> None:

@@ -100,7 +100,6 @@ def test_every_section_and_figure_is_in_the_page(run_result: RunResult, page: st
     n_figures = sum(part.figure is not None for s in sections for part in (s, *s.parts))
     assert sum(key.startswith("figdata-") for key in blocks) == n_figures
     assert "Plotly.newPlot(div, spec.data, spec.layout, CONFIG)" in page
-    assert "{responsive: true, displaylogo: false}" in page
 
 
 def test_paper_table_controls_have_stable_ids(page: str) -> None:
@@ -136,3 +135,36 @@ def test_minimal_run_renders_without_model_sections(minimal_run: RunResult) -> N
 
 def test_render_is_deterministic(run_result: RunResult) -> None:
     assert render_report(run_result) == render_report(run_result)
+
+
+def test_every_figure_is_drawn_with_the_private_config(page: str) -> None:
+    """One plotly.js config for every figure, with the cloud upload, its server URL, the logo link and editing off."""
+    from reports.style import FIGURE_CONFIG
+
+    config = json.loads(_json_blocks(page)["figure-config"])
+    assert config == FIGURE_CONFIG
+    assert config["showSendToCloud"] is False and config["plotlyServerURL"] == ""
+    assert config["displaylogo"] is False and config["editable"] is False
+    assert "sendChartToCloud" in config["modeBarButtonsToRemove"]
+    assert page.count("Plotly.newPlot(") == 1 and "Plotly.newPlot(div, spec.data, spec.layout, CONFIG)" in page
+
+
+def test_page_has_no_link_out_and_a_strict_policy(page_without_bundle: str) -> None:
+    hrefs = re.findall(r'href="([^"]*)"', page_without_bundle)
+    assert hrefs and all(h.startswith("#") for h in hrefs)
+    assert "target=" not in page_without_bundle
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page_without_bundle).group(1)
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["default-src"] == "'none'" and directives["form-action"] == "'none'"
+    assert directives["base-uri"] == "'none'" and "connect-src" not in directives
+    assert "http" not in policy
+
+
+def test_a_figure_that_could_load_map_tiles_is_refused() -> None:
+    import plotly.graph_objects as go
+
+    from reports.html import figure_json
+
+    with pytest.raises(ValueError, match="figure trace type 'scattermap' is not allowed in the offline report"):
+        figure_json(go.Figure(go.Scattermap(lat=[45.5], lon=[-73.6])))
+    assert figure_json(go.Figure(go.Bar(x=[1], y=[2])))
