@@ -15,6 +15,7 @@ import numpy as np
 from reports import figures
 from reports.escape import shorten
 from reports.figures.docmap import method_name
+from reports.figures.evaluation import pr_curve_figure, reliability_figure
 from reports.figures.themes import theme_counts, theme_labels
 from reports.figures.topics import topic_label, topic_names
 from reports.section import Section
@@ -172,6 +173,7 @@ def evaluation_section(run: RunResult) -> Section | None:
             "themes the labeller gave (columns; none = no evaluated theme). A paper with two themes counts twice.",
         )
     ]
+    parts.extend(evaluation_score_parts(run))
     if ev.false_positives:
         parts.append(Section(
             id="evaluation-false-positives",
@@ -195,6 +197,66 @@ def evaluation_section(run: RunResult) -> Section | None:
         table=TableData(("Theme", "Labelled", "Given", "Precision", "Recall", "F1", "Baseline F1"), tuple(rows)),
         parts=tuple(parts),
     )
+
+
+def evaluation_score_parts(run: RunResult) -> tuple[Section, ...]:
+    """The labeller's scores judged beside its decisions: precision/recall over thresholds and the reliability
+    diagram; nothing for an evaluation without them."""
+    ev = run.evaluation
+    if ev is None:
+        return ()
+    parts = []
+    threshold = configured_threshold(run)
+    if ev.pr_curves:
+        limit = _themes_config(run).get("max_per_paper")
+        rule = ", ".join(
+            ([f"score at least {threshold:.2f}"] if threshold is not None else [])
+            + ([f"at most {limit} themes a paper"] if isinstance(limit, int) else [])
+        )
+        baseline = (
+            " and the cross the plain keyword baseline, which has no scores and so gives one point"
+            if ev.baseline else ""
+        )
+        parts.append(Section(
+            id="evaluation-pr-curve",
+            title="Precision and recall at every threshold",
+            figure=pr_curve_figure(ev, theme_labels(run.themes), run.themes.theme_ids, threshold),
+            caption="What the labeller would give at another threshold. Each line follows one theme as the score "
+            "a paper needs falls from 0.95 (left) to 0.05 (right): recall is the share of labelled papers found, "
+            "precision the share of given papers that are labelled; hover a point for its threshold. Up and to the "
+            f"right is better. The star marks the labeller as configured{f' ({rule})' if rule else ''}"
+            f"{baseline}. The dashed line pools every (paper, theme) pair. AP, the average precision, summarises "
+            "a whole line (1 is perfect).",
+        ))
+    if ev.reliability is not None:
+        table = ev.reliability
+        parts.append(Section(
+            id="evaluation-reliability",
+            title="Are the scores probabilities?",
+            figure=reliability_figure(ev),
+            caption=f"A score of 0.8 should be right about 80% of the time: points on the diagonal are calibrated. "
+            f"The {table.n_pairs:,} scores of every labelled paper for every evaluated theme are grouped in ten bins "
+            "of width 0.1; each point is a bin's mean score against the share of its pairs labelled with the theme, "
+            "with a 95% interval (larger points hold more pairs). Points below the diagonal are overconfident, above "
+            f"it underconfident. Expected calibration error {table.ece:.3f} (mean distance from the diagonal, "
+            f"weighted by pairs; 0 is calibrated); Brier score {table.brier:.3f} (mean squared error of the scores; "
+            "0 is perfect, always answering 0.5 gives 0.25).",
+        ))
+    return tuple(parts)
+
+
+def configured_threshold(run: RunResult) -> float | None:
+    """The labeller's score threshold: the evaluation's, else the resolved config's in the manifest."""
+    if run.evaluation is not None and run.evaluation.threshold is not None:
+        return run.evaluation.threshold
+    value = _themes_config(run).get("threshold")
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _themes_config(run: RunResult) -> dict[str, Any]:
+    """The ``themes`` block of the resolved config in the manifest (empty when absent)."""
+    themes = ((run.manifest or {}).get("config") or {}).get("themes")
+    return themes if isinstance(themes, dict) else {}
 
 
 def lda_section(run: RunResult) -> Section | None:

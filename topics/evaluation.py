@@ -11,6 +11,12 @@ Steps: :func:`read_labels` -> :func:`match_labels` (to a run's papers, by id, el
 
 Conventions: precision with no predicted paper is 0.0, recall with no labelled paper is 0.0, F1 is 0.0 when
 precision + recall is 0; macro-F1 is the unweighted mean F1 over the evaluated themes.
+
+Beside the decisions, the labeller's scores are judged on their own: :func:`pr_curve` (precision, recall and F1
+at every threshold of :data:`PR_THRESHOLDS`, and the average precision) per theme and micro-averaged over the
+(paper, theme) pairs, and :func:`reliability` (calibration: ten equal-width score bins, each with its observed
+fraction of positives, the expected calibration error and the Brier score). Both use only the (paper, theme)
+pairs the labels cover: the matched papers times the evaluated themes.
 """
 
 from __future__ import annotations
@@ -26,11 +32,13 @@ from typing import Any, Literal
 import numpy as np
 from rich.markup import escape as rich_escape
 from rich.table import Table
+from sklearn.metrics import average_precision_score
 
 from preprocessing.clean import normalise_title
 from preprocessing.errors import InputError, UserError
 from preprocessing.readers import decode_text
 from preprocessing.tabular import STANDARD_COLUMNS
+from topics.trend_stats import wilson_interval
 
 #: Label meaning "none of the evaluated themes".
 OTHER = "other"
@@ -47,6 +55,14 @@ EXAMPLES = 3
 ALLOWED_SHOWN = 5
 #: Decimals of the floats in ``evaluation.json``.
 DECIMALS = 4
+#: Score thresholds of the precision/recall curves: 0.05, 0.10, ..., 0.95 (a paper is predicted when its
+#: score is >= the threshold).
+PR_THRESHOLDS: tuple[float, ...] = tuple(round(0.05 * k, 2) for k in range(1, 20))
+#: Name of the curve pooled over every (paper, theme) pair of the evaluated themes.
+MICRO = "micro"
+#: Equal-width score bins of the reliability table over ``[0, 1]``, and the confidence of their intervals.
+RELIABILITY_BINS = 10
+RELIABILITY_CONFIDENCE = 0.95
 
 _EMPTY_FIX = "expected a header row such as id,title,themes and one row per labelled paper"
 
@@ -403,6 +419,70 @@ class ErrorCase:
 
 
 @dataclass(frozen=True)
+class PrPoint:
+    """Precision, recall and F1 of one theme (or of all pairs) when every paper scoring ``>= threshold`` is
+    predicted; ``predicted`` papers were, ``tp`` of them labelled (zero conventions as :func:`theme_score`, so
+    precision is 0.0 when ``predicted == 0``)."""
+
+    threshold: float
+    precision: float
+    recall: float
+    f1: float
+    predicted: int
+    tp: int
+
+
+@dataclass(frozen=True)
+class PrCurve:
+    """One theme's precision/recall at every threshold of :data:`PR_THRESHOLDS` (ascending).
+
+    ``theme`` is a theme id, or :data:`MICRO` for the curve pooled over every (paper, theme) pair;
+    ``support`` the labelled positives; ``average_precision`` sklearn's average precision of the raw scores
+    (the step-wise area under the full precision/recall curve), ``None`` when ``support == 0``.
+    """
+
+    theme: str
+    support: int
+    points: tuple[PrPoint, ...]
+    average_precision: float | None
+
+
+@dataclass(frozen=True)
+class ReliabilityBin:
+    """One score bin ``[low, high)`` (the last one includes 1.0) of the reliability table.
+
+    ``count`` (paper, theme) pairs fall in it, ``positives`` of them labelled with the theme; ``mean_score`` is
+    their mean score, ``observed = positives / count`` with its Wilson interval ``observed_low``..``observed_high``
+    (all four ``None`` for an empty bin).
+    """
+
+    low: float
+    high: float
+    count: int
+    positives: int
+    mean_score: float | None
+    observed: float | None
+    observed_low: float | None
+    observed_high: float | None
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Calibration of the scores over ``n_pairs`` (paper, theme) pairs, ``n_positive`` of them labelled.
+
+    ``bins``: :data:`RELIABILITY_BINS` equal-width bins over ``[0, 1]``, lowest first; ``ece`` the expected
+    calibration error, ``sum(count * |mean_score - observed|) / n_pairs`` over the non-empty bins (0 = calibrated);
+    ``brier`` the mean of ``(score - label)^2`` (0 = perfect; always answering 0.5 gives 0.25).
+    """
+
+    bins: tuple[ReliabilityBin, ...]
+    ece: float
+    brier: float
+    n_pairs: int
+    n_positive: int
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """The labeller (and the keyword baseline) scored against hand labels.
 
@@ -421,6 +501,11 @@ class Evaluation:
             predicted category) counts 1, so a paper with two gold and one predicted theme counts twice.
         false_positives: worst false positives, highest score first (at most ``max_errors``).
         false_negatives: worst false negatives, lowest score first (at most ``max_errors``).
+        pr_curves: the labeller's scores at every threshold, one curve per evaluated theme (theme order).
+        pr_micro: the same pooled over every (paper, theme) pair (theme :data:`MICRO`).
+        reliability: calibration of the scores over the same pairs.
+        threshold: the configured score threshold of the labeller, when the caller gave it. ``scores`` are the
+            decisions actually made (that threshold and at most ``max_per_paper`` themes a paper).
     """
 
     labels_path: str
@@ -438,6 +523,10 @@ class Evaluation:
     confusion: np.ndarray
     false_positives: tuple[ErrorCase, ...]
     false_negatives: tuple[ErrorCase, ...]
+    pr_curves: tuple[PrCurve, ...] = ()
+    pr_micro: PrCurve | None = None
+    reliability: Reliability | None = None
+    threshold: float | None = None
 
 
 def theme_score(theme: str, gold: np.ndarray, predicted: np.ndarray) -> ThemeScore:
@@ -462,6 +551,74 @@ def confusion_table(gold: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     return gold_x.T @ predicted_x
 
 
+def pr_curve(
+    theme: str, gold: np.ndarray, scores: np.ndarray, thresholds: Sequence[float] = PR_THRESHOLDS
+) -> PrCurve:
+    """Precision/recall of ``theme`` at each of ``thresholds`` from ``gold`` (bool) and ``scores`` (float in
+    ``[0, 1]``) of the same shape, ``(n_papers,)`` for one theme or any shape for pooled pairs."""
+    gold = np.asarray(gold, dtype=bool).ravel()
+    scores = np.asarray(scores, dtype=float).ravel()
+    points = []
+    for threshold in thresholds:
+        score = theme_score(theme, gold, scores >= threshold)
+        points.append(PrPoint(
+            float(threshold), score.precision, score.recall, score.f1, predicted=score.predicted, tp=score.tp,
+        ))
+    return PrCurve(theme, support=int(gold.sum()), points=tuple(points), average_precision=average_precision(gold, scores))
+
+
+def average_precision(gold: np.ndarray, scores: np.ndarray) -> float | None:
+    """:func:`sklearn.metrics.average_precision_score` of ``scores`` against ``gold`` (same shape, flattened);
+    ``None`` when no pair is labelled positive (the measure is undefined)."""
+    gold = np.asarray(gold, dtype=bool).ravel()
+    if not gold.any():
+        return None
+    return float(average_precision_score(gold, np.asarray(scores, dtype=float).ravel()))
+
+
+def reliability(
+    gold: np.ndarray, scores: np.ndarray, n_bins: int = RELIABILITY_BINS, confidence: float = RELIABILITY_CONFIDENCE
+) -> Reliability:
+    """The reliability table of ``scores`` (float in ``[0, 1]``, values outside are clipped) against ``gold``
+    (bool, same shape; every element one (paper, theme) pair): ``n_bins`` equal-width bins, a bin holding the
+    scores ``low <= s < high`` (1.0 falls in the last), with Wilson intervals at ``confidence``.
+
+    Raises ValueError when there is no pair.
+    """
+    gold = np.asarray(gold, dtype=bool).ravel()
+    scores = np.clip(np.asarray(scores, dtype=float).ravel(), 0.0, 1.0)
+    if scores.size == 0:
+        raise ValueError("reliability needs at least one (paper, theme) pair")
+    if gold.shape != scores.shape:
+        raise ValueError(f"gold has {gold.size} pairs but scores has {scores.size}")
+    edges = np.round(np.linspace(0.0, 1.0, n_bins + 1), 10)  # 0.3 is the float 0.3, so a score of 0.3 bins up
+    index = np.clip(np.searchsorted(edges, scores, side="right") - 1, 0, n_bins - 1)
+    counts = np.bincount(index, minlength=n_bins)
+    positives = np.bincount(index, weights=gold.astype(float), minlength=n_bins).astype(int)
+    sums = np.bincount(index, weights=scores, minlength=n_bins)
+    lows, highs = wilson_interval(positives, counts, confidence)
+    bins = []
+    gap = 0.0
+    for b in range(n_bins):
+        count = int(counts[b])
+        if count:
+            mean, observed = float(sums[b] / count), float(positives[b] / count)
+            gap += count * abs(mean - observed)
+            bins.append(ReliabilityBin(
+                float(edges[b]), float(edges[b + 1]), count, int(positives[b]), mean, observed,
+                float(lows[b]), float(highs[b]),
+            ))
+        else:
+            bins.append(ReliabilityBin(float(edges[b]), float(edges[b + 1]), 0, 0, None, None, None, None))
+    return Reliability(
+        bins=tuple(bins),
+        ece=gap / scores.size,
+        brier=float(np.mean((scores - gold) ** 2)),
+        n_pairs=int(scores.size),
+        n_positive=int(gold.sum()),
+    )
+
+
 def evaluate_themes(
     match: LabelMatch,
     theme_ids: Sequence[str],
@@ -471,13 +628,16 @@ def evaluate_themes(
     baseline: np.ndarray | None,
     titles: Sequence[str],
     max_errors: int = 10,
+    threshold: float | None = None,
 ) -> Evaluation:
     """Score the run's themes on the matched papers.
 
     ``theme_ids`` are the run's theme ids (columns of the arrays); ``predicted`` (bool) and ``scores`` (float)
     have shape ``(n_docs, n_themes)``; ``evidence[doc][theme]`` are the labeller's terms as in
     :attr:`ThemeTable.evidence`; ``baseline`` (bool, same shape) the keyword baseline or ``None``; ``titles``
-    has length ``n_docs``. Raises UserError when the labels use a theme the run does not have.
+    has length ``n_docs``; ``threshold`` the configured score threshold behind ``predicted`` (only recorded).
+    The curves and the reliability table are computed from ``scores`` on the matched papers and evaluated
+    themes. Raises UserError when the labels use a theme the run does not have.
     """
     gold_labels = match.gold
     missing = [t for t in gold_labels.evaluated if t not in theme_ids]
@@ -513,6 +673,8 @@ def evaluate_themes(
                 score=float(theme_scores[row, column]), evidence=tuple(evidence[row][column]),
                 gold=gold_names, predicted=predicted_names, line=gold_labels.lines[entry],
             ))
+    covered = theme_scores[np.ix_(rows, columns)]  # the (paper, theme) pairs the labels cover
+    curves = tuple(pr_curve(t, gold[:, j], covered[:, j]) for j, t in enumerate(themes))
     positives = sorted((c for c in cases if c.kind == "false positive"), key=lambda c: -c.score)
     negatives = sorted((c for c in cases if c.kind == "false negative"), key=lambda c: c.score)
     return Evaluation(
@@ -531,6 +693,10 @@ def evaluate_themes(
         confusion=confusion_table(gold, given),
         false_positives=tuple(positives[:max_errors]),
         false_negatives=tuple(negatives[:max_errors]),
+        pr_curves=curves,
+        pr_micro=pr_curve(MICRO, gold, covered),
+        reliability=reliability(gold, covered),
+        threshold=None if threshold is None else float(threshold),
     )
 
 
@@ -542,7 +708,14 @@ def _mean_f1(scores: Sequence[ThemeScore]) -> float:
 
 
 def evaluation_document(ev: Evaluation) -> dict[str, Any]:
-    """``ev`` as JSON-ready data for ``evaluation.json``: fixed key order, floats rounded to 4 decimals."""
+    """``ev`` as JSON-ready data for ``evaluation.json``: fixed key order, floats rounded to 4 decimals.
+
+    ``pr_curve``: the configured ``threshold`` (``null`` when unknown), the ``thresholds`` of every curve, and per
+    theme (and ``micro``, pooled over pairs) its ``support``, ``average_precision`` and ``points``
+    (``threshold, precision, recall, f1, predicted``). ``reliability``: ``pairs``, ``positives``, ``ece``,
+    ``brier`` and ten ``bins`` (``low, high, count, positives, mean_score, observed, observed_low,
+    observed_high``; ``null`` means for an empty bin). Both are ``null`` for an Evaluation built without them.
+    """
     return {
         "labels": ev.labels_path,
         "papers": {
@@ -565,11 +738,62 @@ def evaluation_document(ev: Evaluation) -> dict[str, Any]:
         },
         "false_positives": [_error_document(c) for c in ev.false_positives],
         "false_negatives": [_error_document(c) for c in ev.false_negatives],
+        "pr_curve": None if ev.pr_micro is None else {
+            "threshold": ev.threshold,
+            "thresholds": [point.threshold for point in ev.pr_micro.points],
+            "per_theme": [_curve_document(curve) for curve in ev.pr_curves],
+            "micro": {key: value for key, value in _curve_document(ev.pr_micro).items() if key != "theme"},
+        },
+        "reliability": None if ev.reliability is None else _reliability_document(ev.reliability),
     }
 
 
 def _round(value: float) -> float:
     return round(float(value), DECIMALS)
+
+
+def _round_or_none(value: float | None) -> float | None:
+    return None if value is None else _round(value)
+
+
+def _curve_document(curve: PrCurve) -> dict[str, Any]:
+    return {
+        "theme": curve.theme,
+        "support": curve.support,
+        "average_precision": _round_or_none(curve.average_precision),
+        "points": [
+            {
+                "threshold": point.threshold,
+                "precision": _round(point.precision),
+                "recall": _round(point.recall),
+                "f1": _round(point.f1),
+                "predicted": point.predicted,
+            }
+            for point in curve.points
+        ],
+    }
+
+
+def _reliability_document(table: Reliability) -> dict[str, Any]:
+    return {
+        "pairs": table.n_pairs,
+        "positives": table.n_positive,
+        "ece": _round(table.ece),
+        "brier": _round(table.brier),
+        "bins": [
+            {
+                "low": b.low,
+                "high": b.high,
+                "count": b.count,
+                "positives": b.positives,
+                "mean_score": _round_or_none(b.mean_score),
+                "observed": _round_or_none(b.observed),
+                "observed_low": _round_or_none(b.observed_low),
+                "observed_high": _round_or_none(b.observed_high),
+            }
+            for b in table.bins
+        ],
+    }
 
 
 def _score_document(score: ThemeScore) -> dict[str, Any]:

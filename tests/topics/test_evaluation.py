@@ -17,13 +17,18 @@ from rich.console import Console
 
 from preprocessing.errors import InputError, UserError
 from topics.evaluation import (
+    MICRO,
+    PR_THRESHOLDS,
     GoldLabels,
     LabelMatch,
+    average_precision,
     evaluate_themes,
     evaluation_document,
     evaluation_table,
     match_labels,
+    pr_curve,
     read_labels,
+    reliability,
     theme_score,
 )
 
@@ -79,8 +84,10 @@ def _match() -> LabelMatch:
     return match_labels(_gold(), DOC_IDS, TITLES)
 
 
-def _evaluate(max_errors: int = 10, baseline: np.ndarray | None = BASELINE):
-    return evaluate_themes(_match(), THEME_IDS, PREDICTED, SCORES, EVIDENCE, baseline, TITLES, max_errors=max_errors)
+def _evaluate(max_errors: int = 10, baseline: np.ndarray | None = BASELINE, threshold: float | None = None):
+    return evaluate_themes(
+        _match(), THEME_IDS, PREDICTED, SCORES, EVIDENCE, baseline, TITLES, max_errors=max_errors, threshold=threshold,
+    )
 
 
 # --- reading labels ------------------------------------------------------------------------------------------
@@ -382,6 +389,124 @@ def test_labelled_theme_missing_from_run() -> None:
     )
 
 
+# --- threshold curves and calibration -----------------------------------------------------------------------
+#
+# The 9 matched papers (d10 is not labelled) times the 3 evaluated themes give 27 labelled pairs; CV's scores
+# never count. Scores of the pairs, with (+) for the 9 labelled positives:
+#   RL     d1 .90+  d2 .30+  d4 .50   d6 .40+  d9 .80+   (d3, d5, d7, d8: 0)
+#   GEN    d3 .80+  d4 .70+  d7 .55   d9 .20+            (d1, d2, d5, d6, d8: 0)
+#   NEURO  d5 .85+  d6 .75+                               (the other 7: 0)
+
+
+def _point(curve, threshold: float):
+    return next(p for p in curve.points if p.threshold == threshold)
+
+
+def test_pr_curve_thresholds() -> None:
+    assert PR_THRESHOLDS == (
+        0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95,
+    )
+    ev = _evaluate()
+    assert [c.theme for c in ev.pr_curves] == [RL, GEN, NEURO]
+    assert all(tuple(p.threshold for p in c.points) == PR_THRESHOLDS for c in (*ev.pr_curves, ev.pr_micro))
+
+
+def test_pr_curves_hand_computed() -> None:
+    rl, gen, neuro = _evaluate().pr_curves
+    assert (rl.support, gen.support, neuro.support) == (4, 3, 2)
+    expected_rl = {
+        # threshold: (predicted, tp, precision, recall)
+        0.05: (5, 4, 4 / 5, 1.0),  # d1 d2 d4 d6 d9
+        0.3: (5, 4, 4 / 5, 1.0),  # a score equal to the threshold counts (d2 .30)
+        0.35: (4, 3, 3 / 4, 3 / 4),  # d2 drops out
+        0.5: (3, 2, 2 / 3, 1 / 2),  # d1 d4 d9: the labeller's own decisions at 0.5
+        0.55: (2, 2, 1.0, 1 / 2),
+        0.85: (1, 1, 1.0, 1 / 4),
+        0.95: (0, 0, 0.0, 0.0),  # nothing predicted: precision 0 by convention
+    }
+    for threshold, (predicted, tp, precision, recall) in expected_rl.items():
+        point = _point(rl, threshold)
+        assert (point.predicted, point.tp) == (predicted, tp), threshold
+        assert (point.precision, point.recall) == pytest.approx((precision, recall)), threshold
+    assert _point(rl, 0.35).f1 == pytest.approx(3 / 4)
+    assert _point(rl, 0.5).f1 == pytest.approx(4 / 7)  # the same as the decisions' F1
+    # GEN at 0.2: d3 d4 d7 d9 -> tp 3, P 3/4, R 1; at 0.6: d3 d4 -> P 1, R 2/3, F1 = (4/3) / (5/3) = 4/5
+    assert (_point(gen, 0.2).precision, _point(gen, 0.2).recall) == pytest.approx((3 / 4, 1.0))
+    assert (_point(gen, 0.6).precision, _point(gen, 0.6).recall, _point(gen, 0.6).f1) == pytest.approx((1.0, 2 / 3, 4 / 5))
+    # NEURO is perfect from 0.05 to 0.75, then loses d6
+    assert all((p.precision, p.recall) == (1.0, 1.0) for p in neuro.points if p.threshold <= 0.75)
+    assert (_point(neuro, 0.8).precision, _point(neuro, 0.8).recall) == (1.0, 0.5)
+
+
+def test_average_precision_hand_computed() -> None:
+    rl, gen, neuro = _evaluate().pr_curves
+    # ranked by score, AP = mean over positives of the precision at each positive's rank
+    # RL: .90+ .80+ .50 .40+ .30+ -> (1/1 + 2/2 + 3/4 + 4/5) / 4
+    assert rl.average_precision == pytest.approx((1 + 1 + 3 / 4 + 4 / 5) / 4)
+    # GEN: .80+ .70+ .55 .20+ -> (1 + 1 + 3/4) / 3
+    assert gen.average_precision == pytest.approx((1 + 1 + 3 / 4) / 3)
+    assert neuro.average_precision == 1.0
+
+
+def test_micro_curve_pools_every_pair() -> None:
+    micro = _evaluate().pr_micro
+    assert micro.theme == MICRO and micro.support == 9
+    # at 0.5: .90+ .85+ .80+ .80+ .75+ .70+ .55 .50 -> 8 given, 6 right, of 9 positives
+    point = _point(micro, 0.5)
+    assert (point.predicted, point.tp) == (8, 6)
+    assert (point.precision, point.recall) == pytest.approx((3 / 4, 2 / 3))
+    # ranked: six positives, two negatives (.55, .50), then positives at ranks 9, 10, 11
+    assert micro.average_precision == pytest.approx((6 + 7 / 9 + 8 / 10 + 9 / 11) / 9)
+
+
+def test_average_precision_is_none_without_positives() -> None:
+    assert average_precision(np.zeros(3, dtype=bool), np.array([0.1, 0.5, 0.9])) is None
+    curve = pr_curve("t", np.zeros(3, dtype=bool), np.array([0.1, 0.5, 0.9]), thresholds=(0.5,))
+    assert curve.support == 0 and curve.average_precision is None
+    assert (curve.points[0].predicted, curve.points[0].precision, curve.points[0].recall) == (2, 0.0, 0.0)
+
+
+def test_reliability_hand_computed() -> None:
+    table = _evaluate().reliability
+    assert (table.n_pairs, table.n_positive) == (27, 9)
+    assert [(b.low, b.high) for b in table.bins] == [
+        (0.0, 0.1), (0.1, 0.2), (0.2, 0.3), (0.3, 0.4), (0.4, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9),
+        (0.9, 1.0),
+    ]
+    # bin 0: the 16 zero scores, none labelled; .20+ | .30+ | .40+ | .55 .50 | .75+ .70+ | .85+ .80+ .80+ | .90+
+    assert [b.count for b in table.bins] == [16, 0, 1, 1, 1, 2, 0, 2, 3, 1]
+    assert [b.positives for b in table.bins] == [0, 0, 1, 1, 1, 0, 0, 2, 3, 1]
+    assert [b.observed for b in table.bins] == [0.0, None, 1.0, 1.0, 1.0, 0.0, None, 1.0, 1.0, 1.0]
+    means = [b.mean_score for b in table.bins]
+    assert means[1] is None and means[6] is None
+    assert [m for m in means if m is not None] == pytest.approx([0.0, 0.2, 0.3, 0.4, 0.525, 0.725, 2.45 / 3, 0.9])
+    # ECE = (16*0 + .8 + .7 + .6 + 2*.525 + 2*.275 + 3*(1 - 2.45/3) + .1) / 27 = 4.35 / 27
+    assert table.ece == pytest.approx(4.35 / 27)
+    # Brier = (.8^2 + .7^2 + .6^2 + .55^2 + .5^2 + .25^2 + .3^2 + .15^2 + 2 * .2^2 + .1^2) / 27 = 2.3075 / 27
+    assert table.brier == pytest.approx(2.3075 / 27)
+    # 95% Wilson interval of 1 of 1: [1 / (1 + z^2), 1]; of 0 of 16: [0, z^2 / (16 + z^2)]
+    z2 = 1.959963984540054 ** 2
+    assert (table.bins[2].observed_low, table.bins[2].observed_high) == pytest.approx((1 / (1 + z2), 1.0))
+    assert (table.bins[0].observed_low, table.bins[0].observed_high) == pytest.approx((0.0, z2 / (16 + z2)))
+    assert table.bins[1].observed_low is None and table.bins[1].observed_high is None
+
+
+def test_reliability_bin_edges_and_clipping() -> None:
+    scores = np.array([0.0, 0.1, 0.3, 0.7, 0.99, 1.0, 1.2, -0.1])
+    gold = np.array([False, True, True, False, True, True, True, False])
+    table = reliability(gold, scores)
+    # a score on an edge goes to the bin above it; 1.0 (and 1.2, clipped) to the last bin; -0.1 to the first
+    assert [b.count for b in table.bins] == [2, 1, 0, 1, 0, 0, 0, 1, 0, 3]
+    assert table.bins[9].mean_score == pytest.approx((0.99 + 1.0 + 1.0) / 3)
+    with pytest.raises(ValueError):
+        reliability(np.zeros(0, dtype=bool), np.zeros(0))
+
+
+def test_threshold_is_recorded() -> None:
+    assert _evaluate().threshold is None
+    assert _evaluate(threshold=0.5).threshold == 0.5
+
+
 # --- output --------------------------------------------------------------------------------------------------
 
 
@@ -389,6 +514,7 @@ def test_evaluation_document() -> None:
     document = evaluation_document(_evaluate(max_errors=1))
     assert list(document) == [
         "labels", "papers", "themes", "labeller", "baseline", "confusion", "false_positives", "false_negatives",
+        "pr_curve", "reliability",
     ]
     assert document["labels"] == str(LABELS)
     assert document["papers"] == {
@@ -406,6 +532,36 @@ def test_evaluation_document() -> None:
         "id": "d7", "title": "ImageNet Classification with Deep CNNs", "theme": GEN, "score": 0.55,
         "evidence": ["d7-gen"], "gold": ["other"], "predicted": [GEN, CV], "line": 8,
     }]
+    assert json.loads(json.dumps(document)) == document
+
+
+def test_evaluation_document_curves_and_reliability() -> None:
+    document = evaluation_document(_evaluate(threshold=0.5))
+    curves = document["pr_curve"]
+    assert list(curves) == ["threshold", "thresholds", "per_theme", "micro"]
+    assert curves["threshold"] == 0.5
+    assert curves["thresholds"] == list(PR_THRESHOLDS)
+    rl = curves["per_theme"][0]
+    assert [t["theme"] for t in curves["per_theme"]] == [RL, GEN, NEURO]
+    assert (rl["theme"], rl["support"], rl["average_precision"]) == (RL, 4, 0.8875)
+    assert len(rl["points"]) == 19
+    assert rl["points"][6] == {"threshold": 0.35, "precision": 0.75, "recall": 0.75, "f1": 0.75, "predicted": 4}
+    assert rl["points"][9] == {"threshold": 0.5, "precision": 0.6667, "recall": 0.5, "f1": 0.5714, "predicted": 3}
+    assert [t["average_precision"] for t in curves["per_theme"]] == [0.8875, 0.9167, 1.0]
+    assert list(curves["micro"]) == ["support", "average_precision", "points"]
+    assert curves["micro"]["average_precision"] == 0.9329  # (6 + 7/9 + 8/10 + 9/11) / 9 = 0.93288...
+    table = document["reliability"]
+    assert list(table) == ["pairs", "positives", "ece", "brier", "bins"]
+    assert (table["pairs"], table["positives"], table["ece"], table["brier"]) == (27, 9, 0.1611, 0.0855)
+    assert [b["count"] for b in table["bins"]] == [16, 0, 1, 1, 1, 2, 0, 2, 3, 1]
+    assert table["bins"][5] == {
+        "low": 0.5, "high": 0.6, "count": 2, "positives": 0, "mean_score": 0.525, "observed": 0.0,
+        "observed_low": 0.0, "observed_high": 0.6576,
+    }
+    assert table["bins"][1] == {
+        "low": 0.1, "high": 0.2, "count": 0, "positives": 0, "mean_score": None, "observed": None,
+        "observed_low": None, "observed_high": None,
+    }
     assert json.loads(json.dumps(document)) == document
 
 
