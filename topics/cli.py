@@ -164,6 +164,56 @@ def validate(config_path: Annotated[Path, typer.Argument(help="YAML config to ch
     typer.echo(f"{config_path}: valid ({len(files)} input file(s), {len(themes)} themes, output to {config.output.dir})")
 
 
+themes_app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Work on a themes file with the corpus: terms each theme could list.",
+)
+app.add_typer(themes_app, name="themes")
+
+
+@themes_app.command("suggest")
+def themes_suggest(
+    config_path: Annotated[Path, typer.Argument(help="YAML config of the run whose themes to extend")],
+    theme: Annotated[Optional[str], typer.Option("--theme", help="Only this theme id (default: every theme)")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Terms suggested per theme")] = 15,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the suggestions to this CSV file")] = None,
+    overrides: SetOpt = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the tables")] = False,
+) -> None:
+    """Run the config (no output files; the caches make a rerun quick) and list, per theme, the corpus terms most
+    associated with the papers carrying it that its definition does not list yet."""
+    from topics.pipeline import run as run_pipeline
+    from topics.theme_definitions import load_theme_definitions
+    from topics.theme_suggest import (
+        check_csv_path, check_theme_id, empty_message, suggest_for_run, suggestion_table, write_suggestions_csv,
+    )
+
+    config = load_config(config_path, overrides or [])
+    theme_ids = check_theme_id(theme, load_theme_definitions(config.themes.file), config.themes.file)
+    if out is not None:
+        check_csv_path(out)
+    progress = RunProgress(quiet=quiet, console=_err)
+    result = run_pipeline(config, use_cache=not no_cache, progress=progress)
+    suggestions = suggest_for_run(config, result, theme_ids, top=top, use_cache=not no_cache)
+    console = Console(highlight=False)
+    if not console.is_terminal:  # piped or redirected: do not wrap titles at 80 columns
+        console.width = 160
+    table = result.themes
+    for theme_id, items in suggestions.items():
+        j = table.theme_ids.index(theme_id)
+        n_papers = int(table.assigned[:, j].sum())
+        if items:
+            console.print(suggestion_table(table.themes[j], n_papers, items))
+        else:
+            console.print(empty_message(table.themes[j], n_papers), markup=False)
+    if out is not None:
+        path = write_suggestions_csv(out, suggestions)
+        if not quiet:
+            progress.note(f"suggestions written to {path}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``topics`` console script."""
     try:
