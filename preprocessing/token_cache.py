@@ -22,8 +22,9 @@ from preprocessing import tempfiles
 from preprocessing.errors import UserError
 from preprocessing.token_arrays import TokenArrays
 
-#: Cached corpora kept per folder (the least recently used are deleted).
-KEEP_FILES = 12
+#: Cached token files kept per folder, the least recently used deleted first (a run stores two per corpus, its
+#: tokens and its theme tokens, and two for the labeller's background corpus).
+KEEP_FILES = 24
 #: Separates words in the stored word list (never part of a token: tokens are alphabetic).
 _WORD_SEP = "\n"
 

@@ -18,6 +18,8 @@ from preprocessing.errors import UserError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: The built-in theme definitions, used when a config names no themes file.
 DEFAULT_THEMES_FILE = PROJECT_ROOT / "configs" / "themes" / "ml.yaml"
+#: The background corpus of the theme labeller (the shipped example corpus).
+DEFAULT_BACKGROUND_FILE = PROJECT_ROOT / "data" / "ml-abstracts-sample.parquet"
 
 #: Words common in abstracts that say nothing about a paper's topic.
 DEFAULT_DOMAIN_STOP_WORDS: tuple[str, ...] = (
@@ -202,6 +204,13 @@ class ThemesConfig(_Strict):
         0.35, ge=0.0, le=1.0, description="a paper carries a theme when its score (a probability) reaches this"
     )
     max_per_paper: int = Field(3, ge=1)
+    learn: bool = Field(
+        True, description="learn what else marks each theme from the corpus (weak supervision); false: terms only"
+    )
+    background: Path | None = Field(
+        DEFAULT_BACKGROUND_FILE,
+        description="papers the labeller learns from beside the run's own (default: the shipped example corpus); null for none",
+    )
 
 
 class EvaluationConfig(_Strict):
@@ -426,7 +435,10 @@ def _resolve(path: Path, base: Path) -> Path:
 def resolve_paths(config: RunConfig, base: Path) -> RunConfig:
     """Make every relative path in ``config`` relative to ``base`` (the config file's folder)."""
     inputs = tuple(i.model_copy(update={"path": _resolve(i.path, base)}) for i in config.inputs)
-    themes = config.themes.model_copy(update={"file": _resolve(config.themes.file, base)})
+    themes = config.themes.model_copy(update={
+        "file": _resolve(config.themes.file, base),
+        "background": _resolve(config.themes.background, base) if config.themes.background is not None else None,
+    })
     cache = config.cache
     if cache.dir is not None:
         cache = cache.model_copy(update={"dir": _resolve(cache.dir, base)})

@@ -52,6 +52,10 @@ class CorpusTokens:
     texts: TokenArrays
     titles: TokenArrays
     documents: TokenArrays | None = None
+    #: the theme tokens of ``texts`` and ``titles`` (:meth:`preprocessing.nlp.Tokenizer.arrays_with_themes`), which
+    #: the theme lexicon scans
+    theme_texts: TokenArrays | None = None
+    theme_titles: TokenArrays | None = None
 
 
 def effective_k(requested: int, n_docs: int, what: str, warnings: list[str], progress: RunProgress) -> int:

@@ -24,13 +24,18 @@ from preprocessing import tempfiles
 from preprocessing.errors import UserError
 from preprocessing.interrupts import signals_deferred
 from topics.evaluation import evaluation_document
-from topics.results import RAW, RunResult, TopicResult, TrendTable
+from topics.results import RAW, RunResult, ThemeTable, TopicResult, TrendTable
 
 #: papers.csv columns, in order. A contract with users' scripts: add freely, rename only with a changelog entry.
 PAPER_COLUMNS = (
     "id", "title", "authors", "abstract", "year", "period", "venue", "source",
     "themes", "theme_scores", "theme_evidence", "topic", "topic_weight", "topic_label", "cluster", "cluster_label",
 )
+
+
+#: papers.csv's ``theme_scores`` lists every theme scoring at least this (besides the assigned ones, which it
+#: always lists), so near misses below the threshold are visible.
+THEME_SCORE_FLOOR = 0.05
 
 
 #: The files a run writes, in the order they are written (evaluation.json only when the run was evaluated; an
@@ -96,6 +101,7 @@ def paper_rows(run: RunResult) -> Iterator[tuple[str, ...]]:
     cluster_ids = [clusters.topic_id(k) for k in range(clusters.n_topics)] if clusters is not None else []
     weights = lda.doc_topic[np.arange(len(topics)), topics].tolist() if lda is not None and topics else []
     index = {tid: j for j, tid in enumerate(table.theme_ids)}
+    scored = _scored_themes(table)
     for i, paper in enumerate(run.corpus.papers):
         pairs = table.paper_themes(i)
         evidence = table.evidence[i]
@@ -109,7 +115,7 @@ def paper_rows(run: RunResult) -> Iterator[tuple[str, ...]]:
             paper.venue,
             paper.source,
             ";".join(t for t, _ in pairs),
-            ";".join(f"{t}:{s:.4f}" for t, s in pairs),
+            ";".join(f"{t}:{s:.4f}" for t, s in scored[i]),
             ";".join(f"{t}:{'|'.join(evidence[index[t]])}" for t, _ in pairs),
             "" if topics is None else str(topic_ids[topics[i]]),
             "" if lda is None else f"{weights[i]:.4f}",
@@ -119,12 +125,29 @@ def paper_rows(run: RunResult) -> Iterator[tuple[str, ...]]:
         )
 
 
+def _scored_themes(table: ThemeTable) -> list[list[tuple[str, float]]]:
+    """Per paper, the ``(theme id, score)`` pairs papers.csv's ``theme_scores`` lists: every theme scoring at
+    least :data:`THEME_SCORE_FLOOR` and every assigned theme, highest score first (ties by id)."""
+    ids = table.theme_ids
+    scores = np.asarray(table.scores, dtype=np.float64)
+    listed = (scores >= THEME_SCORE_FLOOR) | np.asarray(table.assigned, dtype=bool)
+    rows, cols = np.nonzero(listed)
+    per_paper: list[list[tuple[str, float]]] = [[] for _ in range(scores.shape[0])]
+    for row, col, score in zip(rows.tolist(), cols.tolist(), scores[rows, cols].tolist()):
+        per_paper[row].append((ids[col], score))
+    for pairs in per_paper:
+        pairs.sort(key=lambda pair: (-pair[1], pair[0]))
+    return per_paper
+
+
 def papers_frame(run: RunResult) -> pd.DataFrame:
     """One row per paper with the columns of :data:`PAPER_COLUMNS`, every cell a string.
 
-    ``authors`` and ``themes`` are ``;``-separated; ``theme_scores`` is ``id:score`` pairs (4 decimals) and
-    ``theme_evidence`` ``id:term|term`` groups, both ``;``-separated in the order of ``themes``; ``topic`` and
-    ``cluster`` are integers (empty when the model did not run).
+    ``authors`` and ``themes`` (the assigned theme ids, highest score first) are ``;``-separated;
+    ``theme_scores`` is ``id:score`` pairs (4 decimals, ``;``-separated, highest score first) of every theme
+    scoring at least :data:`THEME_SCORE_FLOOR` and every assigned one, so it also shows the near misses;
+    ``theme_evidence`` is ``id:term|term`` groups of the assigned themes, in the order of ``themes``; ``topic``
+    and ``cluster`` are integers (empty when the model did not run).
     """
     return pd.DataFrame(list(paper_rows(run)), columns=list(PAPER_COLUMNS))
 

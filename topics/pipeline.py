@@ -33,8 +33,10 @@ from topics.topic_labels import theme_name_words, topic_labels
 from topics.memory import release_freed_memory
 from topics.model_stages import CorpusTokens, FittedModels, cached_models, library_versions
 from topics.theme_definitions import load_theme_definitions
+from topics.theme_background import background_texts, tokenize_background
+from topics.theme_learner import SeededThemeClassifier, learn_theme_scores
 from topics.theme_lexicon import build_lexicon
-from topics.themes import ThemeRule, assign_themes, group_theme_scores, paper_evidence, term_theme_weights
+from topics.themes import CALIBRATION, SCORERS, ThemeRule, assign_themes, group_theme_scores, paper_evidence, term_theme_weights
 from topics.profiles import theme_profiles
 from topics.snapshot import compare_snapshots
 from topics.topic_drift import topic_terms_by_period
@@ -81,10 +83,13 @@ def tokenize_corpus(
     texts = [p.text for p in corpus.papers]
     titles = [p.title for p in corpus.papers]
     both = texts + titles
-    cache = None
+    cache = theme_cache = None
     if use_cache and config.cache.enabled:
         cache = TokenCache(config.cache.dir or default_cache_dir(), tokenizer.settings.fingerprint())
+        theme_cache = TokenCache(config.cache.dir or default_cache_dir(), tokenizer.theme_fingerprint())
     arrays = cache.load(both) if cache is not None else None
+    theme_arrays = theme_cache.load(both) if theme_cache is not None else None
+    fresh_themes = theme_arrays is None
     if arrays is not None:
         progress.note("  tokens read from the cache")
     elif spark is not None:
@@ -94,24 +99,44 @@ def tokenize_corpus(
         arrays = TokenArrays.from_segments(tokenize_on_spark(spark, both, tokenizer.settings, config.spark.partitions))
     else:
         with progress.bar("spaCy", total=len(both)) as advance:
-            arrays = tokenizer.arrays(both, advance)
+            arrays, theme_arrays = tokenizer.arrays_with_themes(both, advance)
         if cache is not None:
             cache.store(both, arrays)
+    if theme_arrays is None:  # Spark, or corpus tokens cached before theme tokens were
+        theme_arrays = tokenizer.theme_arrays(both)
+    if theme_cache is not None and fresh_themes:
+        theme_cache.store(both, theme_arrays)
     n = len(texts)
-    return CorpusTokens(texts=arrays.slice(0, n), titles=arrays.slice(n, 2 * n))
+    return CorpusTokens(
+        texts=arrays.slice(0, n), titles=arrays.slice(n, 2 * n),
+        theme_texts=theme_arrays.slice(0, n), theme_titles=theme_arrays.slice(n, 2 * n),
+    )
 
 
 def assign_paper_themes(
     config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
-    ids: Sequence[str], fitted: FittedModels,
+    ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool = True,
 ) -> tuple[ThemeTable, list[str]]:
-    """Every paper's themes from its own words (the theme lexicon scanned over its tokens) and from the LDA
-    topics and clusters of ``fitted`` it belongs to; also the theme terms that tokenisation cannot match (for a
-    warning)."""
-    lexicon, unmatchable = build_lexicon(
-        themes, tokenizer.tokenize_phrase, tokenizer.settings.stop_words, tokenizer.phrase_segments
-    )
-    evidence = paper_evidence(lexicon, tokens.texts, tokens.titles)
+    """Every paper's themes from its own words (the theme lexicon scanned over its tokens), from what the
+    corpus and the background corpus teach about each theme (``themes.learn``), and from the LDA topics and
+    clusters of ``fitted`` it belongs to; also the theme terms that tokenisation cannot match (for a warning)."""
+    lexicon, unmatchable = build_lexicon(themes, tokenizer)
+    if tokens.theme_texts is None or tokens.theme_titles is None:
+        raise ValueError("assign_paper_themes needs the theme tokens (tokenize_corpus gives them)")
+    evidence = paper_evidence(lexicon, tokens.theme_texts, tokens.theme_titles)
+    learned = None
+    if config.themes.learn:
+        background = background_themes = None
+        if config.themes.background is not None:
+            bg_texts, bg_titles = background_texts(config.themes.background, titles)
+            cache = theme_cache = None
+            if use_cache and config.cache.enabled:
+                cache = TokenCache(config.cache.dir or default_cache_dir(), tokenizer.settings.fingerprint())
+                theme_cache = TokenCache(config.cache.dir or default_cache_dir(), tokenizer.theme_fingerprint())
+            background, background_themes = tokenize_background(bg_texts, bg_titles, tokenizer, cache, theme_cache)
+        learned, _ = learn_theme_scores(
+            lexicon, evidence, tokens.texts, background, random_state=config.seed, background_themes=background_themes
+        )
     lda_result, lda_model = fitted.lda_result, fitted.lda_model
     cluster_result, cluster_model = fitted.side.result, fitted.side.model
     topic_theme = cluster_theme = None
@@ -126,13 +151,14 @@ def assign_paper_themes(
         topic_theme=topic_theme,
         doc_cluster=cluster_result.assignments if cluster_result is not None else None,
         cluster_theme=cluster_theme,
+        learned=learned,
     )
     return table, list(unmatchable)
 
 
 def cached_themes(
     config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
-    ids: Sequence[str], fitted: FittedModels, use_cache: bool,
+    ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool,
 ) -> tuple[ThemeTable, list[str]]:
     """:func:`assign_paper_themes`, or its result from the stage cache when the models came from (or went into)
     the cache entry ``fitted.key`` (same tokens, ids and model settings) and the theme definitions file, the
@@ -145,12 +171,15 @@ def cached_themes(
             definitions = Path(config.themes.file).read_bytes()
         except OSError:
             definitions = b""
-        key = stage_key(["themes", topics.__version__, fitted.key, definitions,
-                         config_to_dict(config)["themes"], tokenizer.settings.fingerprint()])
+        background = config.themes.background
+        key = stage_key(["themes", topics.__version__, fitted.key, definitions, config_to_dict(config)["themes"],
+                         file_signature(background) if background is not None else None, config.seed,
+                         repr(CALIBRATION), sorted(SeededThemeClassifier().get_params().items()), repr(SCORERS),
+                         tokenizer.settings.fingerprint(), tokenizer.theme_fingerprint()])
         cached = cache.load("themes", key)
         if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], ThemeTable):
             return cached
-    table, unmatchable = assign_paper_themes(config, themes, tokenizer, tokens, ids, fitted)
+    table, unmatchable = assign_paper_themes(config, themes, tokenizer, tokens, ids, titles, fitted, use_cache)
     if cache is not None and definitions:
         cache.store("themes", key, (table, unmatchable))
     return table, unmatchable
@@ -205,7 +234,7 @@ def evaluate_run(
     baseline = keyword_baseline(table.themes, [paper_text(p.title, p.abstract) for p in corpus.papers])
     return evaluate_themes(
         match, table.theme_ids, table.assigned, table.scores, table.evidence, baseline, titles,
-        max_errors=config.evaluation.max_errors,
+        max_errors=config.evaluation.max_errors, threshold=config.themes.threshold,
     )
 
 
@@ -322,11 +351,13 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     parallel_stages = sorted(fitted.side.timings) if fitted.parallel and not fitted.from_cache else []
 
     with progress.stage("themes"):
-        theme_table, unmatchable = cached_themes(config, themes, tokenizer, tokens, ids, fitted, use_cache)
+        theme_table, unmatchable = cached_themes(
+            config, themes, tokenizer, tokens, ids, [p.title for p in corpus.papers], fitted, use_cache
+        )
         if unmatchable:
             message = (
-                f"{len(unmatchable)} theme term(s) lose words to tokenisation and were left out "
-                f"({', '.join(unmatchable[:5])}{', ...' if len(unmatchable) > 5 else ''}); reword them in {config.themes.file.name}"
+                f"{len(unmatchable)} theme term(s) of {config.themes.file.name} cannot match as written and were "
+                f"left out: {'; '.join(str(term) for term in unmatchable)}"
             )
             warnings.append(message)
             progress.note(f"  warning: {message}")

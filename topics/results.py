@@ -88,7 +88,8 @@ class ThemeDefinition:
 
     ``seeds`` are strong, specific terms; ``related`` weaker supporting terms; ``exclude`` terms that argue
     against the theme. Terms are words or phrases. ``short`` is a few characters ("RL") that prefix the labels of
-    topics expressing the theme.
+    topics expressing the theme. ``threshold`` (a score in [0, 1], optional) is the theme's own assignment
+    threshold; ``None`` leaves it to the run's ``themes.threshold``.
     """
 
     id: str
@@ -98,6 +99,7 @@ class ThemeDefinition:
     short: str = ""
     exclude: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    threshold: float | None = None
 
 
 @dataclass(frozen=True)

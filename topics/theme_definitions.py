@@ -23,6 +23,16 @@ class _ThemeSpec(BaseModel):
     seeds: list[str] = Field(min_length=1)
     related: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
+    threshold: float | None = Field(None, ge=0.0, le=1.0)
+
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _threshold_is_a_number(cls, value: object) -> object:
+        if value is None:
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+            raise ValueError("a theme's threshold is a score from 0 to 1, like themes.threshold")
+        return value
 
     @field_validator("id")
     @classmethod
@@ -39,7 +49,10 @@ class _ThemesFile(BaseModel):
 
 
 def load_theme_definitions(path: Path) -> tuple[ThemeDefinition, ...]:
-    """Read and validate a themes file; errors name the file and the key path (``themes -> 2 -> seeds``)."""
+    """Read and validate a themes file; errors name the file and the key path (``themes -> 2 -> seeds``).
+
+    A theme's optional ``threshold`` (a score in [0, 1]) is its own assignment threshold, in place of
+    ``themes.threshold``; absent, it is ``None``."""
     data = read_yaml(Path(path))
     try:
         parsed = _ThemesFile.model_validate(data)
@@ -47,7 +60,7 @@ def load_theme_definitions(path: Path) -> tuple[ThemeDefinition, ...]:
         first = error.errors()[0]
         where = " -> ".join(str(p) for p in first["loc"]) or "(top level)"
         if first["type"] == "extra_forbidden":
-            raise ConfigError(f"{path}: unknown key '{where}'; allowed: id, label, short, description, seeds, related, exclude") from None
+            raise ConfigError(f"{path}: unknown key '{where}'; allowed: {', '.join(_ThemeSpec.model_fields)}") from None
         raise ConfigError(f"{path}: {where}: {first['msg']} (got {first.get('input')!r})") from None
     seen: set[str] = set()
     for index, spec in enumerate(parsed.themes):
@@ -57,7 +70,7 @@ def load_theme_definitions(path: Path) -> tuple[ThemeDefinition, ...]:
     return tuple(
         ThemeDefinition(
             id=s.id, label=s.label, short=s.short, description=s.description,
-            seeds=tuple(s.seeds), related=tuple(s.related), exclude=tuple(s.exclude),
+            seeds=tuple(s.seeds), related=tuple(s.related), exclude=tuple(s.exclude), threshold=s.threshold,
         )
         for s in parsed.themes
     )

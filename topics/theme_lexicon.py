@@ -1,19 +1,30 @@
 """Theme terms as token n-grams, and a longest-match scanner over token segments.
 
-Seed, related and exclude terms are tokenised like the corpus, so "policies" matches the seed "policy" and
-the phrase token ``reinforcement_learning`` matches the seed "reinforcement learning". At each position the
-longest known n-gram wins and consumes its tokens; an exclude term consumes its tokens for its theme without
-counting as evidence (so "neural network" is not evidence of neuroscience through "neural").
+Terms are matched on *theme tokens* (:meth:`preprocessing.nlp.Tokenizer.arrays_with_themes`): the text's
+tokens with nothing dropped but punctuation, each keyed by its corpus lemma where the corpus keeps it and by its
+lowercase form where it does not (a stop word, a word shorter than ``min_token_length``, an alphanumeric such as
+"gpt-4"). So "policies" matches the seed "policy", "large language model" matches only where "large" is
+written before "language model" (although "large" is a stop word of the corpus), "AI safety" and "GPT-4" match
+although the corpus drops "ai" and "gpt-4", and "in-context learning" matches "in-context learning" and "in
+context learning" but never "context learning". A term is tokenised the same way
+(:meth:`~preprocessing.nlp.Tokenizer.term_tokens`); a term that cannot match as written is left out and
+reported with the reason (:class:`Unmatchable`).
+
+At each position the longest known n-gram wins and consumes its tokens; an exclude term consumes its tokens for
+its theme without counting as evidence (so "neural network" is not evidence of neuroscience through "neural").
+Corpus tokens (lemmas only, a break at every dropped token; phrase tokens such as ``reinforcement_learning``
+split back into their words) scan the same way, without the terms that need a dropped word.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from preprocessing.nlp import SURFACE_SEP, Tokenizer
 from preprocessing.token_arrays import BREAK, TokenArrays, ragged_gather
 from topics.results import ThemeDefinition
 
@@ -26,13 +37,33 @@ RELATED_WEIGHT = 0.35
 EXCLUDE = 0.0
 
 
+@dataclass(frozen=True, eq=False)
+class Unmatchable(str):
+    """A term of a themes file that cannot match as written, so the lexicon leaves it out: the theme's id, the
+    key the term is listed under (``seeds``, ``related`` or ``exclude``), the term as written and why.
+
+    It is also the ``str`` a warning shows, ``"q-learning" (reinforcement-learning seeds): <reason>``, so code
+    that joins the terms left out (they were plain strings) keeps working."""
+
+    theme: str
+    kind: str
+    term: str
+    reason: str
+
+    def __new__(cls, theme: str, kind: str, term: str, reason: str) -> "Unmatchable":
+        return super().__new__(cls, f'"{term}" ({theme} {kind}): {reason}')
+
+    def __getnewargs__(self) -> tuple[str, str, str, str]:  # type: ignore[override]
+        return (self.theme, self.kind, self.term, self.reason)
+
+
 @dataclass(frozen=True)
 class ThemeLexicon:
     """All theme terms as token n-grams.
 
     ``entries[ngram] = {theme index: weight}`` for seed and related terms; ``excludes[ngram]`` is the set of
-    themes for which that n-gram is not evidence. ``names[ngram]`` is the term as written in the themes file,
-    for evidence; ``max_len`` is the longest n-gram.
+    themes for which that n-gram is not evidence. ``names[ngram]`` is the term as written in the themes file
+    (lowercase): evidence groups the matches of a term and its plural under it; ``max_len`` is the longest n-gram.
     """
 
     n_themes: int
@@ -47,12 +78,21 @@ class ThemeLexicon:
 
         A match counts for no theme whose exclude term overlaps it without lying inside it ("neural network"
         masks "network" for neuroscience, yet "spiking neural network" still counts); matches left with no
-        theme are omitted. Returns ``(ngram, {theme: weight})`` pairs in text order.
+        theme are omitted. Returns ``(ngram, {theme: weight})`` pairs in text order. ``segments`` hold corpus
+        tokens or theme tokens (words of theme token arrays, see :func:`match_key`).
         """
-        matches: list[tuple[tuple[str, ...], dict[int, float]]] = []
+        return [(gram, hit) for gram, hit, _ in self.scan_with_surface(segments)]
+
+    def scan_with_surface(
+        self, segments: Sequence[Sequence[str]]
+    ) -> list[tuple[tuple[str, ...], dict[int, float], str]]:
+        """:meth:`scan`, each match with the words it matched as they are written in the text
+        (:func:`surface_text`: "policy gradients" for the n-gram ``("policy", "gradient")``)."""
+        matches: list[tuple[tuple[str, ...], dict[int, float], str]] = []
         entries, first = self.entries, self.first_tokens
         for segment in segments:
-            tokens = _expand(segment)
+            words = _expand(segment)
+            tokens = [match_key(w) for w in words]
             masks = self._exclude_spans(tokens) if self.excludes else []
             i, n = 0, len(tokens)
             while i < n:
@@ -66,7 +106,7 @@ class ThemeLexicon:
                         if masks:
                             hit = _unmasked(hit, i, i + length, masks)
                         if hit:
-                            matches.append((gram, hit))
+                            matches.append((gram, hit, surface_text(words[i : i + length])))
                         i += length
                         break
                 else:
@@ -81,6 +121,22 @@ class ThemeLexicon:
                 if themes:
                     spans.append((i, i + length, themes))
         return spans
+
+
+def match_key(word: str) -> str:
+    """The word a token matches theme terms by: a corpus token is its own key; a word of theme token arrays is
+    ``key`` or ``key + SURFACE_SEP + surface`` (:func:`preprocessing.nlp.theme_item`)."""
+    return word.partition(SURFACE_SEP)[0] if SURFACE_SEP in word else word
+
+
+def surface_text(words: Sequence[str]) -> str:
+    """The matched words as the text has them: surface forms joined by spaces, but by nothing after a word
+    written with a hyphen inside ("in-context learning"). Corpus tokens have no surface form: their lemma is it."""
+    text = ""
+    for word in words:
+        surface = word.partition(SURFACE_SEP)[2] or match_key(word)
+        text = surface if not text else text + (surface if text.endswith("-") else " " + surface)
+    return text.rstrip("-")
 
 
 def _unmasked(hit: dict[int, float], start: int, end: int, masks: list[tuple[int, int, frozenset[int]]]) -> dict[int, float]:
@@ -105,29 +161,49 @@ def _expand(segment: Sequence[str]) -> list[str]:
 
 def build_lexicon(
     themes: Sequence[ThemeDefinition],
-    tokenize: Callable[[str], list[str]],
+    tokenize: Tokenizer | Callable[[str], list[str]],
     stop_words: frozenset[str] = frozenset(),
     segment: Callable[[str], list[list[str]]] | None = None,
-) -> tuple[ThemeLexicon, tuple[str, ...]]:
-    """Tokenise every theme's terms with ``tokenize`` (the corpus's own tokenizer) into a :class:`ThemeLexicon`.
+) -> tuple[ThemeLexicon, tuple[Unmatchable, ...]]:
+    """Tokenise every theme's terms into a :class:`ThemeLexicon`; returns it and the terms left out, in
+    themes-file order, each an :class:`Unmatchable` with its reason.
 
-    A term is dropped when tokenisation loses one of its content words (a word not in ``stop_words``, e.g. the
-    "q" of "q-learning": what is left would match more than the term means), or when a term of several words
-    keeps a single token ("few-shot" -> "shot"), or when ``segment`` (the tokenizer's own split of running text)
-    cuts it in two at a stop word ("inspired by the brain": it could never match as one n-gram). Each term also matches its plural (see :func:`_forms`). When a term is both a seed and a related term of one theme,
-    the seed weight wins. Returns the lexicon and the dropped terms as ``"theme id: term"``.
+    Given the run's :class:`~preprocessing.nlp.Tokenizer`, terms are tokenised as theme tokens
+    (:meth:`~preprocessing.nlp.Tokenizer.term_tokens`) and keep every word as written, stop words and short
+    words included: the lexicon is for scanning theme token arrays. A term is left out only when it cannot
+    match as written or would match nearly anything: it has no letter or digit, punctuation inside it cuts it
+    (text is cut there: "U.S. policy"), or it is one stop word ("the"). Punctuation at either end is ignored.
+
+    Given a function instead (the corpus's own ``tokenize_phrase``, as before theme tokens existed), terms are
+    corpus tokens, for scanning corpus tokens: a term is left out when tokenisation loses one of its content words
+    (a word not in ``stop_words``, e.g. the "q" of "q-learning"), when a term of several words keeps a single token
+    ("few-shot" -> "shot"), or when ``segment`` cuts it in two at a stop word ("inspired by the brain").
+
+    Each term also matches its plural (see :func:`_forms`). When a term is both a seed and a related term of one
+    theme, the seed weight wins.
     """
+    def gram_of(term: str) -> tuple[tuple[str, ...], str]:
+        if isinstance(tokenize, Tokenizer):
+            return _theme_gram(term, tokenize)
+        return _corpus_gram(term, tokenize, stop_words, segment)
+
+    grams: dict[str, tuple[tuple[str, ...], str]] = {}
+    dropped: list[Unmatchable] = []
+    for theme in themes:  # in themes-file order, for the report
+        for kind, terms in (("seeds", theme.seeds), ("related", theme.related), ("exclude", theme.exclude)):
+            for term in terms:
+                if term not in grams:
+                    grams[term] = gram_of(term)
+                if grams[term][1]:
+                    dropped.append(Unmatchable(theme.id, kind, term, grams[term][1]))
     entries: dict[tuple[str, ...], dict[int, float]] = {}
     excludes: dict[tuple[str, ...], set[int]] = {}
     names: dict[tuple[str, ...], str] = {}
-    dropped: list[str] = []
     for index, theme in enumerate(themes):
         for terms, weight in ((theme.exclude, EXCLUDE), (theme.related, RELATED_WEIGHT), (theme.seeds, SEED_WEIGHT)):
             for term in terms:
-                segments = segment(term) if segment is not None else [tokenize(term)]
-                gram = tuple(tok for seg in segments for tok in seg)
-                if len(segments) > 1 or not _keeps_meaning(term, gram, tokenize, stop_words):
-                    dropped.append(f"{theme.id}: {term}")
+                gram, reason = grams[term]
+                if reason:
                     continue
                 for form in _forms(gram):
                     names.setdefault(form, term.lower())
@@ -137,16 +213,56 @@ def build_lexicon(
                     slot = entries.setdefault(form, {})
                     if slot.get(index, -1.0) < weight:
                         slot[index] = weight
-    grams = [*entries, *excludes]
+    all_grams = [*entries, *excludes]
     lexicon = ThemeLexicon(
         n_themes=len(themes),
         entries=entries,
         excludes={g: frozenset(t) for g, t in excludes.items()},
         names=names,
-        max_len=max((len(g) for g in grams), default=1),
+        max_len=max((len(g) for g in all_grams), default=1),
         first_tokens=frozenset(g[0] for g in entries),
     )
     return lexicon, tuple(dropped)
+
+
+def _theme_gram(term: str, tokenizer: Tokenizer) -> tuple[tuple[str, ...], str]:
+    """The n-gram of ``term`` as theme tokens, or ``((), reason)`` when it cannot match as written."""
+    tokens = tokenizer.term_tokens(term)
+    while tokens and tokens[0][0] is None:
+        tokens = tokens[1:]
+    while tokens and tokens[-1][0] is None:
+        tokens = tokens[:-1]
+    if not tokens:
+        return (), "it has no letter or digit to match"
+    cuts = [text for key, text in tokens if key is None]
+    if cuts:
+        listed = ", ".join(f'"{c}"' for c in dict.fromkeys(cuts))
+        return (), f"{listed} inside it is punctuation, where text is cut, so it can never match as one phrase; write it without"
+    gram = tuple(key for key, _ in tokens if key is not None)
+    stop = tokenizer.settings.stop_words
+    if len(gram) == 1 and (tokens[0][1] in stop or gram[0] in stop):
+        return (), "it is a single stop word, which would match almost any text; write a longer term"
+    return gram, ""
+
+
+def _corpus_gram(
+    term: str, tokenize: Callable[[str], list[str]], stop_words: frozenset[str],
+    segment: Callable[[str], list[list[str]]] | None,
+) -> tuple[tuple[str, ...], str]:
+    """The n-gram of ``term`` as corpus tokens, or ``((), reason)`` (see :func:`build_lexicon`)."""
+    segments = segment(term) if segment is not None else [tokenize(term)]
+    gram = tuple(tok for seg in segments for tok in seg)
+    if not gram:
+        return (), "it tokenises to nothing"
+    if len(segments) > 1:
+        return (), "a stop word cuts it in two, so it can never match as one phrase"
+    words = _WORD.findall(term.lower())
+    if len(gram) == 1 and len(words) > 1:
+        return (), f"of its {len(words)} words only {gram[0]!r} is left after tokenisation"
+    lost = [w for w in words if not tokenize(w) and w not in stop_words]
+    if lost:
+        return (), f"tokenisation loses {', '.join(repr(w) for w in lost)}"
+    return gram, ""
 
 
 def _forms(gram: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
@@ -158,28 +274,25 @@ def _forms(gram: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     return (gram,)
 
 
-def _keeps_meaning(term: str, gram: tuple[str, ...], tokenize: Callable[[str], list[str]], stop_words: frozenset[str]) -> bool:
-    words = _WORD.findall(term.lower())
-    if not gram or (len(gram) == 1 and len(words) > 1):
-        return False
-    return all(tokenize(word) or word in stop_words for word in words)
-
-
 @dataclass(frozen=True)
 class ArrayHits:
-    """What :meth:`ThemeLexicon.scan` finds, for every text of a :class:`TokenArrays` at once: one row per
-    (match, theme) left after masking, in text order. ``gram[k]`` indexes ``grams`` (the lexicon's entry n-grams
-    in ``entries`` order); ``weight[k]`` is ``entries[grams[gram[k]]][theme[k]]``."""
+    """What :meth:`ThemeLexicon.scan_with_surface` finds, for every text of a :class:`TokenArrays` at once: one
+    row per (match, theme) left after masking, in text order. ``gram[k]`` indexes ``grams`` (the lexicon's entry
+    n-grams in ``entries`` order); ``weight[k]`` is ``entries[grams[gram[k]]][theme[k]]``; ``surface[k]``
+    indexes ``surfaces``, the matched words as the text has them (:func:`surface_text`)."""
 
     doc: np.ndarray
     gram: np.ndarray
     theme: np.ndarray
     weight: np.ndarray
     grams: list[tuple[str, ...]]
+    surface: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    surfaces: list[str] = field(default_factory=list)
 
 
 def scan_arrays(lexicon: ThemeLexicon, arrays: TokenArrays) -> ArrayHits:
-    """:meth:`ThemeLexicon.scan` of every text of ``arrays`` without a Python loop over tokens.
+    """:meth:`ThemeLexicon.scan_with_surface` of every text of ``arrays`` (theme tokens or corpus tokens) without
+    a Python loop over tokens.
 
     Every occurrence of every entry and exclude n-gram is found with numpy, one n-gram length at a time, by
     walking a trie of the n-grams' prefixes over the positions where the shorter prefix matched (a window never
@@ -241,13 +354,44 @@ def scan_arrays(lexicon: ThemeLexicon, arrays: TokenArrays) -> ArrayHits:
             match_of, pair, theme = match_of[keep], pair[keep], theme[keep]
 
     doc = np.searchsorted(np.asarray(arrays.offsets, dtype=np.int64), m_pos, side="right") - 1
+    m_surface, surfaces = _surfaces(codes, arrays.words, m_pos, m_end - m_pos)
     return ArrayHits(
         doc=doc[match_of].astype(np.int64),
         gram=m_entry[match_of],
         theme=theme,
         weight=trie.pair_weight[pair],
         grams=grams,
+        surface=m_surface[match_of],
+        surfaces=surfaces,
     )
+
+
+def _surfaces(
+    codes: np.ndarray, words: Sequence[str], pos: np.ndarray, length: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """The matched words of every match (``codes[pos[k] : pos[k] + length[k]]``, no break inside) as
+    :func:`surface_text`: an index per match into the returned list of distinct texts. Each distinct run of codes
+    is joined once."""
+    surface = np.zeros(len(pos), dtype=np.int64)
+    index: dict[str, int] = {}
+    base = len(words) + 1
+    for size in np.unique(length).tolist():
+        rows = np.flatnonzero(length == size)
+        window = codes[pos[rows, None] + np.arange(size)].astype(np.int64)  # (matches, size), codes >= 0
+        if base ** size < 2**62:  # one integer per run of codes
+            key = np.zeros(len(rows), dtype=np.int64)
+            for j in range(size):
+                key = key * base + window[:, j]
+            _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+            distinct = window[first]
+        else:
+            distinct, inverse = np.unique(window, axis=0, return_inverse=True)
+        ids = np.asarray(
+            [index.setdefault(surface_text([words[c] for c in run]), len(index)) for run in distinct.tolist()],
+            dtype=np.int64,
+        )
+        surface[rows] = ids[np.asarray(inverse).reshape(-1)]
+    return surface, list(index)
 
 
 def _greedy(start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -379,7 +523,8 @@ class _GramTrie:
             return empty, empty, empty
         vocab = self.vocab
         width = len(vocab) + 1
-        word_id = np.asarray([vocab.get(w, 0) for w in words] + [0], dtype=np.int64)  # code -1 (BREAK): 0
+        # a word's match key (theme tokens: before SURFACE_SEP); code -1 (BREAK): 0
+        word_id = np.asarray([vocab.get(w.partition(SURFACE_SEP)[0], 0) for w in words] + [0], dtype=np.int64)
         root_of = np.full(width, -1, dtype=np.int32)  # vocab id -> root slot
         for w, r in self.roots.items():
             root_of[vocab[w]] = r

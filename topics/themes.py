@@ -87,9 +87,11 @@ def paper_evidence(
     evidence: list[list[list[str]]] = []
     for row in range(n_docs):
         counts: dict[tuple[tuple[str, ...], int], int] = {}
-        for gram, hit in lexicon.scan(texts[row]):
+        shown: dict[tuple[str, int], str] = {}  # (term, theme) -> the words of its first match
+        for gram, hit, surface in lexicon.scan_with_surface(texts[row]):
             for theme in hit:
                 counts[gram, theme] = counts.get((gram, theme), 0) + 1
+                shown.setdefault((lexicon.names[gram], theme), surface)
         in_title: set[tuple[tuple[str, ...], int]] = set()
         for gram, hit in lexicon.scan(titles[row]):
             for theme, weight in hit.items():
@@ -109,7 +111,8 @@ def paper_evidence(
             strength = weight * (1.0 + math.log(count) + title)
             contributions[theme][name] = max(contributions[theme].get(name, 0.0), strength)
         evidence.append([
-            [t for t, _ in sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_EVIDENCE]] for terms in contributions
+            [shown[t, j] for t, _ in sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_EVIDENCE]]
+            for j, terms in enumerate(contributions)
         ])
     return PaperEvidence(title_seeds=title_seeds, seeds=seeds, distinct_seeds=distinct, related=related, terms=evidence)
 
@@ -164,6 +167,8 @@ def paper_evidence_arrays(lexicon: ThemeLexicon, texts: TokenArrays, titles: Tok
     group, strength = group[order], strength[order]
     starts = _run_starts(group)
     best = np.maximum.reduceat(strength, starts) if len(starts) else strength
+    earliest = np.minimum.reduceat(first[order], starts) if len(starts) else first[order]  # its first match (a hit row)
+    shown = text_hits.surface[earliest]  # the words of that match
     cell, name = np.divmod(group[starts], n_names)
     # strongest first within each (paper, theme), ties by name: one integer key when it fits, else lexsort
     levels, level = np.unique(best, return_inverse=True)
@@ -171,11 +176,11 @@ def paper_evidence_arrays(lexicon: ThemeLexicon, texts: TokenArrays, titles: Tok
         order = np.argsort((cell * len(levels) + (len(levels) - 1 - level)) * n_names + name)
     else:
         order = np.lexsort((name, -best, cell))
-    cell, name = cell[order], name[order]
+    cell, shown = cell[order], shown[order]
     starts = _run_starts(cell)
     ends = np.minimum(np.append(starts[1:], len(cell)), starts + MAX_EVIDENCE)
-    kept = ragged_gather(name, starts, ends - starts)
-    kept_names = np.asarray(ranked, dtype=object)[kept].tolist()
+    kept = ragged_gather(shown, starts, ends - starts)
+    kept_names = np.asarray(text_hits.surfaces, dtype=object)[kept].tolist()
     kept_ends = np.cumsum(ends - starts).tolist()
     collecting = gc.isenabled()
     gc.disable()  # n_docs * n_themes small lists: the cyclic collector would rescan the heap again and again
@@ -274,9 +279,39 @@ def scorer_for(kinds: frozenset[str]) -> ThemeScorer:
     return SCORERS[frozenset(kinds) & frozenset({"topic", "cluster"})]
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    clipped = np.clip(p, 1e-4, 1.0 - 1e-4)
+    return np.log(clipped / (1.0 - clipped))
+
+
+@dataclass(frozen=True)
+class ThemeCalibration:
+    """The final score of a paper and theme from its two kinds of evidence:
+    ``sigmoid(intercept + rule * logit(term score) + learned * logit(learned probability))``, where the term score
+    is a :class:`ThemeScorer`'s and the learned probability a :class:`~topics.theme_learner.SeededThemeClassifier`'s.
+    Where a theme was not learned (NaN), the term score is the score."""
+
+    rule: float
+    learned: float
+    intercept: float
+
+    def combine(self, rule_scores: np.ndarray, learned: np.ndarray) -> np.ndarray:
+        """Scores ``(n_docs, n_themes)`` from term scores and learned probabilities of that shape."""
+        logit = self.intercept + self.rule * _logit(rule_scores) + self.learned * _logit(np.nan_to_num(learned, nan=0.5))
+        combined = 1.0 / (1.0 + np.exp(-logit))
+        return np.where(np.isnan(learned), rule_scores, combined)
+
+
+#: Fitted once with ``python -m bench.themes_dev --fit-calibration`` on ../shared/data/themes-dev-gold (440
+#: papers labelled by reading; the three labelled themes pooled, one coefficient set for every theme), never on a
+#: run's papers. Its cross-validated quality is printed by the same command.
+CALIBRATION = ThemeCalibration(rule=0.570, learned=0.885, intercept=0.598)
+
+
 @dataclass(frozen=True)
 class ThemeRule:
-    """The decision rule: a theme is assigned when its score reaches ``threshold``; at most ``max_per_paper``."""
+    """The decision rule: a theme is assigned when its score reaches ``threshold`` (or the theme's own
+    ``threshold`` from the themes file); at most ``max_per_paper``."""
 
     threshold: float = 0.35
     max_per_paper: int = 3
@@ -323,21 +358,32 @@ def assign_themes(
     doc_cluster: np.ndarray | None = None,
     cluster_theme: np.ndarray | None = None,
     scorer: ThemeScorer | None = None,
+    learned: np.ndarray | None = None,
+    calibration: ThemeCalibration | None = None,
 ) -> ThemeTable:
     """Score every paper against every theme and decide which themes it carries, as a :class:`ThemeTable`.
 
     ``doc_topic`` is ``(n_docs, n_topics)``, ``topic_theme`` ``(n_topics, n_themes)``; ``doc_cluster`` is
     ``(n_docs,)`` cluster ids, ``cluster_theme`` ``(n_clusters, n_themes)``. Without ``scorer``, the shipped
-    scorer for the kinds of evidence available is used.
+    scorer for the kinds of evidence available is used. ``learned`` ``(n_docs, n_themes)`` holds the learned
+    probabilities (:class:`~topics.theme_learner.SeededThemeClassifier`, NaN for a theme not learned); with it, the
+    score is the term score and the learned probability combined by ``calibration`` (default
+    :data:`CALIBRATION`).
     """
     topic = doc_topic @ topic_theme if doc_topic is not None and topic_theme is not None else None
     cluster = cluster_theme[doc_cluster] if doc_cluster is not None and cluster_theme is not None else None
     features = theme_features(evidence, topic, cluster)
     kinds = frozenset(k for k, v in (("topic", topic), ("cluster", cluster)) if v is not None)
     scorer = scorer or scorer_for(kinds)
-    scores = np.round(scorer.score(features), 6)  # stable decisions and stable CSV output across platforms
+    term_scores = scorer.score(features)
+    if learned is not None:
+        features["term_score"] = term_scores
+        features["learned"] = learned
+        term_scores = (calibration or CALIBRATION).combine(term_scores, learned)
+    scores = np.round(term_scores, 6)  # stable decisions and stable CSV output across platforms
 
-    assigned = scores >= rule.threshold
+    thresholds = np.asarray([rule.threshold if t.threshold is None else t.threshold for t in themes], dtype=np.float64)
+    assigned = scores >= thresholds  # a theme's own threshold (themes file), else themes.threshold
     if rule.max_per_paper < scores.shape[1]:
         order = np.argsort(-scores, axis=1, kind="stable")
         rank = np.empty_like(order)

@@ -28,6 +28,7 @@ from tests.topics.helpers import (
     invoke,
 )
 from topics.config import load_config
+from topics.outputs import THEME_SCORE_FLOOR
 from topics.pipeline import run
 from topics.results import UNASSIGNED
 from topics.theme_definitions import load_theme_definitions
@@ -109,10 +110,12 @@ def test_papers_csv_themes_are_known_theme_ids(mila: MilaRun) -> None:
         assert UNASSIGNED not in themes
         assert len(themes) == len(set(themes)) <= 3
         pairs = [p.split(":") for p in r["theme_scores"].split(";")] if r["theme_scores"] else []
-        assert [t for t, _ in pairs] == themes  # same themes, same order
+        ids = [t for t, _ in pairs]
+        assert [t for t in ids if t in themes] == themes  # every assigned theme, in the same order
         scores = [float(s) for _, s in pairs]
         assert scores == sorted(scores, reverse=True)
-        assert all(threshold <= s <= 1.0 for s in scores)
+        assert all(threshold <= s <= 1.0 for t, s in zip(ids, scores) if t in themes)
+        assert all(THEME_SCORE_FLOOR <= s <= 1.0 for s in scores)  # near misses listed too
     assert any(r["themes"] for r in rows)
     assert any("reinforcement-learning" in r["themes"].split(";") for r in rows)
 
@@ -288,16 +291,22 @@ def test_another_seed_changes_the_models(mila: MilaRun) -> None:
 
 @pytest.fixture
 def spacy_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the texts handed to spaCy via Tokenizer.arrays (the real method still runs)."""
+    """Counts the texts handed to spaCy via Tokenizer._arrays, which arrays, arrays_with_themes and theme_arrays
+    all tokenise with (the real method still runs)."""
     calls: list[int] = []
-    real_arrays = Tokenizer.arrays
+    real_arrays = Tokenizer._arrays
 
-    def counting_arrays(self: Tokenizer, texts: Sequence[str], progress=None):  # type: ignore[no-untyped-def]
+    def counting_arrays(self: Tokenizer, texts: Sequence[str], progress=None, themes=False):  # type: ignore[no-untyped-def]
         calls.append(len(texts))
-        return real_arrays(self, texts, progress)
+        return real_arrays(self, texts, progress, themes)
 
-    monkeypatch.setattr(Tokenizer, "arrays", counting_arrays)
+    monkeypatch.setattr(Tokenizer, "_arrays", counting_arrays)
     return calls
+
+
+#: The corpus's own token cache is what these tests count: the labeller's background corpus (cached beside it,
+#: see test_cold_cache_tokenises_every_text_once) is left out.
+NO_BACKGROUND = "themes.background=null"
 
 
 def cache_files(cache: Path) -> list[Path]:
@@ -308,8 +317,10 @@ def test_cold_cache_tokenises_every_text_once(tmp_path: Path, spacy_calls: list[
     cache = tmp_path / "cache"
     result = run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={cache}"]))
     assert len(result.corpus) == 23
-    assert spacy_calls == [23 + 23]  # every title + abstract, then every title, in one call
-    assert len(cache_files(cache)) == 1
+    # every title + abstract, then every title, in one call; then the labeller's background corpus, in one more;
+    # each gives its corpus tokens and its theme tokens (two cache files each)
+    assert spacy_calls[0] == 23 + 23 and len(spacy_calls) == 2
+    assert len(cache_files(cache)) == 4
     assert not list(cache.glob(".tokens-*"))  # no temporary file left behind
 
 
@@ -326,17 +337,19 @@ def test_warm_cache_skips_spacy_and_gives_the_same_tokens(mila: MilaRun, spacy_c
 
 def test_unreadable_cache_file_is_replaced_not_read(tmp_path: Path, spacy_calls: list[int]) -> None:
     cache = tmp_path / "cache"
-    first = run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={cache}"]))
-    (path,) = cache_files(cache)
-    path.write_bytes(path.read_bytes()[:100])  # as if a disk error had cut it short
-    second = run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={cache}"]))
+    first = run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={cache}", NO_BACKGROUND]))
+    paths = cache_files(cache)
+    assert len(paths) == 2  # the corpus tokens and the theme tokens
+    for path in paths:
+        path.write_bytes(path.read_bytes()[:100])  # as if a disk error had cut it short
+    second = run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={cache}", NO_BACKGROUND]))
     assert spacy_calls == [46, 46]
     assert second.manifest["counts"]["tokens"] == first.manifest["counts"]["tokens"]
-    assert cache_files(cache) == [path] and path.stat().st_size > 100
+    assert cache_files(cache) == paths and all(path.stat().st_size > 100 for path in paths)
 
 
 def test_changed_settings_miss_the_cache(mila: MilaRun, spacy_calls: list[int]) -> None:
-    run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={mila.cache}",
+    run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={mila.cache}", NO_BACKGROUND,
                                   "preprocessing.extra_stop_words=[agent]"]))
     assert spacy_calls == [46]
 
@@ -350,15 +363,15 @@ def test_no_cache_flag_leaves_no_cache(cli: Callable[..., CliResult], tmp_path: 
 
 
 def test_cache_disabled_in_config_leaves_no_cache(tmp_path: Path, cache_home: Path, spacy_calls: list[int]) -> None:
-    run(load_config(MILA_CONFIG, ["report.map.method=svd", "cache.enabled=false"]))
-    run(load_config(MILA_CONFIG, ["report.map.method=svd", "cache.enabled=false"]))
+    run(load_config(MILA_CONFIG, ["report.map.method=svd", "cache.enabled=false", NO_BACKGROUND]))
+    run(load_config(MILA_CONFIG, ["report.map.method=svd", "cache.enabled=false", NO_BACKGROUND]))
     assert spacy_calls == [46, 46]
     assert not cache_home.exists()
 
 
 def test_default_cache_lives_under_xdg_cache_home(cache_home: Path) -> None:
-    run(load_config(MILA_CONFIG, ["report.map.method=svd"]))
-    assert len(cache_files(cache_home / "research-topics")) == 1
+    run(load_config(MILA_CONFIG, ["report.map.method=svd", NO_BACKGROUND]))
+    assert len(cache_files(cache_home / "research-topics")) == 2  # corpus tokens and theme tokens
 
 
 # ----------------------------------------------------------------------------------------- without config

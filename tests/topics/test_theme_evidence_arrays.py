@@ -224,8 +224,9 @@ def test_evidence_keeps_the_strongest_terms_by_name() -> None:
     texts = TokenArrays.from_segments([[["g", "f", "e", "d", "ms", "c", "b", "a", "m", "m", "a"]]])
     titles = TokenArrays.from_segments([[["b", "g"]]])
     evidence = check(lexicon, texts, titles)
-    # "b" (title) first; "m" (twice as "m", once as "ms": the best form, not the sum) ties "a" and sorts after it
-    assert evidence.terms == [[["b", "a", "m", "c", "g"]]]
+    # "b" (title) first; "m" (twice as "m", once as "ms": the best form, not the sum) ties "a" and sorts after it;
+    # it is shown as its first match has it: "ms"
+    assert evidence.terms == [[["b", "a", "ms", "c", "g"]]]
     assert evidence.distinct_seeds.tolist() == [[5]]
 
 

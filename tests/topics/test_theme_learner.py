@@ -1,0 +1,154 @@
+"""The learned part of the theme labeller: TF-IDF features, the seeded classifier, the calibration, and a planted
+corpus where a theme's vocabulary beyond its listed terms must be learned."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from preprocessing.token_arrays import TokenArrays
+from topics.config import load_config
+from topics.pipeline import run
+from topics.theme_learner import SeededThemeClassifier, tfidf_features
+from topics.themes import CALIBRATION, ThemeCalibration
+
+
+def test_tfidf_features_by_hand() -> None:
+    # three texts; "a" in all three (df 3 > 0.5 * 3: dropped), "b" in two, "c" in one (df 1 < 2: dropped);
+    # the pair "a b" (no break between) in two texts, "b a" only across a break in text 2 (not a pair)
+    arrays = TokenArrays.from_segments([[["a", "b"]], [["b"], ["a"]], [["a", "c"]], [["a", "b"]]])
+    X = tfidf_features(arrays, min_df=2, max_df=0.75).toarray()
+    # kept: "b" (df 3 of 4) and "a b" (df 2); "a" (df 4 > 3) and "c" (df 1) dropped
+    assert X.shape == (4, 2)
+    idf_b, idf_ab = math.log(5 / 4) + 1, math.log(5 / 3) + 1
+    first = np.array([idf_b, idf_ab]) / math.hypot(idf_b, idf_ab)
+    assert sorted(X[0]) == pytest.approx(sorted(first))
+    assert sorted(X[1]) == pytest.approx([0.0, 1.0])  # "b" alone, unit length
+    assert X[2].tolist() == [0.0, 0.0]
+    assert np.allclose(X[0], X[3])
+
+
+def _planted() -> tuple[TokenArrays, np.ndarray, list[int], list[int]]:
+    """130 texts: 30 name the seed ("swim") with the theme's other words, 10 carry only the other words, 90 are
+    about cooking or astronomy. Seed scores: 0.9 where the seed is, 0 elsewhere."""
+    rng = np.random.default_rng(0)
+    theme_words = ["freestyle", "butterfly", "stroke", "lane", "pool", "dive"]
+    other_words = ["oven", "bake", "flour", "sauce", "recipe", "knife", "telescope", "galaxy", "orbit", "comet"]
+    shared = ["time", "result", "study", "method"]
+    texts, seeds = [], []
+    for i in range(130):
+        if i < 30:
+            words = ["swim", *rng.choice(theme_words, 3, replace=False), *rng.choice(shared, 2, replace=False)]
+        elif i < 40:
+            words = [*rng.choice(theme_words, 3, replace=False), *rng.choice(shared, 2, replace=False)]
+        else:
+            words = [*rng.choice(other_words, 3, replace=False), *rng.choice(shared, 2, replace=False)]
+        texts.append([[w] for w in words])
+        seeds.append(0.9 if i < 30 else 0.0)
+    return TokenArrays.from_segments(texts), np.asarray(seeds)[:, None], list(range(30, 40)), list(range(40, 130))
+
+
+def test_classifier_learns_what_else_marks_a_theme() -> None:
+    arrays, seeds, unseen, negatives = _planted()
+    X = tfidf_features(arrays)
+    model = SeededThemeClassifier(min_positives=5, random_state=0).fit(X, seeds)
+    proba = model.predict_proba(X)[:, 0]
+    assert model.learned_.tolist() == [True]
+    # the ten papers that never name the seed but use the theme's words score above every other paper without it
+    assert proba[unseen].min() > proba[negatives].max()
+    assert np.median(proba[unseen]) > 4 * np.median(proba[negatives])
+    assert model.n_positives_[0] >= 30
+
+
+def test_classifier_follows_the_estimator_contract() -> None:
+    arrays, seeds, _, _ = _planted()
+    X = tfidf_features(arrays)
+    model = SeededThemeClassifier(C=2.0, random_state=3)
+    with pytest.raises(NotFittedError, match="call fit"):
+        model.predict_proba(X)
+    assert clone(model).get_params() == model.get_params()
+    first = model.fit(X, seeds).predict_proba(X)
+    again = clone(model).fit(X, seeds).predict_proba(X)
+    assert np.array_equal(first, again)  # same seed, same result
+    with pytest.raises(ValueError, match="seed_scores must have shape"):
+        model.fit(X, seeds[:10])
+
+
+def test_theme_with_too_few_positives_is_not_learned() -> None:
+    arrays, seeds, _, _ = _planted()
+    X = tfidf_features(arrays)
+    few = np.zeros_like(seeds)
+    few[:3] = 0.9
+    model = SeededThemeClassifier(min_positives=5).fit(X, np.hstack([seeds, few]))
+    assert model.learned_.tolist() == [True, False]
+    proba = model.predict_proba(X)
+    assert np.isnan(proba[:, 1]).all() and not np.isnan(proba[:, 0]).any()
+
+
+def test_calibration_combines_the_two_scores_and_falls_back_on_the_term_score() -> None:
+    calibration = ThemeCalibration(rule=0.5, learned=1.0, intercept=-0.2)
+    rule = np.array([[0.2, 0.8]])
+    learned = np.array([[0.9, np.nan]])
+    combined = calibration.combine(rule, learned)
+    logit = -0.2 + 0.5 * math.log(0.2 / 0.8) + 1.0 * math.log(0.9 / 0.1)
+    assert combined[0, 0] == pytest.approx(1 / (1 + math.exp(-logit)))
+    assert combined[0, 1] == 0.8  # not learned: the term score
+    # the shipped calibration rises with either score
+    grid = np.linspace(0.05, 0.95, 7)
+    assert np.all(np.diff(CALIBRATION.combine(grid[None, :], np.full((1, 7), 0.5))) > 0)
+    assert np.all(np.diff(CALIBRATION.combine(np.full((1, 7), 0.5), grid[None, :])) > 0)
+
+
+PLANTED_THEMES = {
+    "themes": [
+        {"id": "swimming", "label": "Swimming", "seeds": ["swimming"]},
+        {"id": "baking", "label": "Baking", "seeds": ["baking"]},
+    ]
+}
+
+
+def _planted_csv(path: Path) -> Path:
+    """A CSV of 160 papers: per theme 30 that name its seed and use its words, 8 that use its words only; 84 on
+    other subjects."""
+    rng = np.random.default_rng(1)
+    vocab = {
+        "swim": ["freestyle", "butterfly", "backstroke", "lane", "pool", "diving", "relay", "goggles"],
+        "bake": ["oven", "flour", "dough", "pastry", "yeast", "crust", "sourdough", "butter"],
+        "other": ["telescope", "galaxy", "orbit", "comet", "market", "stock", "bond", "price", "glacier", "river"],
+    }
+    rows = ["id,title,abstract"]
+    for i in range(160):
+        kind = "swim" if i < 38 else "bake" if i < 76 else "other"
+        seed = {"swim": "swimming", "bake": "baking"}.get(kind, "") if i % 38 < 30 else ""
+        words = " ".join(rng.choice(vocab[kind], 5, replace=False))
+        rows.append(f"p{i},Paper {i} {seed},A study of {seed} with {words} and {words.split()[0]} results.")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_planted_corpus_papers_without_the_seed_are_lifted_by_learning(tmp_path: Path) -> None:
+    themes = tmp_path / "themes.yaml"
+    themes.write_text(yaml.safe_dump(PLANTED_THEMES), encoding="utf-8")
+    corpus = _planted_csv(tmp_path / "planted.csv")
+    common = [f"inputs=[{{path: '{corpus}'}}]", f"themes.file={themes}", "themes.background=null", "cache.enabled=false",
+              "models.lda.num_topics=2", "models.clusters.num_clusters=2", "report.map.method=svd"]
+    learned = run(load_config(None, [*common, "themes.learn=true"]))
+    terms_only = run(load_config(None, [*common, "themes.learn=false"]))
+    ids = list(learned.corpus.ids)
+    swim = learned.themes.theme_ids.index("swimming")
+    unseen = [ids.index(f"p{i}") for i in range(30, 38)]  # swimming words, no "swimming"
+    bakers = [ids.index(f"p{i}") for i in range(38, 76)]  # baking papers
+    others = [ids.index(f"p{i}") for i in range(76, 160)]
+    with_learning, without = learned.themes.scores[:, swim], terms_only.themes.scores[:, swim]
+    # the words learned from the seeded papers lift the unseen swimming papers above every other unseeded paper
+    assert with_learning[unseen].min() > with_learning[bakers + others].max()
+    assert (with_learning[unseen] > 2 * without[unseen]).all()
+    assert learned.themes.assigned[bakers + others, swim].sum() == 0
+    assert "learned" in learned.themes.parts and "learned" not in terms_only.themes.parts

@@ -1,0 +1,187 @@
+"""What else marks a theme, learned from the corpus: weak supervision from the theme's own terms.
+
+A theme's listed terms label some papers confidently (their term-based score is high: *positives*) and many
+papers confidently not (no evidence at all: *negatives*). A linear classifier over the papers' TF-IDF features
+(words and adjacent word pairs) learns from them which other words mark the theme, so a bandit paper that never
+says "reinforcement learning" still scores, and a few rounds of self-training add the papers it is then sure of.
+
+Nothing here is fitted on hand-labelled papers: the pseudo-labels come from the themes file and the corpus alone
+(the run's papers plus a background corpus, see :mod:`topics.theme_background`), and nothing in code is specific
+to one theme. :func:`tfidf_features` builds the features; :class:`SeededThemeClassifier` is a scikit-learn style
+estimator (``fit`` learns attributes ending in ``_``; ``predict_proba`` checks it was fitted).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+
+from preprocessing.token_arrays import TokenArrays
+from topics.theme_lexicon import ThemeLexicon
+from topics.themes import PaperEvidence, paper_evidence, scorer_for, theme_features
+
+#: Features (terms and word pairs) must occur in at least this many papers...
+MIN_DF = 2
+#: ...and in at most this share of them.
+MAX_DF = 0.5
+
+
+def tfidf_features(arrays: TokenArrays, min_df: int = MIN_DF, max_df: float = MAX_DF) -> sparse.csr_matrix:
+    """TF-IDF of each text's tokens and of its adjacent token pairs (pairs never cross a segment break), shape
+    ``(n_texts, n_features)``: sublinear term frequency (``1 + log tf``), smoothed idf
+    (``log((1 + n) / (1 + df)) + 1``, scikit-learn's), rows scaled to unit length. Features outside
+    ``[min_df, max_df * n_texts]`` papers are dropped; the column order is an implementation detail."""
+    n_texts = len(arrays)
+    codes = arrays.codes.astype(np.int64)
+    doc = arrays.doc_index()
+    n_words = max(len(arrays.words), 1)
+    kept = codes >= 0
+    unigram_doc, unigram = doc[kept], codes[kept]
+    pair = kept[:-1] & kept[1:] & (doc[:-1] == doc[1:])
+    bigram_doc = doc[:-1][pair]
+    bigram = n_words + codes[:-1][pair] * n_words + codes[1:][pair]
+    rows = np.concatenate([unigram_doc, bigram_doc])
+    features = np.concatenate([unigram, bigram])
+    keys, column = np.unique(features, return_inverse=True)
+    counts = sparse.csr_matrix((np.ones(len(rows)), (rows, column)), shape=(n_texts, len(keys)))
+    counts.sum_duplicates()
+    df = np.diff(counts.tocsc().indptr)
+    keep = np.flatnonzero((df >= min_df) & (df <= max(max_df * n_texts, min_df)))
+    matrix = counts[:, keep].tocsr()
+    matrix.data = 1.0 + np.log(matrix.data)
+    idf = np.log((1.0 + n_texts) / (1.0 + df[keep])) + 1.0
+    matrix = matrix @ sparse.diags(idf)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+
+
+class SeededThemeClassifier(BaseEstimator):
+    """One logistic regression per theme, trained on the papers the theme's terms label confidently.
+
+    Defaults measured on ../shared/data/themes-dev-gold and iclr-themes-dev (``python -m bench.themes_dev``).
+
+    Parameters
+    ----------
+    positive_score, negative_score:
+        A paper is a positive of a theme when its term-based score is at least ``positive_score``, a negative when
+        it is below ``negative_score``; papers in between are left out of training.
+    C:
+        Inverse L2 regularisation strength of each logistic regression.
+    self_training_rounds, self_training_proba:
+        After each fit, papers whose predicted probability reaches ``self_training_proba`` become positives (and
+        stop being negatives) for the next of ``self_training_rounds`` refits.
+    min_positives:
+        A theme with fewer positives is not learned (its ``predict_proba`` column is NaN).
+    max_positives, max_negatives:
+        At most ``max_positives`` positives and ``max_negatives`` times as many negatives as positives are used
+        (seeded samples), so that a fit costs about the same on 50,000 papers as on 5,000.
+    random_state:
+        Seed of the negative sampling.
+    """
+
+    def __init__(
+        self,
+        positive_score: float = 0.5,
+        negative_score: float = 0.1,
+        C: float = 4.0,
+        self_training_rounds: int = 1,
+        self_training_proba: float = 0.9,
+        min_positives: int = 5,
+        max_positives: int = 1500,
+        max_negatives: int = 6,
+        random_state: int = 0,
+    ) -> None:
+        self.positive_score = positive_score
+        self.negative_score = negative_score
+        self.C = C
+        self.self_training_rounds = self_training_rounds
+        self.self_training_proba = self_training_proba
+        self.min_positives = min_positives
+        self.max_positives = max_positives
+        self.max_negatives = max_negatives
+        self.random_state = random_state
+
+    def fit(self, X: sparse.spmatrix, seed_scores: np.ndarray) -> "SeededThemeClassifier":
+        """Learn each theme from ``X`` (``(n_docs, n_features)``, e.g. :func:`tfidf_features`) and the papers'
+        term-based scores ``seed_scores`` (``(n_docs, n_themes)`` in [0, 1]).
+
+        Sets ``coef_`` (``(n_themes, n_features)``), ``intercept_`` (``(n_themes,)``), ``learned_`` (bool per
+        theme), ``n_positives_`` (positives of the last round per theme) and ``n_features_in_``."""
+        X = sparse.csr_matrix(X)
+        seed_scores = np.asarray(seed_scores, dtype=np.float64)
+        if seed_scores.ndim != 2 or seed_scores.shape[0] != X.shape[0]:
+            raise ValueError(f"seed_scores must have shape (n_docs={X.shape[0]}, n_themes), got {seed_scores.shape}")
+        n_themes = seed_scores.shape[1]
+        rng = np.random.default_rng(self.random_state)
+        self.coef_ = np.zeros((n_themes, X.shape[1]))
+        self.intercept_ = np.zeros(n_themes)
+        self.learned_ = np.zeros(n_themes, dtype=bool)
+        self.n_positives_ = np.zeros(n_themes, dtype=np.int64)
+        for theme in range(n_themes):
+            positive = seed_scores[:, theme] >= self.positive_score
+            negative = seed_scores[:, theme] < self.negative_score
+            for round_ in range(self.self_training_rounds + 1):
+                pos, neg = np.flatnonzero(positive), np.flatnonzero(negative & ~positive)
+                if len(pos) < self.min_positives or len(neg) < self.min_positives:
+                    break
+                self.n_positives_[theme] = len(pos)
+                if len(pos) > self.max_positives:
+                    pos = np.sort(rng.choice(pos, size=self.max_positives, replace=False))
+                limit = self.max_negatives * len(pos)
+                if len(neg) > limit:
+                    neg = np.sort(rng.choice(neg, size=limit, replace=False))
+                rows = np.concatenate([pos, neg])
+                target = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
+                model = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=200)
+                model.fit(X[rows], target)
+                self.coef_[theme] = model.coef_[0]
+                self.intercept_[theme] = model.intercept_[0]
+                self.learned_[theme] = True
+                if round_ < self.self_training_rounds:
+                    proba = self._proba_column(X, theme)
+                    positive = positive | (proba >= self.self_training_proba)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _proba_column(self, X: sparse.csr_matrix, theme: int) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(X @ self.coef_[theme] + self.intercept_[theme])))
+
+    def predict_proba(self, X: sparse.spmatrix) -> np.ndarray:
+        """Probability that each paper carries each theme, ``(n_docs, n_themes)``; NaN for themes not learned."""
+        if not hasattr(self, "coef_"):
+            raise NotFittedError("SeededThemeClassifier is not fitted yet; call fit(X, seed_scores) first")
+        X = sparse.csr_matrix(X)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features; the classifier was fitted on {self.n_features_in_}")
+        logits = np.asarray(X @ self.coef_.T) + self.intercept_
+        proba = 1.0 / (1.0 + np.exp(-logits))
+        proba[:, ~self.learned_] = np.nan
+        return proba
+
+
+def learn_theme_scores(
+    lexicon: ThemeLexicon,
+    evidence: PaperEvidence,
+    texts: TokenArrays,
+    background: tuple[TokenArrays, TokenArrays] | None = None,
+    random_state: int = 0,
+    background_themes: tuple[TokenArrays, TokenArrays] | None = None,
+) -> tuple[np.ndarray, SeededThemeClassifier]:
+    """Learned probabilities ``(n_docs, n_themes)`` of the run's papers (``texts``, with their term evidence
+    ``evidence``), from a :class:`SeededThemeClassifier` trained on them and on the ``background`` papers
+    (``(texts, titles)`` token arrays, or ``None``). The pseudo-labels are the term scores of the papers' own
+    words (:func:`topics.themes.scorer_for` without topic or cluster evidence, which the background lacks)."""
+    scorer = scorer_for(frozenset())
+    seed_scores = [scorer.score(theme_features(evidence))]
+    arrays = [texts]
+    if background is not None and len(background[0]):
+        matched = background_themes if background_themes is not None else background  # what the lexicon scans
+        seed_scores.append(scorer.score(theme_features(paper_evidence(lexicon, matched[0], matched[1]))))
+        arrays.append(background[0])
+    X = tfidf_features(TokenArrays.concat(arrays) if len(arrays) > 1 else arrays[0])
+    classifier = SeededThemeClassifier(random_state=random_state).fit(X, np.vstack(seed_scores))
+    return classifier.predict_proba(X[: len(texts)]), classifier
