@@ -237,7 +237,7 @@ def test_injected_markup_is_shown_as_text_and_runs_nothing(report: OpenedReport,
     # itself interprets <b>, <i>, <a href>, <span style> and <br> in text: escaped, they must show as typed.
     page.locator("#fig-docmap").scroll_into_view_if_needed()
     for needle, shown in (("injected", '<script>window.__pwned = "title"</script>Diffusion'),
-                          ("Offline", '<a href="javascript:window.__pwned=\'link\'">a link</a>')):
+                          ("Offline reinforcement learning with", '<a href="javascript:window.__pwned=\'link\'">a link</a>')):
         hover = " ".join(hover_label(page, "fig-docmap", needle).split())  # wrapped lines joined
         assert shown in hover
     assert '<b style="color:red;font-size:99px">styled</b>' in hover
