@@ -37,24 +37,19 @@ RELATED_WEIGHT = 0.35
 EXCLUDE = 0.0
 
 
-@dataclass(frozen=True, eq=False)
-class Unmatchable(str):
+@dataclass(frozen=True)
+class Unmatchable:
     """A term of a themes file that cannot match as written, so the lexicon leaves it out: the theme's id, the
     key the term is listed under (``seeds``, ``related`` or ``exclude``), the term as written and why.
-
-    It is also the ``str`` a warning shows, ``"q-learning" (reinforcement-learning seeds): <reason>``, so code
-    that joins the terms left out (they were plain strings) keeps working."""
+    ``str()`` is the line a warning shows: ``"U.S. policy" (policy seeds): <reason>``."""
 
     theme: str
     kind: str
     term: str
     reason: str
 
-    def __new__(cls, theme: str, kind: str, term: str, reason: str) -> "Unmatchable":
-        return super().__new__(cls, f'"{term}" ({theme} {kind}): {reason}')
-
-    def __getnewargs__(self) -> tuple[str, str, str, str]:  # type: ignore[override]
-        return (self.theme, self.kind, self.term, self.reason)
+    def __str__(self) -> str:
+        return f'"{self.term}" ({self.theme} {self.kind}): {self.reason}'
 
 
 @dataclass(frozen=True)
