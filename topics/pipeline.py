@@ -156,6 +156,12 @@ def assign_paper_themes(
     return table, list(unmatchable)
 
 
+def _scorers_fingerprint() -> list[Any]:
+    """The shipped term scorers as a list that is the same in every process (a frozenset's repr is not: its
+    order follows string hashes, which change from run to run)."""
+    return sorted((sorted(kinds), sorted(scorer.coefficients.items()), scorer.intercept) for kinds, scorer in SCORERS.items())
+
+
 def cached_themes(
     config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
     ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool,
@@ -174,7 +180,7 @@ def cached_themes(
         background = config.themes.background
         key = stage_key(["themes", topics.__version__, fitted.key, definitions, config_to_dict(config)["themes"],
                          file_signature(background) if background is not None else None, config.seed,
-                         repr(CALIBRATION), sorted(SeededThemeClassifier().get_params().items()), repr(SCORERS),
+                         repr(CALIBRATION), sorted(SeededThemeClassifier().get_params().items()), _scorers_fingerprint(),
                          tokenizer.settings.fingerprint(), tokenizer.theme_fingerprint()])
         cached = cache.load("themes", key)
         if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], ThemeTable):

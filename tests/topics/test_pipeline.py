@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -542,3 +543,18 @@ def test_papers_csv_quotes_like_pandas_and_reads_back_exactly(tmp_path: Path) ->
     rows = list(csv.DictReader(io.StringIO(written, newline="")))
     assert [row["title"] for row in rows] == [p.title for p in result.corpus.papers]
     assert [row["abstract"] for row in rows] == [p.abstract for p in result.corpus.papers]
+
+
+def test_themes_cache_key_parts_are_the_same_in_every_process() -> None:
+    """The themes stage is cached across runs, so what its key is made of must not depend on the process's
+    string-hash seed (a frozenset's repr does)."""
+    import subprocess
+    import sys
+
+    code = "import json; from topics.pipeline import _scorers_fingerprint; print(json.dumps(_scorers_fingerprint()))"
+    outputs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1 and json.loads(outputs.pop())
