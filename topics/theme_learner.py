@@ -29,31 +29,54 @@ MIN_DF = 2
 MAX_DF = 0.5
 
 
+#: Texts handled at a time while building the features (bounds the memory of the pair arrays).
+CHUNK_TEXTS = 5_000
+
+
+def _chunk_features(arrays: TokenArrays, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(doc, feature, count)`` of texts ``start`` to ``stop - 1``: one row per distinct (text, feature), where
+    a feature is a word code (``< n_words``) or ``n_words + a * n_words + b`` for the adjacent pair of codes
+    ``a``, ``b`` (never across a break or a text boundary). ``doc`` is the global text index."""
+    n_words = max(len(arrays.words), 1)
+    lo, hi = int(arrays.offsets[start]), int(arrays.offsets[stop])
+    codes = arrays.codes[lo:hi].astype(np.int64)
+    doc = np.repeat(np.arange(stop - start, dtype=np.int64), np.diff(arrays.offsets[start : stop + 1]))
+    kept = codes >= 0
+    pair = kept[:-1] & kept[1:] & (doc[:-1] == doc[1:])
+    features = np.concatenate([codes[kept], n_words + codes[:-1][pair] * n_words + codes[1:][pair]])
+    docs = np.concatenate([doc[kept], doc[:-1][pair]])
+    del codes, kept, pair
+    width = stop - start
+    keys, count = np.unique(features * width + docs, return_counts=True)
+    return keys % width + start, keys // width, count
+
+
 def tfidf_features(arrays: TokenArrays, min_df: int = MIN_DF, max_df: float = MAX_DF) -> sparse.csr_matrix:
     """TF-IDF of each text's tokens and of its adjacent token pairs (pairs never cross a segment break), shape
     ``(n_texts, n_features)``: sublinear term frequency (``1 + log tf``), smoothed idf
     (``log((1 + n) / (1 + df)) + 1``, scikit-learn's), rows scaled to unit length. Features outside
-    ``[min_df, max_df * n_texts]`` papers are dropped; the column order is an implementation detail."""
+    ``[min_df, max_df * n_texts]`` papers are dropped; columns are in feature-code order.
+
+    Built :data:`CHUNK_TEXTS` texts at a time in two passes (document frequencies, then the kept features), so
+    memory grows with the distinct (text, feature) pairs, not with every token pair at once."""
     n_texts = len(arrays)
-    codes = arrays.codes.astype(np.int64)
-    doc = arrays.doc_index()
-    n_words = max(len(arrays.words), 1)
-    kept = codes >= 0
-    unigram_doc, unigram = doc[kept], codes[kept]
-    pair = kept[:-1] & kept[1:] & (doc[:-1] == doc[1:])
-    bigram_doc = doc[:-1][pair]
-    bigram = n_words + codes[:-1][pair] * n_words + codes[1:][pair]
-    rows = np.concatenate([unigram_doc, bigram_doc])
-    features = np.concatenate([unigram, bigram])
-    keys, column = np.unique(features, return_inverse=True)
-    counts = sparse.csr_matrix((np.ones(len(rows)), (rows, column)), shape=(n_texts, len(keys)))
-    counts.sum_duplicates()
-    df = np.diff(counts.tocsc().indptr)
-    keep = np.flatnonzero((df >= min_df) & (df <= max(max_df * n_texts, min_df)))
-    matrix = counts[:, keep].tocsr()
-    matrix.data = 1.0 + np.log(matrix.data)
-    idf = np.log((1.0 + n_texts) / (1.0 + df[keep])) + 1.0
-    matrix = matrix @ sparse.diags(idf)
+    bounds = [(start, min(start + CHUNK_TEXTS, n_texts)) for start in range(0, n_texts, CHUNK_TEXTS)]
+    present = [_chunk_features(arrays, start, stop)[1] for start, stop in bounds]
+    features, df = np.unique(np.concatenate(present) if present else np.zeros(0, dtype=np.int64), return_counts=True)
+    del present
+    keep = (df >= min_df) & (df <= max(max_df * n_texts, min_df))
+    kept, kept_df = features[keep], df[keep]
+    del features, df, keep
+    parts = []
+    for start, stop in bounds:
+        doc, feature, count = _chunk_features(arrays, start, stop)
+        column = np.minimum(np.searchsorted(kept, feature), max(len(kept) - 1, 0))
+        hit = kept[column] == feature if len(kept) else np.zeros(len(feature), dtype=bool)
+        parts.append(sparse.csr_matrix(
+            (1.0 + np.log(count[hit]), (doc[hit] - start, column[hit])), shape=(stop - start, len(kept))
+        ))
+    matrix = sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, len(kept)))
+    matrix = matrix @ sparse.diags(np.log((1.0 + n_texts) / (1.0 + kept_df)) + 1.0)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)

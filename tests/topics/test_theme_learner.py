@@ -34,6 +34,16 @@ def test_tfidf_features_by_hand() -> None:
     assert np.allclose(X[0], X[3])
 
 
+def test_tfidf_features_do_not_depend_on_the_chunk_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    import topics.theme_learner as learner
+
+    arrays, _, _, _ = _planted()
+    whole = tfidf_features(arrays)
+    monkeypatch.setattr(learner, "CHUNK_TEXTS", 7)  # 130 texts in 19 chunks, pairs at every chunk boundary
+    chunked = tfidf_features(arrays)
+    assert chunked.shape == whole.shape and abs(chunked - whole).max() < 1e-12
+
+
 def _planted() -> tuple[TokenArrays, np.ndarray, list[int], list[int]]:
     """130 texts: 30 name the seed ("swim") with the theme's other words, 10 carry only the other words, 90 are
     about cooking or astronomy. Seed scores: 0.9 where the seed is, 0 elsewhere."""
