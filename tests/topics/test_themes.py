@@ -471,6 +471,16 @@ def test_assign_themes_threshold() -> None:
     assert stricter.paper_themes(0) == []
 
 
+def test_a_theme_of_its_own_threshold_overrides_the_runs() -> None:
+    import dataclasses
+
+    evidence = evidence_of([[1, 0, 0], [7, 2, 3], [0, 0, 0]])  # scores 1/2 1/3 1/3 | 4/5 3/5 2/3 | 1/3 1/3 1/3
+    themes = (dataclasses.replace(THREE[0], threshold=0.9), dataclasses.replace(THREE[1], threshold=0.3), THREE[2])
+    table = assign_themes(themes, IDS, evidence, ThemeRule(threshold=0.5, max_per_paper=3), scorer=BY_SEEDS)
+    # "a" needs 0.9 (none reach it), "b" 0.3 (all do), "c" the run's 0.5
+    np.testing.assert_array_equal(table.assigned, [[False, True, False], [False, True, True], [False, True, False]])
+
+
 def test_assign_themes_keeps_the_best_max_per_paper() -> None:
     evidence = evidence_of([[7, 2, 3], [3, 3, 3], [1, 0, 0]])  # scores 4/5 3/5 2/3 | 2/3 2/3 2/3 | 1/2 1/3 1/3
     table = assign_themes(THREE, IDS, evidence, ThemeRule(threshold=0.5, max_per_paper=2), scorer=BY_SEEDS)
