@@ -74,6 +74,15 @@ def _tokenizer(config: RunConfig) -> Tokenizer:
     return Tokenizer(settings)
 
 
+def token_caches(config: RunConfig, tokenizer: Tokenizer, use_cache: bool) -> tuple[TokenCache | None, TokenCache | None]:
+    """The token caches of the corpus tokens and of the theme tokens, or ``(None, None)`` without a cache
+    (``cache.enabled: false`` or ``--no-cache``)."""
+    if not (use_cache and config.cache.enabled):
+        return None, None
+    directory = config.cache.dir or default_cache_dir()
+    return TokenCache(directory, tokenizer.settings.fingerprint()), TokenCache(directory, tokenizer.theme_fingerprint())
+
+
 def tokenize_corpus(
     corpus: Corpus, tokenizer: Tokenizer, config: RunConfig, use_cache: bool, progress: RunProgress, spark: Any = None
 ) -> CorpusTokens:
@@ -83,10 +92,7 @@ def tokenize_corpus(
     texts = [p.text for p in corpus.papers]
     titles = [p.title for p in corpus.papers]
     both = texts + titles
-    cache = theme_cache = None
-    if use_cache and config.cache.enabled:
-        cache = TokenCache(config.cache.dir or default_cache_dir(), tokenizer.settings.fingerprint())
-        theme_cache = TokenCache(config.cache.dir or default_cache_dir(), tokenizer.theme_fingerprint())
+    cache, theme_cache = token_caches(config, tokenizer, use_cache)
     arrays = cache.load(both) if cache is not None else None
     theme_arrays = theme_cache.load(both) if theme_cache is not None else None
     fresh_themes = theme_arrays is None
@@ -129,11 +135,9 @@ def assign_paper_themes(
         background = background_themes = None
         if config.themes.background is not None:
             bg_texts, bg_titles = background_texts(config.themes.background, titles)
-            cache = theme_cache = None
-            if use_cache and config.cache.enabled:
-                cache = TokenCache(config.cache.dir or default_cache_dir(), tokenizer.settings.fingerprint())
-                theme_cache = TokenCache(config.cache.dir or default_cache_dir(), tokenizer.theme_fingerprint())
-            background, background_themes = tokenize_background(bg_texts, bg_titles, tokenizer, cache, theme_cache)
+            background, background_themes = tokenize_background(
+                bg_texts, bg_titles, tokenizer, *token_caches(config, tokenizer, use_cache)
+            )
         learned, _ = learn_theme_scores(
             lexicon, evidence, tokens.texts, background, random_state=config.seed, background_themes=background_themes
         )
