@@ -52,14 +52,10 @@ def main() -> None:
     labels = np.stack([gold["all_labels"].str.split(";").apply(lambda ls, t=t: any(l in LABELS[t] for l in ls)).to_numpy() for t in ids], axis=1)
     columns = [result.themes.theme_ids.index(t) for t in ids]
     print(f"{len(result.corpus):,} papers; themes {', '.join(ids)}")
-    import bench.themes_gold as gold_bench
-
-    gold_bench.TARGETS = tuple(ids)  # show() names the rows by these
-    scores = {}
-    for name, res in runs.items():
-        scores[name] = show(res.themes.assigned[:, columns], labels, name)
+    names = tuple(ids)
+    scores = {name: show(res.themes.assigned[:, columns], labels, name, names) for name, res in runs.items()}
     texts = [f"{p.title} {p.abstract}" for p in result.corpus.papers]
-    regex = show(keyword_baseline(result.themes.themes, texts, 10_000)[:, columns], labels, "regex over the same terms")
+    regex = show(keyword_baseline(result.themes.themes, texts, 10_000)[:, columns], labels, "regex over the same terms", names)
     for name, value in scores.items():
         print(f"{name} - regex: {value - regex:+.3f}")
 

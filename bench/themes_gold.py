@@ -25,7 +25,7 @@ from topics.config import ThemesConfig, load_config
 from topics.keyword_baseline import keyword_baseline
 from topics.pipeline import run
 from topics.results import RunResult
-from topics.themes import CALIBRATION, _logit
+from topics.themes import CALIBRATION, ThemeCalibration
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT.parent / "shared" / "data" / "themes-dev-gold" / "themes_dev_gold.csv"
@@ -47,8 +47,10 @@ def macro_f1(pred: np.ndarray, gold: np.ndarray) -> float:
     return float(np.mean([prf(pred[:, k], gold[:, k])[2] for k in range(gold.shape[1])]))
 
 
-def show(pred: np.ndarray, gold: np.ndarray, title: str) -> float:
-    for k, theme in enumerate(TARGETS):
+def show(pred: np.ndarray, gold: np.ndarray, title: str, themes: tuple[str, ...] = TARGETS) -> float:
+    """Print precision, recall and F1 per theme (columns of ``pred`` and ``gold``, named by ``themes``) and
+    return the macro-F1."""
+    for k, theme in enumerate(themes):
         p, r, f = prf(pred[:, k], gold[:, k])
         print(f"  {theme:24s} P={p:.3f} R={r:.3f} F1={f:.3f}  (support {int(gold[:, k].sum())}, predicted {int(pred[:, k].sum())})")
     macro = macro_f1(pred, gold)
@@ -102,8 +104,7 @@ def fit_calibration(result: RunResult) -> None:
     rows, labels, pools = labels_for(list(result.corpus.ids), [p.title for p in result.corpus.papers])
     columns = [result.themes.theme_ids.index(t) for t in TARGETS]
     parts = result.themes.parts
-    x = np.stack([_logit(parts["term_score"][np.ix_(rows, columns)]),
-                  _logit(np.nan_to_num(parts["learned"][np.ix_(rows, columns)], nan=0.5))], axis=2)
+    x = ThemeCalibration.features(parts["term_score"][np.ix_(rows, columns)], parts["learned"][np.ix_(rows, columns)])
     cv = np.zeros(labels.shape)
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(rows)), pools):
         model = LogisticRegression(C=1.0).fit(x[train].reshape(-1, 2), labels[train].reshape(-1))

@@ -279,11 +279,6 @@ def scorer_for(kinds: frozenset[str]) -> ThemeScorer:
     return SCORERS[frozenset(kinds) & frozenset({"topic", "cluster"})]
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    clipped = np.clip(p, 1e-4, 1.0 - 1e-4)
-    return np.log(clipped / (1.0 - clipped))
-
-
 @dataclass(frozen=True)
 class ThemeCalibration:
     """The final score of a paper and theme from its two kinds of evidence:
@@ -295,14 +290,22 @@ class ThemeCalibration:
     learned: float
     intercept: float
 
+    @staticmethod
+    def features(rule_scores: np.ndarray, learned: np.ndarray) -> np.ndarray:
+        """The calibration's inputs, shape ``rule_scores.shape + (2,)``: the logits of the term scores and of the
+        learned probabilities (both clipped to ``[1e-4, 1 - 1e-4]``; NaN, a theme not learned, counts as 0.5)."""
+        both = np.stack([rule_scores, np.nan_to_num(learned, nan=0.5)], axis=-1)
+        clipped = np.clip(both, 1e-4, 1.0 - 1e-4)
+        return np.log(clipped / (1.0 - clipped))
+
     def combine(self, rule_scores: np.ndarray, learned: np.ndarray) -> np.ndarray:
         """Scores ``(n_docs, n_themes)`` from term scores and learned probabilities of that shape."""
-        logit = self.intercept + self.rule * _logit(rule_scores) + self.learned * _logit(np.nan_to_num(learned, nan=0.5))
+        logit = self.intercept + self.features(rule_scores, learned) @ np.array([self.rule, self.learned])
         combined = 1.0 / (1.0 + np.exp(-logit))
         return np.where(np.isnan(learned), rule_scores, combined)
 
 
-#: Fitted once with ``python -m bench.themes_dev --fit-calibration`` on ../shared/data/themes-dev-gold (440
+#: Fitted once with ``python -m bench.themes_gold --fit`` on ../shared/data/themes-dev-gold (440
 #: papers labelled by reading; the three labelled themes pooled, one coefficient set for every theme), never on a
 #: run's papers. Its cross-validated quality is printed by the same command.
 CALIBRATION = ThemeCalibration(rule=0.570, learned=0.885, intercept=0.598)
@@ -376,11 +379,12 @@ def assign_themes(
     kinds = frozenset(k for k, v in (("topic", topic), ("cluster", cluster)) if v is not None)
     scorer = scorer or scorer_for(kinds)
     term_scores = scorer.score(features)
+    combined = term_scores
     if learned is not None:
         features["term_score"] = term_scores
         features["learned"] = learned
-        term_scores = (calibration or CALIBRATION).combine(term_scores, learned)
-    scores = np.round(term_scores, 6)  # stable decisions and stable CSV output across platforms
+        combined = (calibration or CALIBRATION).combine(term_scores, learned)
+    scores = np.round(combined, 6)  # stable decisions and stable CSV output across platforms
 
     thresholds = np.asarray([rule.threshold if t.threshold is None else t.threshold for t in themes], dtype=np.float64)
     assigned = scores >= thresholds  # a theme's own threshold (themes file), else themes.threshold
