@@ -10,12 +10,32 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 
 def prefix(kind: str) -> str:
     """The name prefix of this process's temporaries of ``kind`` (for ``tempfile.mkstemp``/``mkdtemp``)."""
     return f".{kind}-{os.getpid()}-"
+
+
+def write_atomically(path: Path, kind: str, write: Callable[[BinaryIO], None], suffix: str = ".tmp") -> None:
+    """Write ``path`` through ``write(stream)`` (a binary stream) into a temporary of ``kind`` beside it, synced
+    to disk, then renamed over ``path``: readers see the old file or the whole new one, never half of it. The
+    temporary is removed when anything fails; the error propagates."""
+    path = Path(path)
+    handle, tmp = tempfile.mkstemp(prefix=prefix(kind), suffix=suffix, dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _alive(pid: int) -> bool:

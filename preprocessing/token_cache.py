@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -80,16 +79,10 @@ class TokenCache:
         path = self.path_for(texts)
         words = np.frombuffer(_WORD_SEP.join(arrays.words).encode("utf-8"), dtype=np.uint8)
         try:
-            handle, tmp = tempfile.mkstemp(prefix=tempfiles.prefix("tokens"), suffix=".npz.tmp", dir=self.directory)
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    np.savez(stream, codes=arrays.codes, offsets=arrays.offsets, words=words)
-                    stream.flush()
-                    os.fsync(stream.fileno())
-                os.replace(tmp, path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            tempfiles.write_atomically(
+                path, "tokens", lambda stream: np.savez(stream, codes=arrays.codes, offsets=arrays.offsets, words=words),
+                suffix=".npz.tmp",
+            )
             self._prune()
         except OSError:
             return

@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -83,16 +82,9 @@ class StageCache:
         """Write atomically; a failure (full disk, unpicklable value) leaves the cache as it was."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            handle, tmp = tempfile.mkstemp(prefix=tempfiles.prefix(kind), suffix=".tmp", dir=self.directory)
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
-                    stream.flush()
-                    os.fsync(stream.fileno())
-                os.replace(tmp, self._path(kind, key))
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            tempfiles.write_atomically(
+                self._path(kind, key), kind, lambda stream: pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            )
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             return
         tempfiles.remove_orphans(self.directory, kind)  # a killed run's half-written entry

@@ -34,7 +34,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -383,16 +382,8 @@ def write_suggestions_csv(path: Path, suggestions: Mapping[str, Sequence[Suggest
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tempfiles.remove_orphans(path.parent, kind)
-        handle, tmp = tempfile.mkstemp(prefix=tempfiles.prefix(kind), suffix=".csv.tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                stream.write(buffer.getvalue())
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        data = buffer.getvalue().encode("utf-8")
+        tempfiles.write_atomically(path, kind, lambda stream: stream.write(data), suffix=".csv.tmp")
     except OSError as error:
         raise UserError(f"{error.filename or path}: cannot write the CSV ({error.strerror or error}); choose another --out") from None
     return path
