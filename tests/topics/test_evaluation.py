@@ -17,20 +17,15 @@ from rich.console import Console
 
 from preprocessing.errors import InputError, UserError
 from topics.evaluation import (
-    MICRO,
-    PR_THRESHOLDS,
     GoldLabels,
     LabelMatch,
-    average_precision,
     evaluate_themes,
     evaluation_document,
     evaluation_table,
     match_labels,
-    pr_curve,
     read_labels,
-    reliability,
-    theme_score,
 )
+from topics.theme_metrics import MICRO, PR_THRESHOLDS, average_precision, pr_curve, reliability, theme_score
 
 LABELS_DIR = Path(__file__).resolve().parent.parent / "data" / "topics" / "evaluation"
 LABELS = LABELS_DIR / "labels.csv"
