@@ -23,6 +23,9 @@ from preprocessing.token_arrays import TokenArrays
 from topics.theme_lexicon import ThemeLexicon
 from topics.themes import PaperEvidence, paper_evidence, scorer_for, theme_features
 
+#: Version of the pseudo-labelling rules (who may be a positive or a negative); part of the themes stage's cache
+#: key, so a change to the rules is never hidden by a cached result.
+PSEUDO_LABEL_RULES = 2
 #: Features (terms and word pairs) must occur in at least this many papers...
 MIN_DF = 2
 #: ...and in at most this share of them.
@@ -128,9 +131,11 @@ class SeededThemeClassifier(BaseEstimator):
         self.max_negatives = max_negatives
         self.random_state = random_state
 
-    def fit(self, X: sparse.spmatrix, seed_scores: np.ndarray) -> "SeededThemeClassifier":
+    def fit(self, X: sparse.spmatrix, seed_scores: np.ndarray, seeded: np.ndarray | None = None) -> "SeededThemeClassifier":
         """Learn each theme from ``X`` (``(n_docs, n_features)``, e.g. :func:`tfidf_features`) and the papers'
-        term-based scores ``seed_scores`` (``(n_docs, n_themes)`` in [0, 1]).
+        term-based scores ``seed_scores`` (``(n_docs, n_themes)`` in [0, 1]). With ``seeded`` (bool, same shape:
+        the paper names one of the theme's seed terms), only seeded papers start as positives: weak terms alone
+        ("policy", "game" for reinforcement learning) never teach the classifier, whatever score they add up to.
 
         Sets ``coef_`` (``(n_themes, n_features)``), ``intercept_`` (``(n_themes,)``), ``learned_`` (bool per
         theme), ``n_positives_`` (positives of the last round per theme) and ``n_features_in_``."""
@@ -138,6 +143,8 @@ class SeededThemeClassifier(BaseEstimator):
         seed_scores = np.asarray(seed_scores, dtype=np.float64)
         if seed_scores.ndim != 2 or seed_scores.shape[0] != X.shape[0]:
             raise ValueError(f"seed_scores must have shape (n_docs={X.shape[0]}, n_themes), got {seed_scores.shape}")
+        if seeded is not None and np.shape(seeded) != seed_scores.shape:
+            raise ValueError(f"seeded must have the shape of seed_scores {seed_scores.shape}, got {np.shape(seeded)}")
         n_themes = seed_scores.shape[1]
         rng = np.random.default_rng(self.random_state)
         self.coef_ = np.zeros((n_themes, X.shape[1]))
@@ -146,6 +153,8 @@ class SeededThemeClassifier(BaseEstimator):
         self.n_positives_ = np.zeros(n_themes, dtype=np.int64)
         for theme in range(n_themes):
             positive = seed_scores[:, theme] >= self.positive_score
+            if seeded is not None:
+                positive &= np.asarray(seeded[:, theme], dtype=bool)
             negative = seed_scores[:, theme] < self.negative_score
             for round_ in range(self.self_training_rounds + 1):
                 pos, neg = np.flatnonzero(positive), np.flatnonzero(negative & ~positive)
@@ -197,14 +206,17 @@ def learn_theme_scores(
     """Learned probabilities ``(n_docs, n_themes)`` of the run's papers (``texts``, with their term evidence
     ``evidence``), from a :class:`SeededThemeClassifier` trained on them and on the ``background`` papers
     (``(texts, titles)`` token arrays, or ``None``). The pseudo-labels are the term scores of the papers' own
-    words (:func:`topics.themes.scorer_for` without topic or cluster evidence, which the background lacks)."""
+    words (:func:`topics.themes.scorer_for` without topic or cluster evidence, which the background lacks); only
+    papers that name one of a theme's seed terms can be its positives."""
     scorer = scorer_for(frozenset())
-    seed_scores = [scorer.score(theme_features(evidence))]
+    evidences = [evidence]
     arrays = [texts]
     if background is not None and len(background[0]):
         matched = background_themes if background_themes is not None else background  # what the lexicon scans
-        seed_scores.append(scorer.score(theme_features(paper_evidence(lexicon, matched[0], matched[1]))))
+        evidences.append(paper_evidence(lexicon, matched[0], matched[1]))
         arrays.append(background[0])
+    seed_scores = np.vstack([scorer.score(theme_features(e)) for e in evidences])
+    seeded = np.vstack([e.distinct_seeds > 0 for e in evidences])
     X = tfidf_features(TokenArrays.concat(arrays) if len(arrays) > 1 else arrays[0])
-    classifier = SeededThemeClassifier(random_state=random_state).fit(X, np.vstack(seed_scores))
+    classifier = SeededThemeClassifier(random_state=random_state).fit(X, seed_scores, seeded)
     return classifier.predict_proba(X[: len(texts)]), classifier

@@ -90,6 +90,21 @@ def test_classifier_follows_the_estimator_contract() -> None:
         model.fit(X, seeds[:10])
 
 
+def test_only_papers_that_name_a_seed_start_as_positives() -> None:
+    """A high term score from weak terms alone ("policy" in a news article) must not make a paper a positive."""
+    arrays, seeds, _, _ = _planted()
+    X = tfidf_features(arrays)
+    nobody = SeededThemeClassifier(min_positives=5).fit(X, seeds, seeded=np.zeros_like(seeds, dtype=bool))
+    assert nobody.learned_.tolist() == [False]
+    seeded = np.zeros_like(seeds, dtype=bool)
+    seeded[:30] = True  # the 30 papers that name "swim"
+    model = SeededThemeClassifier(min_positives=5).fit(X, seeds, seeded=seeded)
+    assert model.learned_.tolist() == [True] and model.n_positives_[0] >= 30
+    assert np.array_equal(model.predict_proba(X), SeededThemeClassifier(min_positives=5).fit(X, seeds).predict_proba(X))
+    with pytest.raises(ValueError, match="seeded must have the shape of seed_scores"):
+        model.fit(X, seeds, seeded=seeded[:10])
+
+
 def test_theme_with_too_few_positives_is_not_learned() -> None:
     arrays, seeds, _, _ = _planted()
     X = tfidf_features(arrays)
