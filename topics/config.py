@@ -201,7 +201,7 @@ class ThemesConfig(_Strict):
 
     file: Path = DEFAULT_THEMES_FILE
     threshold: float = Field(
-        0.35, ge=0.0, le=1.0, description="a paper carries a theme when its score (a probability) reaches this"
+        0.4, ge=0.0, le=1.0, description="a paper carries a theme when its score (a probability) reaches this"
     )
     max_per_paper: int = Field(3, ge=1)
     learn: bool = Field(

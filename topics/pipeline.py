@@ -36,7 +36,10 @@ from topics.theme_definitions import load_theme_definitions
 from topics.theme_background import background_texts, tokenize_background
 from topics.theme_learner import PSEUDO_LABEL_RULES, SeededThemeClassifier, learn_theme_scores
 from topics.theme_lexicon import build_lexicon
-from topics.themes import CALIBRATION, SCORERS, ThemeRule, assign_themes, group_theme_scores, paper_evidence, term_theme_weights
+from topics.themes import (
+    CALIBRATION, SCORERS, ThemeRule, against_lexicon, assign_themes, demote_against, group_theme_scores, paper_evidence,
+    term_theme_weights,
+)
 from topics.profiles import theme_profiles
 from topics.snapshot import compare_snapshots
 from topics.topic_drift import topic_terms_by_period
@@ -129,7 +132,10 @@ def assign_paper_themes(
     lexicon, unmatchable = build_lexicon(themes, tokenizer)
     if tokens.theme_texts is None or tokens.theme_titles is None:
         raise ValueError("assign_paper_themes needs the theme tokens (tokenize_corpus gives them)")
-    evidence = paper_evidence(lexicon, tokens.theme_texts, tokens.theme_titles)
+    against, unmatchable_against = against_lexicon(themes, tokenizer)
+    evidence = demote_against(
+        paper_evidence(lexicon, tokens.theme_texts, tokens.theme_titles), against, tokens.theme_texts, tokens.theme_titles
+    )
     learned = None
     if config.themes.learn:
         background = background_themes = None
@@ -139,7 +145,8 @@ def assign_paper_themes(
                 bg_texts, bg_titles, tokenizer, *token_caches(config, tokenizer, use_cache)
             )
         learned, _ = learn_theme_scores(
-            lexicon, evidence, tokens.texts, background, random_state=config.seed, background_themes=background_themes
+            lexicon, evidence, tokens.texts, background, random_state=config.seed, background_themes=background_themes,
+            against=against,
         )
     lda_result, lda_model = fitted.lda_result, fitted.lda_model
     cluster_result, cluster_model = fitted.side.result, fitted.side.model
@@ -157,7 +164,7 @@ def assign_paper_themes(
         cluster_theme=cluster_theme,
         learned=learned,
     )
-    return table, list(unmatchable)
+    return table, [*unmatchable, *unmatchable_against]
 
 
 def _scorers_fingerprint() -> list[Any]:

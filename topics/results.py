@@ -86,8 +86,11 @@ class TopicResult:
 class ThemeDefinition:
     """A research theme as defined in a themes file (``configs/themes/*.yaml``).
 
-    ``seeds`` are strong, specific terms; ``related`` weaker supporting terms; ``exclude`` terms that argue
-    against the theme. Terms are words or phrases. ``short`` is a few characters ("RL") that prefix the labels of
+    ``seeds`` are strong, specific terms; ``related`` weaker supporting terms; ``exclude`` terms that are not
+    evidence where they occur ("neural network" for neuroscience); ``against`` terms that mark a paper as
+    borrowing the theme's words for something else ("brain-inspired" for neuroscience): in such a paper the
+    theme's seed terms count only as related terms, and the theme's learner takes it as a negative. Terms are
+    words or phrases. ``short`` is a few characters ("RL") that prefix the labels of
     topics expressing the theme. ``threshold`` (a score in [0, 1], optional) is the theme's own assignment
     threshold; ``None`` leaves it to the run's ``themes.threshold``.
     """
@@ -100,6 +103,7 @@ class ThemeDefinition:
     exclude: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     threshold: float | None = None
+    against: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

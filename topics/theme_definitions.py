@@ -23,6 +23,7 @@ class _ThemeSpec(BaseModel):
     seeds: list[str] = Field(min_length=1)
     related: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
+    against: list[str] = Field(default_factory=list)
     threshold: float | None = Field(None, ge=0.0, le=1.0)
 
     @field_validator("threshold", mode="before")
@@ -71,6 +72,7 @@ def load_theme_definitions(path: Path) -> tuple[ThemeDefinition, ...]:
         ThemeDefinition(
             id=s.id, label=s.label, short=s.short, description=s.description,
             seeds=tuple(s.seeds), related=tuple(s.related), exclude=tuple(s.exclude), threshold=s.threshold,
+            against=tuple(s.against),
         )
         for s in parsed.themes
     )

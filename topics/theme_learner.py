@@ -21,11 +21,11 @@ from sklearn.linear_model import LogisticRegression
 
 from preprocessing.token_arrays import TokenArrays
 from topics.theme_lexicon import ThemeLexicon
-from topics.themes import PaperEvidence, paper_evidence, scorer_for, theme_features
+from topics.themes import PaperEvidence, demote_against, paper_evidence, scorer_for, theme_features
 
 #: Version of the pseudo-labelling rules (who may be a positive or a negative); part of the themes stage's cache
 #: key, so a change to the rules is never hidden by a cached result.
-PSEUDO_LABEL_RULES = 2
+PSEUDO_LABEL_RULES = 3
 #: Features (terms and word pairs) must occur in at least this many papers...
 MIN_DF = 2
 #: ...and in at most this share of them.
@@ -202,20 +202,26 @@ def learn_theme_scores(
     background: tuple[TokenArrays, TokenArrays] | None = None,
     random_state: int = 0,
     background_themes: tuple[TokenArrays, TokenArrays] | None = None,
+    against: ThemeLexicon | None = None,
 ) -> tuple[np.ndarray, SeededThemeClassifier]:
     """Learned probabilities ``(n_docs, n_themes)`` of the run's papers (``texts``, with their term evidence
     ``evidence``), from a :class:`SeededThemeClassifier` trained on them and on the ``background`` papers
     (``(texts, titles)`` token arrays, or ``None``). The pseudo-labels are the term scores of the papers' own
     words (:func:`topics.themes.scorer_for` without topic or cluster evidence, which the background lacks); only
-    papers that name one of a theme's seed terms can be its positives."""
+    papers that name one of a theme's seed terms can be its positives. Papers that use one of a theme's ``against``
+    terms (``evidence.against`` for the run's papers; ``against``, from :func:`topics.themes.against_lexicon`,
+    matched over the background) are its negatives, whatever their other terms."""
     scorer = scorer_for(frozenset())
     evidences = [evidence]
     arrays = [texts]
     if background is not None and len(background[0]):
         matched = background_themes if background_themes is not None else background  # what the lexicon scans
-        evidences.append(paper_evidence(lexicon, matched[0], matched[1]))
+        evidences.append(demote_against(paper_evidence(lexicon, matched[0], matched[1]), against, *matched))
         arrays.append(background[0])
-    seed_scores = np.vstack([scorer.score(theme_features(e)) for e in evidences])
+    seed_scores = np.vstack([
+        scorer.score(theme_features(e)) if e.against is None else np.where(e.against, 0.0, scorer.score(theme_features(e)))
+        for e in evidences
+    ])
     seeded = np.vstack([e.distinct_seeds > 0 for e in evidences])
     X = tfidf_features(TokenArrays.concat(arrays) if len(arrays) > 1 else arrays[0])
     classifier = SeededThemeClassifier(random_state=random_state).fit(X, seed_scores, seeded)

@@ -40,7 +40,7 @@ EXCLUDE = 0.0
 @dataclass(frozen=True)
 class Unmatchable:
     """A term of a themes file that cannot match as written, so the lexicon leaves it out: the theme's id, the
-    key the term is listed under (``seeds``, ``related`` or ``exclude``), the term as written and why.
+    key the term is listed under (``seeds``, ``related``, ``exclude`` or ``against``), the term as written and why.
     ``str()`` is the line a warning shows: ``"U.S. policy" (policy seeds): <reason>``."""
 
     theme: str

@@ -190,7 +190,7 @@ def test_broken_themes_file(cli: Cli, tmp_path: Path) -> None:
     config = write(tmp_path / "c.yaml", f"inputs:\n  - path: {TINY_LISTING}\nthemes:\n  file: themes.yaml\n")
     line = the_error_line(cli("run", config, "--quiet", "--no-cache", "--out", tmp_path / "out"))
     assert line == (
-        f"error: {themes}: unknown key 'themes -> 0 -> seedz'; allowed: id, label, short, description, seeds, related, exclude, threshold"
+        f"error: {themes}: unknown key 'themes -> 0 -> seedz'; allowed: id, label, short, description, seeds, related, exclude, against, threshold"
     )
     assert not (tmp_path / "out").exists()
 

@@ -105,6 +105,33 @@ def test_only_papers_that_name_a_seed_start_as_positives() -> None:
         model.fit(X, seeds, seeded=seeded[:10])
 
 
+def test_papers_against_a_theme_are_its_negatives(tmp_path: Path) -> None:
+    """learn_theme_scores: a paper that uses one of the theme's against terms is never a positive, whatever its
+    seeds (``evidence.against``), and one in the background is a negative too."""
+    from preprocessing.nlp import Tokenizer, TokenizerSettings
+    from topics.theme_learner import learn_theme_scores
+    from topics.theme_lexicon import build_lexicon
+    from topics.themes import against_lexicon, demote_against, paper_evidence
+    from topics.results import ThemeDefinition
+
+    tokenizer = Tokenizer(TokenizerSettings())
+    themes = [ThemeDefinition(id="swim", label="Swimming", seeds=("swim",), against=("swim team budget",))]
+    rng = np.random.default_rng(1)
+    pool = ["freestyle", "butterfly", "stroke", "lane", "dive"]
+    texts = [f"swim {' '.join(rng.choice(pool, 3))} result" for _ in range(20)]
+    texts += [f"swim team budget {' '.join(rng.choice(['tax', 'council', 'vote', 'fund'], 3))}" for _ in range(10)]
+    texts += [f"{' '.join(rng.choice(['oven', 'bake', 'flour', 'sauce', 'galaxy', 'orbit'], 4))}" for _ in range(60)]
+    arrays, theme_arrays = tokenizer.arrays_with_themes(texts)
+    lexicon, _ = build_lexicon(themes, tokenizer)
+    against, _ = against_lexicon(themes, tokenizer)
+    evidence = demote_against(paper_evidence(lexicon, theme_arrays, theme_arrays), against, theme_arrays, theme_arrays)
+    assert evidence.against[:, 0].tolist() == [False] * 20 + [True] * 10 + [False] * 60
+    proba, model = learn_theme_scores(lexicon, evidence, arrays, against=against)
+    assert model.n_positives_[0] == 20
+    # the budget articles name the seed, yet score below every swimming paper
+    assert proba[20:30, 0].max() < proba[:20, 0].min()
+
+
 def test_theme_with_too_few_positives_is_not_learned() -> None:
     arrays, seeds, _, _ = _planted()
     X = tfidf_features(arrays)

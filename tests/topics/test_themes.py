@@ -24,6 +24,8 @@ from topics.themes import (
     SCORERS,
     PaperEvidence,
     ThemeRule,
+    against_lexicon,
+    demote_against,
     ThemeScorer,
     assign_themes,
     group_theme_scores,
@@ -307,6 +309,56 @@ def test_shipped_neuroscience_excludes_brain_inspired_ml(tokenizer: Tokenizer) -
     assert [e[neuro] for e in evidence.terms] == [[], [], ["fmri", "human brain"]]
 
 
+def test_against_terms_demote_a_papers_seeds_to_related_terms() -> None:
+    """A paper that says it borrows the theme ("brain-inspired") keeps its neuroscience words only as weak
+    evidence; a paper without the against term keeps its seeds; other themes are untouched."""
+    tokenizer = Tokenizer(TokenizerSettings(stop_words=build_stop_words(DEFAULT_DOMAIN_STOP_WORDS, ())))
+    themes = [
+        ThemeDefinition(id="neuro", label="Neuro", seeds=("cortex", "hippocampus"), related=("synapse",),
+                        against=("brain-inspired", "inspired by the brain", "U.S. brain")),
+        ThemeDefinition(id="cl", label="CL", seeds=("continual learning",)),
+    ]
+    lexicon, _ = build_lexicon(themes, tokenizer)
+    against, unmatchable = against_lexicon(themes, tokenizer)
+    assert [str(u) for u in unmatchable] == [
+        '"U.S. brain" (neuro against): "." inside it is punctuation, where text is cut, so it can never match as one '
+        "phrase; write it without"
+    ]
+    papers = [
+        ("FearNet: a brain-inspired model for continual learning", "Inspired by the cortex and the hippocampus."),
+        ("Continual learning inspired by the brain", "A cortex module and a synapse."),
+        ("Place cells in the hippocampus", "Recordings from the cortex."),
+    ]
+    texts = tokenizer.theme_arrays([f"{t}. {a}" for t, a in papers])
+    titles = tokenizer.theme_arrays([t for t, _ in papers])
+    plain = paper_evidence(lexicon, texts, titles)
+    demoted = demote_against(plain, against, texts, titles)
+    assert demoted.against[:, 0].tolist() == [True, True, False]
+    assert counts(demoted, 0) == {
+        "title_seeds": [0.0, 0.0, 1.0],
+        "seeds": [0.0, 0.0, 2.0],
+        "distinct_seeds": [0.0, 0.0, 2.0],
+        "related": [2.0, 2.0, 0.0],  # cortex + hippocampus; cortex + synapse
+    }
+    assert counts(demoted, 1) == counts(plain, 1)  # continual learning keeps its seeds
+    assert demoted.terms == plain.terms  # the words found are still shown
+    assert demote_against(plain, None, texts, titles) is plain
+    assert against_lexicon([themes[1]], tokenizer) == (None, ())
+
+
+def test_shipped_neuroscience_is_against_brain_inspired_ml() -> None:
+    tokenizer = Tokenizer(TokenizerSettings(stop_words=build_stop_words(DEFAULT_DOMAIN_STOP_WORDS, ())))
+    themes = load_theme_definitions(THEMES_FILE)
+    neuro = [t.id for t in themes].index("neuroscience")
+    against, unmatchable = against_lexicon(themes, tokenizer)
+    assert unmatchable == ()
+    papers = ["FearNet: brain-inspired model for incremental learning. Inspired by the mammalian brain's hippocampus.",
+              "A dual-memory network that takes inspiration from human memory and the hippocampus.",
+              "Grid cells in the entorhinal cortex of rats."]
+    arrays = tokenizer.theme_arrays(papers)
+    assert (paper_evidence(against, arrays, arrays).seeds[:, neuro] > 0).tolist() == [True, True, False]
+
+
 def test_terms_split_by_a_stop_word_are_dropped(tokenizer: Tokenizer) -> None:
     """Running text is cut into segments at stop words, so "inspired by the brain" could never match as one
     n-gram; such a term is dropped and reported instead of silently doing nothing."""
@@ -398,7 +450,7 @@ def test_shipped_scorers(kinds: frozenset[str]) -> None:
 
 
 def test_theme_rule_defaults_match_the_config() -> None:
-    assert ThemeRule() == ThemeRule(threshold=0.35, max_per_paper=3)
+    assert ThemeRule() == ThemeRule(threshold=0.4, max_per_paper=3)
     assert ThemeRule() == ThemeRule(ThemesConfig().threshold, ThemesConfig().max_per_paper)
 
 
@@ -654,9 +706,9 @@ def test_a_theme_threshold_out_of_range_is_an_error_naming_its_key_path(tmp_path
     ("text", "message"),
     [
         ("themes:\n  - id: rl\n    label: RL\n    seeds: [a]\n    seedz: [b]\n",
-         "unknown key 'themes -> 0 -> seedz'; allowed: id, label, short, description, seeds, related, exclude, threshold"),
+         "unknown key 'themes -> 0 -> seedz'; allowed: id, label, short, description, seeds, related, exclude, against, threshold"),
         ("themes:\n  - id: rl\n    label: RL\n    seeds: [a]\nextra: 1\n",
-         "unknown key 'extra'; allowed: id, label, short, description, seeds, related, exclude, threshold"),
+         "unknown key 'extra'; allowed: id, label, short, description, seeds, related, exclude, against, threshold"),
         ("themes:\n  - id: rl\n    label: RL\n    seeds: [a]\n  - id: rl\n    label: Again\n    seeds: [b]\n",
          "themes -> 1 -> id: theme id 'rl' appears twice; theme ids must be unique"),
         ("themes:\n  - id: a\n    label: A\n    seeds: [a]\n  - id: b\n    label: B\n",
