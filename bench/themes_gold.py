@@ -2,30 +2,35 @@
 
     .venv/bin/python -m bench.themes_gold                # shipped labeller vs regex baselines, the 440 papers run alone
     .venv/bin/python -m bench.themes_gold --fit          # refit topics/themes.py's CALIBRATION; 5-fold CV figures
+
+Each run also labels the papers with bench/gold_themes_short5.yaml and gold_themes_short10.yaml, the three themes
+written as a user would (five and ten terms each), against the same hand labels.
     .venv/bin/python -m bench.themes_gold --in-corpus    # the same papers labelled inside the 47.5k ml-abstracts run
 
 The labeller reads only id, title, abstract, authors and year (never ``themes``, ``pool`` or ``note``). The
-calibration maps (term score, learned probability) to the final score with one logistic regression pooled over the
-three labelled themes; its figures are 5-fold cross-validated, stratified by the file's sampling pool, because it
-is fitted on these papers. The regex baselines are :func:`topics.keyword_baseline.keyword_baseline` over the
+calibration maps (term score, learned probability) to the final score; it is fitted on the papers labelled with
+the shipped themes file and with the two short files, pooled over the three labelled themes, with weights that
+depend on how many terms a theme lists (:class:`topics.themes.TermCountCalibration`). Its figures are 5-fold
+cross-validated, stratified by the file's sampling pool, because it is fitted on these papers. The regex baselines are :func:`topics.keyword_baseline.keyword_baseline` over the
 first 12 seed terms of each theme (what ``topics evaluate`` reports) and over all of them.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
 from sklearn.model_selection import StratifiedKFold
 
 from topics.config import ThemesConfig, load_config
 from topics.keyword_baseline import keyword_baseline
 from topics.pipeline import run
 from topics.results import RunResult
-from topics.themes import CALIBRATION, ThemeCalibration
+from topics.themes import CALIBRATION, TermCountCalibration, ThemeCalibration
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT.parent / "shared" / "data" / "themes-dev-gold" / "themes_dev_gold.csv"
@@ -33,6 +38,10 @@ ML_ABSTRACTS = ROOT.parent / "shared" / "data" / "ml-abstracts" / "papers.parque
 TARGETS = ("reinforcement-learning", "generative-models", "neuroscience")
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.75, 0.05))
 COLUMNS = "{id: id, title: title, abstract: abstract, authors: authors, year: year}"
+#: The three labelled themes written as a user would write them (five terms; ten), for the calibration's fit and
+#: for measuring a user's own short file on papers labelled by reading.
+SHORT_FILES = (Path(__file__).resolve().parent / "gold_themes_short5.yaml", Path(__file__).resolve().parent / "gold_themes_short10.yaml")
+FEW_TERMS = 5
 
 
 def prf(pred: np.ndarray, gold: np.ndarray) -> tuple[float, float, float]:
@@ -78,11 +87,14 @@ def labels_for(ids: list[str], titles: list[str]) -> tuple[np.ndarray, np.ndarra
     return np.asarray(rows), labels, sub["pool"].to_numpy()
 
 
-def gold_run(extra: list[str] | None = None) -> RunResult:
+def gold_run(extra: list[str] | None = None, themes_file: Path | None = None) -> RunResult:
     inputs = f"{{path: '{GOLD}', columns: {COLUMNS}}}"
     if extra:
         inputs = ", ".join([*extra, inputs])
-    return run(load_config(None, [f"inputs=[{inputs}]", "report.map.method=svd"]))
+    settings = [f"inputs=[{inputs}]", "report.map.method=svd"]
+    if themes_file is not None:
+        settings.append(f"themes.file={themes_file}")
+    return run(load_config(None, settings))
 
 
 def measure(result: RunResult, title: str) -> None:
@@ -100,25 +112,76 @@ def measure(result: RunResult, title: str) -> None:
         print(f"  labeller - regex ({name}): {labeller - base:+.3f}")
 
 
+def _mix_design(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Design ``(..., 6)`` of the term-count calibration: for the few-terms and the many-terms map, (1, logit of
+    the term score, logit of the learned probability), each scaled by its mix weight (``weight`` of ``many``)."""
+    few, many = 1.0 - weight, weight
+    return np.stack([few, few * x[..., 0], few * x[..., 1], many, many * x[..., 0], many * x[..., 1]], axis=-1)
+
+
+def _fit_mix(design: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Six coefficients (few: intercept, rule, learned; many: the same) of a logistic regression on ``design``
+    ``(n, 6)``, L2 penalty 1/2 on the slopes (scikit-learn's C=1), the slopes bounded at 0 so that the score
+    never falls as either kind of evidence grows."""
+    penalty = np.array([0.0, 1.0, 1.0, 0.0, 1.0, 1.0])
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = design @ w
+        value = float(np.sum(np.logaddexp(0.0, z) - target * z) + 0.5 * np.sum(penalty * w * w))
+        return value, design.T @ (1.0 / (1.0 + np.exp(-z)) - target) + penalty * w
+
+    bounds = [(None, None), (0.0, None), (0.0, None)] * 2
+    return minimize(loss, np.zeros(6), jac=True, method="L-BFGS-B", bounds=bounds).x
+
+
+def _calibration(w: np.ndarray, few_terms: int, many_terms: int) -> TermCountCalibration:
+    return TermCountCalibration(
+        few=ThemeCalibration(rule=round(float(w[1]), 3), learned=round(float(w[2]), 3), intercept=round(float(w[0]), 3)),
+        many=ThemeCalibration(rule=round(float(w[4]), 3), learned=round(float(w[5]), 3), intercept=round(float(w[3]), 3)),
+        few_terms=few_terms, many_terms=many_terms,
+    )
+
+
 def fit_calibration(result: RunResult) -> None:
+    """Fit :data:`topics.themes.CALIBRATION` on the gold papers labelled three times: with the shipped themes
+    file (``result``) and with each of :data:`SHORT_FILES`, pooled; print its 5-fold CV figures per file and by
+    threshold, and the threshold that is best on the mean over the files."""
     rows, labels, pools = labels_for(list(result.corpus.ids), [p.title for p in result.corpus.papers])
-    columns = [result.themes.theme_ids.index(t) for t in TARGETS]
-    parts = result.themes.parts
-    x = ThemeCalibration.features(parts["term_score"][np.ix_(rows, columns)], parts["learned"][np.ix_(rows, columns)])
-    cv = np.zeros(labels.shape)
+    runs = {"shipped themes file": result}
+    for path in SHORT_FILES:
+        runs[path.name] = gold_run(themes_file=path)
+    designs = {}
+    counts = {}
+    probe = TermCountCalibration(few=CALIBRATION.few, many=CALIBRATION.many, few_terms=FEW_TERMS, many_terms=1)
+    shipped = result.themes.themes
+    many_terms = int(round(float(np.exp(np.median(np.log([len(t.seeds) + len(t.related) for t in shipped if t.id in TARGETS]))))))
+    for name, res in runs.items():
+        columns = [res.themes.theme_ids.index(t) for t in TARGETS]
+        parts = res.themes.parts
+        x = ThemeCalibration.features(parts["term_score"][np.ix_(rows, columns)], parts["learned"][np.ix_(rows, columns)])
+        n_terms = np.array([len(res.themes.themes[c].seeds) + len(res.themes.themes[c].related) for c in columns])
+        counts[name] = n_terms.tolist()
+        mix = replace(probe, many_terms=many_terms).mix(n_terms)
+        designs[name] = _mix_design(x, np.broadcast_to(mix, x.shape[:2]))
+    print(f"terms per theme (seeds + related, {', '.join(TARGETS)}):", counts, f"-> few_terms {FEW_TERMS}, many_terms {many_terms}")
+    cv = {name: np.zeros(labels.shape) for name in runs}
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(rows)), pools):
-        model = LogisticRegression(C=1.0).fit(x[train].reshape(-1, 2), labels[train].reshape(-1))
-        cv[test] = model.predict_proba(x[test].reshape(-1, 2))[:, 1].reshape(len(test), len(TARGETS))
-    by_threshold = {t: macro_f1(cv >= t, labels) for t in THRESHOLDS}
-    print("5-fold CV (stratified by pool) macro-F1 by threshold:", {t: round(v, 3) for t, v in by_threshold.items()})
-    best = max(by_threshold, key=by_threshold.get)
-    shipped = ThemesConfig().threshold
-    show(cv >= shipped, labels, f"cross-validated at the default threshold {shipped}")
-    if best != shipped:
-        show(cv >= best, labels, f"cross-validated at threshold {best} (the best on these papers)")
-    model = LogisticRegression(C=1.0).fit(x.reshape(-1, 2), labels.reshape(-1))
-    print(f"CALIBRATION = ThemeCalibration(rule={model.coef_[0][0]:.3f}, learned={model.coef_[0][1]:.3f}, "
-          f"intercept={model.intercept_[0]:.3f})  # shipped: {CALIBRATION}")
+        w = _fit_mix(np.concatenate([d[train].reshape(-1, 6) for d in designs.values()]),
+                     np.concatenate([labels[train].reshape(-1)] * len(designs)))
+        for name, d in designs.items():
+            cv[name][test] = 1.0 / (1.0 + np.exp(-(d[test] @ w)))
+    by_threshold = {name: {t: macro_f1(p >= t, labels) for t in THRESHOLDS} for name, p in cv.items()}
+    for name, values in by_threshold.items():
+        print(f"5-fold CV (stratified by pool) macro-F1 by threshold, {name}:", {t: round(v, 3) for t, v in values.items()})
+    mean = {t: float(np.mean([v[t] for v in by_threshold.values()])) for t in THRESHOLDS}
+    best = max(mean, key=mean.get)
+    print("mean over the files:", {t: round(v, 3) for t, v in mean.items()}, f"-> best threshold {best}")
+    threshold = ThemesConfig().threshold
+    for name, p in cv.items():
+        show(p >= threshold, labels, f"cross-validated at the default threshold {threshold}, {name}")
+    w = _fit_mix(np.concatenate([d.reshape(-1, 6) for d in designs.values()]), np.concatenate([labels.reshape(-1)] * len(designs)))
+    print(f"CALIBRATION = {_calibration(w, FEW_TERMS, many_terms)}")
+    print(f"  shipped:    {CALIBRATION}")
 
 
 def main() -> None:
@@ -131,6 +194,8 @@ def main() -> None:
         return
     result = gold_run()
     measure(result, "run alone")
+    for path in SHORT_FILES:
+        measure(gold_run(themes_file=path), f"run alone with {path.name} (the themes as a user would write them)")
     if args.fit:
         fit_calibration(result)
 

@@ -105,8 +105,13 @@ class SeededThemeClassifier(BaseEstimator):
     max_positives, max_negatives:
         At most ``max_positives`` positives and ``max_negatives`` times as many negatives as positives are used
         (seeded samples), so that a fit costs about the same on 50,000 papers as on 5,000.
+    cross_fit_folds:
+        With k >= 2, each theme is fitted k times, each time without one fold of its training papers, and a
+        training paper's probability (:meth:`fit_predict_proba`, self-training included) comes from the model that
+        did not see it; ``coef_`` is the mean of the k models. Below 2, one model, and training papers are scored
+        by the model that learned them.
     random_state:
-        Seed of the negative sampling.
+        Seed of the negative sampling and of the folds.
     """
 
     def __init__(
@@ -114,11 +119,12 @@ class SeededThemeClassifier(BaseEstimator):
         positive_score: float = 0.5,
         negative_score: float = 0.1,
         C: float = 4.0,
-        self_training_rounds: int = 1,
+        self_training_rounds: int = 0,
         self_training_proba: float = 0.9,
         min_positives: int = 5,
         max_positives: int = 1500,
         max_negatives: int = 6,
+        cross_fit_folds: int = 3,
         random_state: int = 0,
     ) -> None:
         self.positive_score = positive_score
@@ -129,6 +135,7 @@ class SeededThemeClassifier(BaseEstimator):
         self.min_positives = min_positives
         self.max_positives = max_positives
         self.max_negatives = max_negatives
+        self.cross_fit_folds = cross_fit_folds
         self.random_state = random_state
 
     def fit(self, X: sparse.spmatrix, seed_scores: np.ndarray, seeded: np.ndarray | None = None) -> "SeededThemeClassifier":
@@ -138,7 +145,23 @@ class SeededThemeClassifier(BaseEstimator):
         ("policy", "game" for reinforcement learning) never teach the classifier, whatever score they add up to.
 
         Sets ``coef_`` (``(n_themes, n_features)``), ``intercept_`` (``(n_themes,)``), ``learned_`` (bool per
-        theme), ``n_positives_`` (positives of the last round per theme) and ``n_features_in_``."""
+        theme), ``n_positives_`` (positives of the last round per theme) and ``n_features_in_``. With
+        ``cross_fit_folds`` of 2 or more, the coefficients are the mean of the fold models' (see
+        :meth:`fit_predict_proba`)."""
+        self._fit(X, seed_scores, seeded)
+        return self
+
+    def fit_predict_proba(
+        self, X: sparse.spmatrix, seed_scores: np.ndarray, seeded: np.ndarray | None = None
+    ) -> np.ndarray:
+        """:meth:`fit`, then the probabilities ``(n_docs, n_themes)`` of the papers of ``X`` themselves, cross-fitted:
+        with ``cross_fit_folds`` = k >= 2, a paper the fit trained on (a positive or a sampled negative) gets the
+        probability of the fold model that did not see it, so a paper's own seed terms cannot vouch for it (a
+        model scores its own training papers near 1, whatever the rest of their text says); every other paper
+        gets the mean logit of the k fold models. NaN for themes not learned."""
+        return self._fit(X, seed_scores, seeded)
+
+    def _fit(self, X: sparse.spmatrix, seed_scores: np.ndarray, seeded: np.ndarray | None) -> np.ndarray:
         X = sparse.csr_matrix(X)
         seed_scores = np.asarray(seed_scores, dtype=np.float64)
         if seed_scores.ndim != 2 or seed_scores.shape[0] != X.shape[0]:
@@ -151,6 +174,7 @@ class SeededThemeClassifier(BaseEstimator):
         self.intercept_ = np.zeros(n_themes)
         self.learned_ = np.zeros(n_themes, dtype=bool)
         self.n_positives_ = np.zeros(n_themes, dtype=np.int64)
+        proba = np.full(seed_scores.shape, np.nan)
         for theme in range(n_themes):
             positive = seed_scores[:, theme] >= self.positive_score
             if seeded is not None:
@@ -168,19 +192,40 @@ class SeededThemeClassifier(BaseEstimator):
                     neg = np.sort(rng.choice(neg, size=limit, replace=False))
                 rows = np.concatenate([pos, neg])
                 target = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
-                model = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=200)
-                model.fit(X[rows], target)
-                self.coef_[theme] = model.coef_[0]
-                self.intercept_[theme] = model.intercept_[0]
+                logits = self._fit_theme(X, rows, target, theme, rng)
+                proba[:, theme] = 1.0 / (1.0 + np.exp(-logits))
                 self.learned_[theme] = True
                 if round_ < self.self_training_rounds:
-                    proba = self._proba_column(X, theme)
-                    positive = positive | (proba >= self.self_training_proba)
+                    positive = positive | (proba[:, theme] >= self.self_training_proba)
         self.n_features_in_ = X.shape[1]
-        return self
+        return proba
 
-    def _proba_column(self, X: sparse.csr_matrix, theme: int) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(X @ self.coef_[theme] + self.intercept_[theme])))
+    def _fit_theme(self, X: sparse.csr_matrix, rows: np.ndarray, target: np.ndarray, theme: int,
+                   rng: np.random.Generator) -> np.ndarray:
+        """Fit theme ``theme`` on ``X[rows]`` (labels ``target``), set its coefficients and return the logits of
+        every paper of ``X`` (cross-fitted for ``rows`` when ``cross_fit_folds`` >= 2)."""
+        folds = self.cross_fit_folds if self.cross_fit_folds >= 2 else 1
+        fold = np.zeros(len(rows), dtype=np.int64)
+        if folds > 1:  # positives and negatives each spread evenly over the folds
+            for label in (1.0, 0.0):
+                members = np.flatnonzero(target == label)
+                fold[members] = rng.permutation(len(members)) % folds
+        coefs, intercepts = [], []
+        held_out = np.zeros(len(rows))
+        for k in range(folds):
+            train = fold != k if folds > 1 else np.ones(len(rows), dtype=bool)
+            model = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=200)
+            model.fit(X[rows[train]], target[train])
+            coefs.append(model.coef_[0])
+            intercepts.append(model.intercept_[0])
+            if folds > 1:
+                held_out[~train] = X[rows[~train]] @ model.coef_[0] + model.intercept_[0]
+        self.coef_[theme] = np.mean(coefs, axis=0)
+        self.intercept_[theme] = float(np.mean(intercepts))
+        logits = np.asarray(X @ self.coef_[theme] + self.intercept_[theme]).ravel()
+        if folds > 1:
+            logits[rows] = held_out
+        return logits
 
     def predict_proba(self, X: sparse.spmatrix) -> np.ndarray:
         """Probability that each paper carries each theme, ``(n_docs, n_themes)``; NaN for themes not learned."""
@@ -224,5 +269,5 @@ def learn_theme_scores(
     ])
     seeded = np.vstack([e.distinct_seeds > 0 for e in evidences])
     X = tfidf_features(TokenArrays.concat(arrays) if len(arrays) > 1 else arrays[0])
-    classifier = SeededThemeClassifier(random_state=random_state).fit(X, seed_scores, seeded)
-    return classifier.predict_proba(X[: len(texts)]), classifier
+    classifier = SeededThemeClassifier(random_state=random_state)
+    return classifier.fit_predict_proba(X, seed_scores, seeded)[: len(texts)], classifier

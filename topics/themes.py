@@ -335,17 +335,59 @@ class ThemeCalibration:
         clipped = np.clip(both, 1e-4, 1.0 - 1e-4)
         return np.log(clipped / (1.0 - clipped))
 
-    def combine(self, rule_scores: np.ndarray, learned: np.ndarray) -> np.ndarray:
-        """Scores ``(n_docs, n_themes)`` from term scores and learned probabilities of that shape."""
-        logit = self.intercept + self.features(rule_scores, learned) @ np.array([self.rule, self.learned])
+    def logit(self, rule_scores: np.ndarray, learned: np.ndarray) -> np.ndarray:
+        """The combined score's logit, the shape of ``rule_scores``."""
+        return self.intercept + self.features(rule_scores, learned) @ np.array([self.rule, self.learned])
+
+    def combine(self, rule_scores: np.ndarray, learned: np.ndarray, n_terms: np.ndarray | None = None) -> np.ndarray:
+        """Scores ``(n_docs, n_themes)`` from term scores and learned probabilities of that shape (``n_terms`` is
+        accepted for the interface of :class:`TermCountCalibration` and ignored)."""
+        combined = 1.0 / (1.0 + np.exp(-self.logit(rule_scores, learned)))
+        return np.where(np.isnan(learned), rule_scores, combined)
+
+
+@dataclass(frozen=True)
+class TermCountCalibration:
+    """A :class:`ThemeCalibration` that depends on how many terms a theme lists (seeds plus related terms).
+
+    A theme written as a user writes one, with about five terms (``few_terms``), gets ``few``; a theme listed as
+    thoroughly as the shipped ones (``many_terms``) gets ``many``; in between, the logits of the two are mixed
+    linearly in the log of the term count (clipped at both ends). The reason: with few terms the term score misses
+    most of a theme's papers and the learned probability carries the evidence; with many, the term score is
+    strong on its own. Both were fitted on the same hand-labelled papers, once with the shipped themes and once
+    with short user-style themes files (``bench/gold_themes_*.yaml``)."""
+
+    few: ThemeCalibration
+    many: ThemeCalibration
+    few_terms: int
+    many_terms: int
+
+    def mix(self, n_terms: np.ndarray) -> np.ndarray:
+        """Weight of ``many`` per theme, in [0, 1], from each theme's term count ``(n_themes,)``."""
+        count = np.maximum(np.asarray(n_terms, dtype=np.float64), 1.0)
+        span = math.log(self.many_terms) - math.log(self.few_terms)
+        return np.clip((np.log(count) - math.log(self.few_terms)) / span, 0.0, 1.0)
+
+    def combine(self, rule_scores: np.ndarray, learned: np.ndarray, n_terms: np.ndarray | None = None) -> np.ndarray:
+        """Scores ``(n_docs, n_themes)`` from term scores and learned probabilities of that shape and the themes'
+        term counts ``n_terms`` ``(n_themes,)`` (``None``: every theme as listed as thoroughly as ``many_terms``).
+        Where a theme was not learned (NaN), the term score is the score."""
+        weight = np.ones(np.shape(rule_scores)[-1]) if n_terms is None else self.mix(n_terms)
+        logit = (1.0 - weight) * self.few.logit(rule_scores, learned) + weight * self.many.logit(rule_scores, learned)
         combined = 1.0 / (1.0 + np.exp(-logit))
         return np.where(np.isnan(learned), rule_scores, combined)
 
 
-#: Fitted once with ``python -m bench.themes_gold --fit`` on ../shared/data/themes-dev-gold (440
-#: papers labelled by reading; the three labelled themes pooled, one coefficient set for every theme), never on a
-#: run's papers. Its cross-validated quality is printed by the same command.
-CALIBRATION = ThemeCalibration(rule=0.561, learned=0.927, intercept=0.642)
+#: Fitted once with ``python -m bench.themes_gold --fit`` on ../shared/data/themes-dev-gold (440 papers labelled
+#: by reading; the three labelled themes pooled, one coefficient set for every theme), run with the shipped themes
+#: file and with two short user-style ones; never on a run's papers. Its cross-validated quality is printed by the
+#: same command.
+CALIBRATION = TermCountCalibration(
+    few=ThemeCalibration(rule=0.0, learned=1.688, intercept=0.077),
+    many=ThemeCalibration(rule=0.59, learned=1.182, intercept=0.887),
+    few_terms=5,
+    many_terms=74,
+)
 
 
 @dataclass(frozen=True)
@@ -399,7 +441,7 @@ def assign_themes(
     cluster_theme: np.ndarray | None = None,
     scorer: ThemeScorer | None = None,
     learned: np.ndarray | None = None,
-    calibration: ThemeCalibration | None = None,
+    calibration: ThemeCalibration | TermCountCalibration | None = None,
 ) -> ThemeTable:
     """Score every paper against every theme and decide which themes it carries, as a :class:`ThemeTable`.
 
@@ -420,7 +462,8 @@ def assign_themes(
     if learned is not None:
         features["term_score"] = term_scores
         features["learned"] = learned
-        combined = (calibration or CALIBRATION).combine(term_scores, learned)
+        n_terms = np.array([len(t.seeds) + len(t.related) for t in themes])
+        combined = (calibration or CALIBRATION).combine(term_scores, learned, n_terms)
     scores = np.round(combined, 6)  # stable decisions and stable CSV output across platforms
 
     thresholds = np.asarray([rule.threshold if t.threshold is None else t.threshold for t in themes], dtype=np.float64)

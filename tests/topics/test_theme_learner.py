@@ -16,7 +16,7 @@ from preprocessing.token_arrays import TokenArrays
 from topics.config import load_config
 from topics.pipeline import run
 from topics.theme_learner import SeededThemeClassifier, tfidf_features
-from topics.themes import CALIBRATION, ThemeCalibration
+from topics.themes import CALIBRATION, TermCountCalibration, ThemeCalibration
 
 
 def test_tfidf_features_by_hand() -> None:
@@ -151,10 +151,55 @@ def test_calibration_combines_the_two_scores_and_falls_back_on_the_term_score() 
     logit = -0.2 + 0.5 * math.log(0.2 / 0.8) + 1.0 * math.log(0.9 / 0.1)
     assert combined[0, 0] == pytest.approx(1 / (1 + math.exp(-logit)))
     assert combined[0, 1] == 0.8  # not learned: the term score
-    # the shipped calibration rises with either score
+
+
+def test_term_count_calibration_mixes_its_two_maps_by_the_log_term_count() -> None:
+    few = ThemeCalibration(rule=0.0, learned=2.0, intercept=0.0)
+    many = ThemeCalibration(rule=1.0, learned=1.0, intercept=1.0)
+    calibration = TermCountCalibration(few=few, many=many, few_terms=5, many_terms=80)
+    # 5 terms or fewer: all few; 80 or more: all many; 20 terms: log(20/5) / log(80/5) = 1/2 of the way
+    assert calibration.mix(np.array([1, 5, 20, 80, 300])).tolist() == pytest.approx([0.0, 0.0, 0.5, 1.0, 1.0])
+    rule = np.array([[0.2, 0.2, 0.2, 0.2]])
+    learned = np.array([[0.9, 0.9, 0.9, np.nan]])
+    combined = calibration.combine(rule, learned, np.array([5, 20, 80, 20]))
+    lr, ll = math.log(0.2 / 0.8), math.log(0.9 / 0.1)
+    few_logit, many_logit = 2.0 * ll, 1.0 + lr + ll
+    expected = [1 / (1 + math.exp(-z)) for z in (few_logit, (few_logit + many_logit) / 2, many_logit)]
+    assert combined[0, :3].tolist() == pytest.approx(expected)
+    assert combined[0, 3] == 0.2  # not learned: the term score
+    # without term counts every theme gets the many-terms map
+    assert calibration.combine(rule[:, :1], learned[:, :1])[0, 0] == pytest.approx(expected[2])
+
+
+@pytest.mark.parametrize("n_terms", [5, 10, 74, 200])
+def test_shipped_calibration_never_falls_as_evidence_grows(n_terms: int) -> None:
     grid = np.linspace(0.05, 0.95, 7)
-    assert np.all(np.diff(CALIBRATION.combine(grid[None, :], np.full((1, 7), 0.5))) > 0)
-    assert np.all(np.diff(CALIBRATION.combine(np.full((1, 7), 0.5), grid[None, :])) > 0)
+    counts = np.full(7, n_terms)
+    by_learned = CALIBRATION.combine(np.full((1, 7), 0.5), grid[None, :], counts)
+    by_rule = CALIBRATION.combine(grid[None, :], np.full((1, 7), 0.5), counts)
+    assert np.all(np.diff(by_learned) > 0)  # the learned probability always counts
+    assert np.all(np.diff(by_rule) >= 0)
+    if n_terms >= CALIBRATION.many_terms:
+        assert np.all(np.diff(by_rule) > 0)  # with a thorough themes file the term score counts too
+
+
+def test_cross_fitting_scores_a_training_paper_with_the_model_that_did_not_see_it() -> None:
+    """A paper whose only link to the theme is its seed word, among unrelated words: the model that trained on it
+    scores it high (it memorised it); the cross-fitted probability comes from a model that never saw it."""
+    arrays, seeds, _, _ = _planted()
+    odd = TokenArrays.from_segments([[["swim"], ["oven"], ["galaxy"], ["sauce"], ["orbit"]]])
+    both = TokenArrays.concat([arrays, odd])
+    X = tfidf_features(both)
+    scores = np.vstack([seeds, [[0.9]]])
+    in_sample = SeededThemeClassifier(min_positives=5, cross_fit_folds=0).fit_predict_proba(X, scores)[-1, 0]
+    model = SeededThemeClassifier(min_positives=5, cross_fit_folds=3)
+    cross_fitted = model.fit_predict_proba(X, scores)
+    assert cross_fitted[-1, 0] < in_sample
+    assert cross_fitted[-1, 0] < np.median(cross_fitted[:30, 0])
+    # the fitted model (the mean of the three fold models) scores new papers; the same seed gives the same result
+    again = SeededThemeClassifier(min_positives=5, cross_fit_folds=3).fit(X, scores)
+    assert np.array_equal(again.predict_proba(X), model.predict_proba(X))
+    assert not np.array_equal(model.predict_proba(X)[:30], cross_fitted[:30])
 
 
 PLANTED_THEMES = {
