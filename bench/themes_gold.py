@@ -6,6 +6,7 @@
 Each run also labels the papers with bench/gold_themes_short5.yaml and gold_themes_short10.yaml, the three themes
 written as a user would (five and ten terms each), against the same hand labels.
     .venv/bin/python -m bench.themes_gold --in-corpus    # the same papers labelled inside the 47.5k ml-abstracts run
+    .venv/bin/python -m bench.themes_gold --sizes        # 25-200-paper subsets run alone, with and without the background
 
 The labeller reads only id, title, abstract, authors and year (never ``themes``, ``pool`` or ``note``). The
 calibration maps (term score, learned probability) to the final score; it is fitted on the papers labelled with
@@ -184,11 +185,39 @@ def fit_calibration(result: RunResult) -> None:
     print(f"  shipped:    {CALIBRATION}")
 
 
+def by_corpus_size(sizes: tuple[int, ...] = (25, 50, 100, 200), repeats: int = 3) -> None:
+    """Macro-F1 on random subsets of the gold papers run on their own (``sizes`` papers, ``repeats`` seeded
+    draws each), with the background corpus and without it (``themes.background=null``): how much the labeller
+    depends on the size of the corpus it is given. In-sample with the shipped calibration."""
+    gold = gold_frame().reset_index()
+    work = Path(__file__).resolve().parent / ".work"
+    work.mkdir(exist_ok=True)
+    print("corpus size: macro-F1 with the background / without it (mean over draws; papers with a gold theme in the draw)")
+    for size in sizes:
+        rows: dict[str, list[float]] = {"background": [], "none": []}
+        for repeat in range(repeats):
+            subset = gold.sample(n=size, random_state=repeat)
+            path = work / f"gold-subset-{size}-{repeat}.csv"
+            subset.to_csv(path, index=False)
+            inputs = f"inputs=[{{path: '{path}', columns: {COLUMNS}}}]"
+            for name, extra in (("background", []), ("none", ["themes.background=null"])):
+                result = run(load_config(None, [inputs, "report.map.method=svd", *extra]))
+                found, labels, _ = labels_for(list(result.corpus.ids), [p.title for p in result.corpus.papers])
+                columns = [result.themes.theme_ids.index(t) for t in TARGETS]
+                rows[name].append(macro_f1(result.themes.assigned[np.ix_(found, columns)], labels))
+        print(f"  {size:4d} papers: {np.mean(rows['background']):.3f} / {np.mean(rows['none']):.3f}"
+              f"  (draws: {', '.join(f'{a:.2f}/{b:.2f}' for a, b in zip(rows['background'], rows['none']))})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fit", action="store_true", help="refit the calibration and print it, with CV figures")
     parser.add_argument("--in-corpus", action="store_true", help="label the gold papers inside the 47.5k corpus")
+    parser.add_argument("--sizes", action="store_true", help="macro-F1 on 25-200-paper subsets, with and without the background")
     args = parser.parse_args()
+    if args.sizes:
+        by_corpus_size()
+        return
     if args.in_corpus:
         measure(gold_run([f"{{path: '{ML_ABSTRACTS}'}}"]), "inside ml-abstracts")
         return

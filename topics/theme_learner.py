@@ -60,24 +60,29 @@ def tfidf_features(arrays: TokenArrays, min_df: int = MIN_DF, max_df: float = MA
     (``log((1 + n) / (1 + df)) + 1``, scikit-learn's), rows scaled to unit length. Features outside
     ``[min_df, max_df * n_texts]`` papers are dropped; columns are in feature-code order.
 
-    Built :data:`CHUNK_TEXTS` texts at a time in two passes (document frequencies, then the kept features), so
-    memory grows with the distinct (text, feature) pairs, not with every token pair at once."""
+    Built :data:`CHUNK_TEXTS` texts at a time: each chunk's distinct (text, feature) pairs with their counts are
+    kept (int32 text, int64 feature, int32 count), so memory grows with those pairs, not with every token pair at
+    once; the document frequencies then decide which features stay."""
     n_texts = len(arrays)
     bounds = [(start, min(start + CHUNK_TEXTS, n_texts)) for start in range(0, n_texts, CHUNK_TEXTS)]
-    present = [_chunk_features(arrays, start, stop)[1] for start, stop in bounds]
+    chunks = []
+    for start, stop in bounds:
+        doc, feature, count = _chunk_features(arrays, start, stop)
+        chunks.append(((doc - start).astype(np.int32), feature, count.astype(np.int32)))
+    present = [feature for _, feature, _ in chunks]
     features, df = np.unique(np.concatenate(present) if present else np.zeros(0, dtype=np.int64), return_counts=True)
     del present
     keep = (df >= min_df) & (df <= max(max_df * n_texts, min_df))
     kept, kept_df = features[keep], df[keep]
     del features, df, keep
     parts = []
-    for start, stop in bounds:
-        doc, feature, count = _chunk_features(arrays, start, stop)
+    for (start, stop), (doc, feature, count) in zip(bounds, chunks):
         column = np.minimum(np.searchsorted(kept, feature), max(len(kept) - 1, 0))
         hit = kept[column] == feature if len(kept) else np.zeros(len(feature), dtype=bool)
         parts.append(sparse.csr_matrix(
-            (1.0 + np.log(count[hit]), (doc[hit] - start, column[hit])), shape=(stop - start, len(kept))
+            (1.0 + np.log(count[hit]), (doc[hit], column[hit])), shape=(stop - start, len(kept))
         ))
+    del chunks
     matrix = sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, len(kept)))
     matrix = matrix @ sparse.diags(np.log((1.0 + n_texts) / (1.0 + kept_df)) + 1.0)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
