@@ -82,7 +82,7 @@ def run(
 @app.command()
 def evaluate(
     config_path: Annotated[Path, typer.Argument(help="YAML config of the run to evaluate")],
-    labels: Annotated[Path, typer.Option("--labels", "-l", help="CSV of labelled papers: id or title, and a themes column of ';'-separated theme ids or 'other'")],
+    labels: Annotated[Optional[Path], typer.Option("--labels", "-l", help="CSV of labelled papers: id or title, and a themes column of ';'-separated theme ids or 'other' (default: the config's evaluation.labels)")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")] = None,
     overrides: SetOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
@@ -98,7 +98,10 @@ def evaluate(
     from topics.pipeline import run_and_write
 
     config = load_config(config_path, overrides or [])
-    config = config.model_copy(update={"evaluation": config.evaluation.model_copy(update={"labels": labels.resolve()})})
+    if labels is None and config.evaluation.labels is None:
+        raise UserError(f"{config_path}: no labelled papers to evaluate against; give --labels FILE.csv or set evaluation -> labels in the config")
+    chosen = labels.resolve() if labels is not None else config.evaluation.labels
+    config = config.model_copy(update={"evaluation": config.evaluation.model_copy(update={"labels": chosen})})
     config = _with_cli_inputs(config, [], out, align_to)
     progress = RunProgress(quiet=quiet, console=_err)
     result, paths = run_and_write(config, use_cache=not no_cache, progress=progress)

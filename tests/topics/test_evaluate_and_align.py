@@ -174,3 +174,25 @@ def test_num_topics_auto_picks_the_planted_k(tmp_path: Path, cli: Callable[..., 
     assert topics["metrics"]["stability"] > 0.8  # planted topics come back with every seed
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "LDA fitted with K = 2, 3, 4, 5, 6, 7; K = 4 was chosen" in html
+
+
+def test_evaluate_reads_the_labels_from_the_config_or_says_where_to_give_them(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    """`topics evaluate CONFIG` with `evaluation: {labels: ...}` in the config needs no --labels (as
+    configs/themes-dev-gold.yaml is meant to be run); without either, a clear error and exit code 2."""
+    labels = write_labels(tmp_path / "labels.csv", SMALL_LABELS)
+    base = (f"inputs: [{{path: '{SMALL_CSV}'}}]\nmodels: {{lda: {{num_topics: 2}}, clusters: {{num_clusters: 2}}}}\n"
+            "report: {map: {method: svd}}\n")
+    with_labels = tmp_path / "with.yaml"
+    with_labels.write_text(base + "evaluation: {labels: labels.csv}\n", encoding="utf-8")
+    result = cli("evaluate", with_labels, "--out", tmp_path / "out", "-q")
+    assert result.code == 0, result.err
+    evaluation = json.loads((tmp_path / "out" / "evaluation.json").read_text(encoding="utf-8"))
+    assert evaluation["labels"] == str(labels.resolve()) and evaluation["papers"]["evaluated"] == 6
+    without = tmp_path / "without.yaml"
+    without.write_text(base, encoding="utf-8")
+    result = cli("evaluate", without, "--out", tmp_path / "out2", "-q")
+    assert result.code == 2
+    assert result.err.strip() == (
+        f"error: {without}: no labelled papers to evaluate against; give --labels FILE.csv or set evaluation -> labels in the config"
+    )
+    assert not (tmp_path / "out2").exists()
