@@ -34,7 +34,7 @@ from topics.memory import release_freed_memory
 from topics.model_stages import CorpusTokens, FittedModels, cached_models, library_versions
 from topics.theme_definitions import load_theme_definitions
 from topics.theme_background import background_texts, tokenize_background
-from topics.theme_learner import PSEUDO_LABEL_RULES, SeededThemeClassifier, learn_theme_scores
+from topics.theme_learner import PSEUDO_LABEL_RULES, SOLVER, SeededThemeClassifier, learn_theme_scores
 from topics.theme_lexicon import build_lexicon
 from topics.themes import (
     CALIBRATION, SCORERS, ThemeRule, against_lexicon, assign_themes, demote_against, group_theme_scores, paper_evidence,
@@ -191,7 +191,7 @@ def cached_themes(
         background = config.themes.background
         key = stage_key(["themes", topics.__version__, fitted.key, definitions, config_to_dict(config)["themes"],
                          file_signature(background) if background is not None else None, config.seed,
-                         repr(CALIBRATION), sorted(SeededThemeClassifier().get_params().items()), PSEUDO_LABEL_RULES,
+                         repr(CALIBRATION), sorted(SeededThemeClassifier().get_params().items()), PSEUDO_LABEL_RULES, sorted(SOLVER.items()),
                          _scorers_fingerprint(),
                          tokenizer.settings.fingerprint(), tokenizer.theme_fingerprint()])
         cached = cache.load("themes", key)

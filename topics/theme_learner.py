@@ -26,6 +26,11 @@ from topics.themes import PaperEvidence, demote_against, paper_evidence, scorer_
 #: Version of the pseudo-labelling rules (who may be a positive or a negative); part of the themes stage's cache
 #: key, so a change to the rules is never hidden by a cached result.
 PSEUDO_LABEL_RULES = 3
+#: How each logistic regression is solved (part of the themes stage's cache key): liblinear's dual form, which is
+#: faster when features far outnumber papers (at 47.5k papers 2.6 s instead of 4.0 s for the 45 fits; every
+#: probability within 1e-4 of the primal form's). Its coordinate descent visits papers in a random order, seeded by the
+#: classifier's ``random_state`` so that a run is reproducible.
+SOLVER = {"solver": "liblinear", "dual": True, "max_iter": 200}
 #: Features (terms and word pairs) must occur in at least this many papers...
 MIN_DF = 2
 #: ...and in at most this share of them.
@@ -219,7 +224,7 @@ class SeededThemeClassifier(BaseEstimator):
         held_out = np.zeros(len(rows))
         for k in range(folds):
             train = fold != k if folds > 1 else np.ones(len(rows), dtype=bool)
-            model = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=200)
+            model = LogisticRegression(C=self.C, class_weight="balanced", random_state=self.random_state, **SOLVER)
             model.fit(X[rows[train]], target[train])
             coefs.append(model.coef_[0])
             intercepts.append(model.intercept_[0])
