@@ -3,7 +3,9 @@
 A theme's listed terms label some papers confidently (their term-based score is high: *positives*) and many
 papers confidently not (no evidence at all: *negatives*). A linear classifier over the papers' TF-IDF features
 (words and adjacent word pairs) learns from them which other words mark the theme, so a bandit paper that never
-says "reinforcement learning" still scores, and a few rounds of self-training add the papers it is then sure of.
+says "reinforcement learning" still scores. The probabilities of the papers it trains on are cross-fitted (each
+comes from a model fitted without that paper), so a paper's own seed words never vouch for it; optional rounds of
+self-training add the papers it is then sure of (off by default: they changed nothing measurable).
 
 Nothing here is fitted on hand-labelled papers: the pseudo-labels come from the themes file and the corpus alone
 (the run's papers plus a background corpus, see :mod:`topics.theme_background`), and nothing in code is specific
@@ -98,7 +100,8 @@ def tfidf_features(arrays: TokenArrays, min_df: int = MIN_DF, max_df: float = MA
 class SeededThemeClassifier(BaseEstimator):
     """One logistic regression per theme, trained on the papers the theme's terms label confidently.
 
-    Defaults measured on ../shared/data/themes-dev-gold and iclr-themes-dev (``python -m bench.themes_dev``).
+    Defaults measured on ../shared/data/themes-dev-gold (``python -m bench.themes_gold``) and iclr-themes-dev
+    (``python -m bench.themes_dev``, ``python -m bench.own_themes``); see bench/README.md.
 
     Parameters
     ----------
