@@ -24,7 +24,7 @@ from topics.config import RunConfig, config_to_dict
 from topics.evaluation import Evaluation, GoldLabels, evaluate_themes, match_labels, read_labels
 from topics.inputs import apply_filters, input_filters, input_specs
 from topics.keyword_baseline import keyword_baseline, paper_text
-from topics.lda import LdaTopicModel
+from topics.lda import LdaTopicModel, auto_passes
 from topics.progress import RunProgress, peak_rss_mb
 from topics.stage_cache import StageCache, file_signature, stage_key
 from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult, TrendTable
@@ -43,6 +43,7 @@ from topics.themes import (
 from topics.profiles import theme_profiles
 from topics.snapshot import compare_snapshots
 from topics.topic_drift import topic_terms_by_period
+from topics.topic_health import TopicFlag, topic_flags
 from topics.trends import TrendInputs, build_trends, comparison_periods, order_periods
 from topics.vocabulary import Vocabulary
 
@@ -329,6 +330,24 @@ def cached_corpus(config: RunConfig, use_cache: bool, progress: RunProgress) -> 
     return corpus, excluded
 
 
+def model_flags(
+    config: RunConfig, lda_result: TopicResult | None, cluster_result: TopicResult | None, vocabulary: Vocabulary,
+    n_docs: int,
+) -> list[TopicFlag]:
+    """Degenerate topics and clusters (:func:`topics.topic_health.topic_flags`) of the run's models, with the
+    vocabulary's document frequencies for the generic-terms check."""
+    dictionary = vocabulary.dictionary
+    frequency = {term: dictionary.dfs.get(i, 0) / max(n_docs, 1) for term, i in dictionary.token2id.items()}
+    flags: list[TopicFlag] = []
+    if lda_result is not None:
+        lda = config.models.lda
+        passes = auto_passes(n_docs) if lda.passes == "auto" else int(lda.passes)
+        flags += topic_flags(lda_result, "lda", frequency, (lda.chunksize, passes))
+    if cluster_result is not None:
+        flags += topic_flags(cluster_result, "clusters", frequency)
+    return flags
+
+
 def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None) -> RunResult:
     """Run every analysis stage of ``config`` and return the results (no files are written)."""
     progress = progress or RunProgress(quiet=True)
@@ -397,6 +416,11 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             if alignment is not None:
                 alignments["clusters"] = alignment
 
+    flags = model_flags(config, lda_result, cluster_result, vocabulary, n_docs)
+    for flag in flags:
+        warnings.append(flag.message)
+        progress.note(f"  warning: {flag.message}")
+
     evaluation = None
     if gold is not None:
         with progress.stage("evaluate"):
@@ -440,6 +464,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             "baseline_macro_f1": None if evaluation.baseline_macro_f1 is None else round(evaluation.baseline_macro_f1, 4),
         },
         "warnings": warnings,
+        "topic_flags": [flag.to_dict() for flag in flags],
         "timings_seconds": progress.timings,
         "stage_peak_rss_mb": progress.peak_rss_mb,
         # stages timed in the second process, concurrently with LDA (their seconds overlap the others')
