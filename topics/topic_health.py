@@ -33,8 +33,10 @@ TOP_TERMS = 10
 DUPLICATE_TERMS = 7
 #: A term in more than this share of the papers counts as generic...
 COMMON_SHARE = 0.20
-#: ...and a topic with at least this many generic top terms is flagged.
+#: ...and a topic with at least this many generic top terms is flagged...
 GENERIC_TERMS = 5
+#: ...in a corpus of at least this many papers (in 23 papers, a fifth is five papers: topical words pass it too).
+GENERIC_MIN_PAPERS = 100
 #: Documents per online LDA update the dominant-topic advice aims at: about eight updates a pass.
 UPDATES_PER_PASS = 8
 
@@ -83,7 +85,8 @@ def topic_flags(
     lda_schedule: tuple[int, int] | None = None,
 ) -> list[TopicFlag]:
     """The signs of degeneracy of ``result`` (``model`` is "lda" or "clusters"). ``document_frequency`` maps terms
-    to the share of papers they occur in (for the generic check; ``None`` skips it); ``lda_schedule`` is the LDA's
+    to the share of papers they occur in (for the generic check, made on corpora of :data:`GENERIC_MIN_PAPERS` papers
+    or more; ``None`` skips it); ``lda_schedule`` is the LDA's
     ``(chunksize, passes)``, which the dominant-topic advice for LDA uses."""
     noun = "topic" if model == "lda" else "cluster"
     n_docs = result.doc_topic.shape[0]
@@ -139,7 +142,7 @@ def topic_flags(
         flags.append(TopicFlag(
             model, "duplicate", involved, float(len(pairs)), setting, f"{text}: near-duplicates; try --set {setting}",
         ))
-    if document_frequency is not None:
+    if document_frequency is not None and n_docs >= GENERIC_MIN_PAPERS:
         for k, terms in enumerate(tops):
             generic = [t for t in terms if document_frequency.get(t, 0.0) > COMMON_SHARE]
             if len(generic) >= GENERIC_TERMS:
