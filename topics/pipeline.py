@@ -24,7 +24,7 @@ from topics.config import RunConfig, config_to_dict
 from topics.evaluation import Evaluation, GoldLabels, evaluate_themes, match_labels, read_labels
 from topics.inputs import apply_filters, input_filters, input_specs
 from topics.keyword_baseline import keyword_baseline, paper_text
-from topics.lda import LdaTopicModel, auto_passes
+from topics.lda import LdaTopicModel
 from topics.progress import RunProgress, peak_rss_mb
 from topics.stage_cache import StageCache, file_signature, stage_key
 from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult, TrendTable
@@ -35,15 +35,14 @@ from topics.model_stages import CorpusTokens, FittedModels, cached_models, libra
 from topics.theme_definitions import load_theme_definitions
 from topics.theme_background import background_texts, tokenize_background
 from topics.theme_learner import PSEUDO_LABEL_RULES, SOLVER, SeededThemeClassifier, learn_theme_scores
-from topics.theme_lexicon import build_lexicon
+from topics.theme_lexicon import against_lexicon, build_lexicon
 from topics.themes import (
-    CALIBRATION, SCORERS, ThemeRule, against_lexicon, assign_themes, demote_against, group_theme_scores, paper_evidence,
-    term_theme_weights,
+    CALIBRATION, SCORERS, ThemeRule, assign_themes, demote_against, group_theme_scores, paper_evidence, term_theme_weights,
 )
 from topics.profiles import theme_profiles
 from topics.snapshot import compare_snapshots
 from topics.topic_drift import topic_terms_by_period
-from topics.topic_health import TopicFlag, topic_flags
+from topics.topic_health import TOP_TERMS, TopicFlag, topic_flags
 from topics.trends import TrendInputs, build_trends, comparison_periods, order_periods
 from topics.vocabulary import Vocabulary
 
@@ -331,18 +330,21 @@ def cached_corpus(config: RunConfig, use_cache: bool, progress: RunProgress) -> 
 
 
 def model_flags(
-    config: RunConfig, lda_result: TopicResult | None, cluster_result: TopicResult | None, vocabulary: Vocabulary,
+    config: RunConfig, fitted: FittedModels, lda_result: TopicResult | None, cluster_result: TopicResult | None,
     n_docs: int,
 ) -> list[TopicFlag]:
     """Degenerate topics and clusters (:func:`topics.topic_health.topic_flags`) of the run's models, with the
-    vocabulary's document frequencies for the generic-terms check."""
-    dictionary = vocabulary.dictionary
-    frequency = {term: dictionary.dfs.get(i, 0) / max(n_docs, 1) for term, i in dictionary.token2id.items()}
+    document frequencies of their top terms for the generic-terms check and, on the local engine, the LDA's
+    online schedule for the advice."""
+    dictionary = fitted.vocabulary.dictionary
+    results = [r for r in (lda_result, cluster_result) if r is not None]
+    tops = {term for r in results for terms in r.topic_terms for term, _ in terms[:TOP_TERMS]}
+    frequency = {t: dictionary.dfs.get(dictionary.token2id[t], 0) / max(n_docs, 1) for t in tops if t in dictionary.token2id}
     flags: list[TopicFlag] = []
     if lda_result is not None:
-        lda = config.models.lda
-        passes = auto_passes(n_docs) if lda.passes == "auto" else int(lda.passes)
-        flags += topic_flags(lda_result, "lda", frequency, (lda.chunksize, passes))
+        model = fitted.lda_model
+        schedule = (model.chunksize, model.effective_passes(n_docs)) if model is not None and config.engine == "local" else None
+        flags += topic_flags(lda_result, "lda", frequency, schedule)
     if cluster_result is not None:
         flags += topic_flags(cluster_result, "clusters", frequency)
     return flags
@@ -416,7 +418,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             if alignment is not None:
                 alignments["clusters"] = alignment
 
-    flags = model_flags(config, lda_result, cluster_result, vocabulary, n_docs)
+    flags = model_flags(config, fitted, lda_result, cluster_result, n_docs)
     for flag in flags:
         warnings.append(flag.message)
         progress.note(f"  warning: {flag.message}")

@@ -267,7 +267,7 @@ def learn_theme_scores(
     (``(texts, titles)`` token arrays, or ``None``). The pseudo-labels are the term scores of the papers' own
     words (:func:`topics.themes.scorer_for` without topic or cluster evidence, which the background lacks); only
     papers that name one of a theme's seed terms can be its positives. Papers that use one of a theme's ``against``
-    terms (``evidence.against`` for the run's papers; ``against``, from :func:`topics.themes.against_lexicon`,
+    terms (``evidence.against`` for the run's papers; ``against``, from :func:`topics.theme_lexicon.against_lexicon`,
     matched over the background) are its negatives, whatever their other terms."""
     scorer = scorer_for(frozenset())
     evidences = [evidence]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -218,6 +218,19 @@ def build_lexicon(
         first_tokens=frozenset(g[0] for g in entries),
     )
     return lexicon, tuple(dropped)
+
+
+def against_lexicon(
+    themes: Sequence[ThemeDefinition], tokenizer: Tokenizer
+) -> tuple[ThemeLexicon | None, tuple[Unmatchable, ...]]:
+    """A lexicon of every theme's ``against`` terms (as its seeds), built like the theme lexicon
+    (:func:`build_lexicon` with the run's tokenizer), or ``None`` when no theme has any; and the ``against`` terms
+    that cannot match, with their reasons (kind ``"against"``)."""
+    if not any(t.against for t in themes):
+        return None, ()
+    as_seeds = [ThemeDefinition(id=t.id, label=t.label, seeds=t.against) for t in themes]
+    lexicon, dropped = build_lexicon(as_seeds, tokenizer)
+    return lexicon, tuple(replace(d, kind="against") for d in dropped)
 
 
 def _theme_gram(term: str, tokenizer: Tokenizer) -> tuple[tuple[str, ...], str]:

@@ -21,13 +21,13 @@ from __future__ import annotations
 import gc
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from preprocessing.token_arrays import TokenArrays, ragged_gather
 from topics.results import ThemeDefinition, ThemeTable
-from topics.theme_lexicon import SEED_WEIGHT, ThemeLexicon, Unmatchable, scan_arrays
+from topics.theme_lexicon import SEED_WEIGHT, ThemeLexicon, scan_arrays
 
 #: Heaviest terms of a topic or cluster that are checked against the themes.
 HEAD_TERMS = 30
@@ -120,27 +120,12 @@ def paper_evidence(
     return PaperEvidence(title_seeds=title_seeds, seeds=seeds, distinct_seeds=distinct, related=related, terms=evidence)
 
 
-def against_lexicon(
-    themes: Sequence[ThemeDefinition], tokenizer: object
-) -> tuple[ThemeLexicon | None, tuple[Unmatchable, ...]]:
-    """A lexicon of every theme's ``against`` terms (as its seeds), built like the theme lexicon
-    (:func:`topics.theme_lexicon.build_lexicon` with the same tokenizer), or ``None`` when no theme has any; and
-    the ``against`` terms that cannot match, with their reasons (kind ``"against"``)."""
-    from topics.theme_lexicon import build_lexicon
-
-    if not any(t.against for t in themes):
-        return None, ()
-    as_seeds = [ThemeDefinition(id=t.id, label=t.label, seeds=t.against) for t in themes]
-    lexicon, dropped = build_lexicon(as_seeds, tokenizer)  # type: ignore[arg-type]
-    return lexicon, tuple(replace(d, kind="against") for d in dropped)
-
-
 def demote_against(
     evidence: PaperEvidence, against: ThemeLexicon | None,
     texts: TokenArrays | Sequence[Sequence[Sequence[str]]], titles: TokenArrays | Sequence[Sequence[Sequence[str]]],
 ) -> PaperEvidence:
     """``evidence`` where every paper that uses one of a theme's ``against`` terms (matched by ``against``, from
-    :func:`against_lexicon`, over the same ``texts`` and ``titles``) has that theme's seed matches counted as
+    :func:`topics.theme_lexicon.against_lexicon`, over the same ``texts`` and ``titles``) has that theme's seed matches counted as
     related matches (``title_seeds``, ``seeds`` and ``distinct_seeds`` 0 there), with the mask in ``against``.
     Without a lexicon, ``evidence`` unchanged."""
     if against is None:
@@ -342,8 +327,12 @@ class ThemeCalibration:
     def combine(self, rule_scores: np.ndarray, learned: np.ndarray, n_terms: np.ndarray | None = None) -> np.ndarray:
         """Scores ``(n_docs, n_themes)`` from term scores and learned probabilities of that shape (``n_terms`` is
         accepted for the interface of :class:`TermCountCalibration` and ignored)."""
-        combined = 1.0 / (1.0 + np.exp(-self.logit(rule_scores, learned)))
-        return np.where(np.isnan(learned), rule_scores, combined)
+        return _score(self.logit(rule_scores, learned), rule_scores, learned)
+
+
+def _score(logit: np.ndarray, rule_scores: np.ndarray, learned: np.ndarray) -> np.ndarray:
+    """The probability of ``logit``, or the term score where the theme was not learned (``learned`` NaN)."""
+    return np.where(np.isnan(learned), rule_scores, 1.0 / (1.0 + np.exp(-logit)))
 
 
 @dataclass(frozen=True)
@@ -374,8 +363,7 @@ class TermCountCalibration:
         Where a theme was not learned (NaN), the term score is the score."""
         weight = np.ones(np.shape(rule_scores)[-1]) if n_terms is None else self.mix(n_terms)
         logit = (1.0 - weight) * self.few.logit(rule_scores, learned) + weight * self.many.logit(rule_scores, learned)
-        combined = 1.0 / (1.0 + np.exp(-logit))
-        return np.where(np.isnan(learned), rule_scores, combined)
+        return _score(logit, rule_scores, learned)
 
 
 #: Fitted once with ``python -m bench.themes_gold --fit`` on ../shared/data/themes-dev-gold (440 papers labelled

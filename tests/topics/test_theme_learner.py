@@ -110,8 +110,8 @@ def test_papers_against_a_theme_are_its_negatives(tmp_path: Path) -> None:
     seeds (``evidence.against``), and one in the background is a negative too."""
     from preprocessing.nlp import Tokenizer, TokenizerSettings
     from topics.theme_learner import learn_theme_scores
-    from topics.theme_lexicon import build_lexicon
-    from topics.themes import against_lexicon, demote_against, paper_evidence
+    from topics.theme_lexicon import against_lexicon, build_lexicon
+    from topics.themes import demote_against, paper_evidence
     from topics.results import ThemeDefinition
 
     tokenizer = Tokenizer(TokenizerSettings())

@@ -15,7 +15,7 @@ from tests.topics.helpers import THEMES_FILE
 from topics.config import DEFAULT_DOMAIN_STOP_WORDS, ConfigError, ThemesConfig
 from topics.results import UNASSIGNED, ThemeDefinition
 from topics.theme_definitions import load_theme_definitions
-from topics.theme_lexicon import RELATED_WEIGHT, SEED_WEIGHT, build_lexicon
+from topics.theme_lexicon import RELATED_WEIGHT, SEED_WEIGHT, against_lexicon, build_lexicon
 from topics.themes import (
     FEATURES,
     MAX_EVIDENCE,
@@ -24,7 +24,6 @@ from topics.themes import (
     SCORERS,
     PaperEvidence,
     ThemeRule,
-    against_lexicon,
     demote_against,
     ThemeScorer,
     assign_themes,
