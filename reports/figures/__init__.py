@@ -8,14 +8,14 @@ from reports.figures.evaluation import confusion_figure, evaluation_scores_figur
 from reports.figures.model_selection import k_sweep_figure, topic_quality_figure
 from reports.figures.overview import papers_per_period_figure, skipped_reasons_figure
 from reports.figures.themes import theme_shares_figure
+from reports.figures.profiles import venue_profile_heatmap
+from reports.figures.snapshot import snapshot_change_figure
 from reports.figures.trends import (
     raw_vs_normalized_figure,
-    snapshot_change_figure,
     theme_area_figure,
     theme_share_bands_figure,
     topic_period_heatmap,
     trend_effects_figure,
-    venue_profile_heatmap,
 )
 from reports.figures.topics import intertopic_map_figure, top_terms_figure
 

@@ -1,6 +1,6 @@
 """Trend figures: theme shares per period with intervals, raw against normalised shares, the composition of
-theme assignments, topic shares per period, trend tests (forest plot), two-period comparisons (dumbbell) and
-venues' theme profiles.
+theme assignments, topic shares per period and trend tests (forest plot). The two-period comparison is in
+:mod:`reports.figures.snapshot`, venues' theme profiles in :mod:`reports.figures.profiles`.
 
 Shares are fractions in ``[0, 1]`` shown as percentages; changes and slopes are shown in percentage points.
 """
@@ -15,15 +15,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from reports.escape import escape_text, shorten
+from reports.figures import cells
+from reports.figures.cells import LABEL_CHARS
 from reports.figures.themes import theme_labels
 from reports.style import (
-    CONNECTOR_COLOR,
     HEATMAP_TEXT_MAX_COLUMNS,
     PANEL_PAIR_HEIGHT,
     PANEL_PAIR_MARGIN_B,
     REFERENCE_LINE,
-    SNAPSHOT_AFTER_COLOR,
-    SNAPSHOT_BEFORE_COLOR,
     TREND_COLORS,
     TREND_HEIGHT,
     UNASSIGNED_COLOR,
@@ -42,16 +41,10 @@ from topics.results import (
     RAW,
     STABLE,
     UNASSIGNED,
-    SnapshotComparison,
-    ThemeProfiles,
     ThemeTable,
     TrendTable,
 )
 
-#: Characters of a row label (theme, topic, venue) kept on an axis.
-LABEL_CHARS = 50
-#: Extra height in pixels of a heatmap whose column labels are slanted.
-SLANTED_LABELS_HEIGHT = 90
 #: Order in which trend directions appear in the forest plot's legend.
 TREND_ORDER = (EMERGING, STABLE, DECLINING)
 
@@ -130,16 +123,16 @@ def theme_area_figure(trends: TrendTable, themes: ThemeTable) -> go.Figure:
     x = [escape_text(p) for p in periods]
     labels = theme_labels(themes)
     colors = theme_colors(themes.theme_ids)
-    order = _theme_order(frame, themes)
+    order = cells.theme_order(frame, themes)
     table = {theme_id: _rows(frame, "theme", theme_id, periods) for theme_id in order}
-    counts = {theme_id: [_number(v) for v in rows["count"]] for theme_id, rows in table.items()}
+    counts = {theme_id: [cells.number(v) for v in rows["count"]] for theme_id, rows in table.items()}
     totals = [sum(c[i] or 0 for c in counts.values()) for i in range(len(periods))]
     fig = go.Figure()
     for theme_id in order:
         rows = table[theme_id]
         color = colors.get(theme_id, UNASSIGNED_COLOR)
         name = escape_text(labels.get(theme_id, theme_id))
-        y = [_int(v) for v in counts[theme_id]]
+        y = [cells.whole(v) for v in counts[theme_id]]
         percent = [None if c is None or not t else c / t for c, t in zip(counts[theme_id], totals)]
         fig.add_trace(
             go.Scatter(
@@ -152,7 +145,7 @@ def theme_area_figure(trends: TrendTable, themes: ThemeTable) -> go.Figure:
                 line={"color": color, "width": 0.5},
                 fillcolor=color,
                 customdata=[
-                    [pct, _int(papers), total]
+                    [pct, cells.whole(papers), total]
                     for pct, papers, total in zip(percent, rows["papers"], totals)
                 ],
                 hovertemplate="%{fullData.name}<br>%{x}: %{customdata[0]:.1%} of %{customdata[2]} theme "
@@ -190,10 +183,10 @@ def topic_period_heatmap(trends: TrendTable) -> go.Figure:
         rows = _rows(frame, "topic", topic, periods)
         label = _first_text(frame.loc[frame["topic"].astype(str) == topic, "label"]) if "label" in frame else ""
         names.append(escape_text(shorten(f"{topic} · {label}" if label else f"Topic {topic}", LABEL_CHARS)))
-        z.append([_number(v) for v in rows["share"]])
+        z.append([cells.number(v) for v in rows["share"]])
         bounds = zip(_col(rows, "share_low"), _col(rows, "share_high"))
         customdata.append(
-            [[_int(c), _int(p), _number(lo), _number(hi)] for c, p, (lo, hi) in zip(rows["count"], rows["papers"], bounds)]
+            [[cells.whole(c), cells.whole(p), cells.number(lo), cells.number(hi)] for c, p, (lo, hi) in zip(rows["count"], rows["papers"], bounds)]
         )
     x = [escape_text(p) for p in periods]
     ci = f"{trends.confidence:.0%} CI"
@@ -201,7 +194,7 @@ def topic_period_heatmap(trends: TrendTable) -> go.Figure:
         share_heatmap(
             z,
             x,
-            _unique(names),
+            cells.unique(names),
             "%{y}<br>%{x}: %{z:.1%} of papers (%{customdata[0]} of %{customdata[1]})<br>"
             + ci
             + " %{customdata[2]:.1%} to %{customdata[3]:.1%}<extra></extra>",
@@ -217,7 +210,7 @@ def topic_period_heatmap(trends: TrendTable) -> go.Figure:
     return apply_style(fig, height=heatmap_height(len(topics)), show_legend=False)
 
 
-# --- trend tests and comparisons ----------------------------------------------------------------------------
+# --- trend tests ----------------------------------------------------------------------------------------------
 
 
 def trend_effects_figure(trends: TrendTable, window: str, basis: str = RAW, kind: str | None = None) -> go.Figure:
@@ -242,7 +235,7 @@ def trend_effects_figure(trends: TrendTable, window: str, basis: str = RAW, kind
         raise ValueError(f"no trend tests for {what}")
     rows = rows.assign(_slope=rows["slope"].astype(float)).sort_values("_slope", ascending=False, kind="stable")
     rows = rows.reset_index(drop=True)
-    labels = _unique([escape_text(shorten(_row_label(r), LABEL_CHARS)) for r in rows.itertuples(index=False)])
+    labels = cells.unique([escape_text(shorten(cells.row_label(r), LABEL_CHARS)) for r in rows.itertuples(index=False)])
     unit = escape_text(trends.time_unit)
     names = {
         EMERGING: f"Emerging (q &lt; {trends.alpha:g})",
@@ -260,7 +253,7 @@ def trend_effects_figure(trends: TrendTable, window: str, basis: str = RAW, kind
         high = part["slope_high"].astype(float).to_numpy() * 100
         fig.add_trace(
             go.Scatter(
-                x=[_number(v) for v in slope],
+                x=[cells.number(v) for v in slope],
                 y=[labels[i] for i in idx],
                 mode="markers",
                 name=names.get(direction, escape_text(direction)),
@@ -276,9 +269,9 @@ def trend_effects_figure(trends: TrendTable, window: str, basis: str = RAW, kind
                 },
                 customdata=[
                     [
-                        _number(r.share_start), _number(r.share_end), escape_text(r.start), escape_text(r.end),
-                        _points(r.slope_low), _points(r.slope_high),
-                        _number(r.p_value), _number(r.q_value), _int(r.count), _int(r.papers),
+                        cells.number(r.share_start), cells.number(r.share_end), escape_text(r.start), escape_text(r.end),
+                        cells.points(r.slope_low), cells.points(r.slope_high),
+                        cells.number(r.p_value), cells.number(r.q_value), cells.whole(r.count), cells.whole(r.papers),
                     ]
                     for r in part.itertuples(index=False)
                 ],
@@ -298,129 +291,6 @@ def trend_effects_figure(trends: TrendTable, window: str, basis: str = RAW, kind
         legend={"title": "Trend"},
     )
     return apply_style(fig, height=bar_height(len(rows)), show_legend=True)
-
-
-def snapshot_change_figure(comparison: SnapshotComparison) -> go.Figure:
-    """Dumbbell chart comparing two periods: one row per theme and LDA topic (``"Theme: label"``,
-    ``"Topic N: label"``), sorted by change with the largest rise on top; x = share of the period's papers in
-    ``[0, 1]`` (shown as %), one marker per period (``comparison.before`` and ``comparison.after`` in the legend)
-    joined by a line. Hover gives the change in points with its interval, the p and q values and the status.
-
-    Raises:
-        ValueError: when the comparison has no rows.
-    """
-    frame = comparison.frame
-    if frame is None or frame.empty:
-        raise ValueError("snapshot_change_figure needs rows to compare, but comparison.frame is empty")
-    rows = frame.assign(_change=frame["change"].astype(float)).sort_values("_change", ascending=False, kind="stable")
-    rows = rows.reset_index(drop=True)
-    labels = _unique([escape_text(shorten(_row_label(r), LABEL_CHARS)) for r in rows.itertuples(index=False)])
-    before = [_number(v) for v in rows["share_before"]]
-    after = [_number(v) for v in rows["share_after"]]
-    customdata = [
-        [
-            _points(r.change), _points(r.change_low), _points(r.change_high),
-            escape_text(r.status), _number(r.p_value), _number(r.q_value),
-            _int(r.count_before), _int(r.papers_before), _int(r.count_after), _int(r.papers_after),
-        ]
-        for r in rows.itertuples(index=False)
-    ]
-    change = (
-        "<br>change %{customdata[0]:+.1f} points (%{customdata[1]:+.1f} to %{customdata[2]:+.1f}), "
-        "%{customdata[3]}<br>p = %{customdata[4]:.3g}, q = %{customdata[5]:.3g}<extra>%{fullData.name}</extra>"
-    )
-    line_x: list[float | None] = []
-    line_y: list[str | None] = []
-    for label, b, a in zip(labels, before, after):
-        line_x += [b, a, None]
-        line_y += [label, label, None]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=line_x,
-            y=line_y,
-            mode="lines",
-            line={"color": CONNECTOR_COLOR, "width": 3},
-            showlegend=False,
-            hoverinfo="skip",
-            name="change",
-        )
-    )
-    for name, values, color, counts in (
-        (comparison.before, before, SNAPSHOT_BEFORE_COLOR, "%{customdata[6]} of %{customdata[7]}"),
-        (comparison.after, after, SNAPSHOT_AFTER_COLOR, "%{customdata[8]} of %{customdata[9]}"),
-    ):
-        fig.add_trace(
-            go.Scatter(
-                x=values,
-                y=labels,
-                mode="markers",
-                name=escape_text(name),
-                marker={"color": color, "size": 11, "line": {"color": "white", "width": 1}},
-                customdata=customdata,
-                hovertemplate="%{y}<br>%{x:.1%} of papers (" + counts + ")" + change,
-            )
-        )
-    fig.update_layout(
-        title=f"{escape_text(comparison.before)} vs {escape_text(comparison.after)}: change in share",
-        xaxis={"title": "Share of the period's papers", "tickformat": ".0%", "rangemode": "tozero"},
-        yaxis={"type": "category", "categoryorder": "array", "categoryarray": labels, "autorange": "reversed"},
-        legend={"title": "Period"},
-    )
-    return apply_style(fig, height=bar_height(len(rows)), show_legend=True)
-
-
-# --- venues -------------------------------------------------------------------------------------------------
-
-
-def venue_profile_heatmap(profiles: ThemeProfiles, themes: ThemeTable) -> go.Figure:
-    """Heatmap: rows = venues (most papers on top), columns = themes (theme order), z = share of the venue's
-    papers carrying the theme in ``[0, 1]``, cell text = that share as a percentage; hover adds the counts.
-
-    Raises:
-        ValueError: when ``profiles.venues`` is empty (fewer than two venues).
-    """
-    venues = profiles.venues
-    if venues is None or venues.empty:
-        raise ValueError("venue_profile_heatmap needs venue profiles, but profiles.venues is empty")
-    venues = venues.assign(venue=venues["venue"].astype(str), theme=venues["theme"].astype(str))
-    sizes = venues.groupby("venue", sort=False)["papers"].max().astype(float)
-    venue_order = sorted(sizes.index, key=lambda v: (-sizes[v], v))
-    theme_order = _theme_order(venues, themes)
-    labels = theme_labels(themes)
-    cells = venues.drop_duplicates(["venue", "theme"]).set_index(["venue", "theme"])
-    z, customdata = [], []
-    for venue in venue_order:
-        z_row, data_row = [], []
-        for theme_id in theme_order:
-            if (venue, theme_id) in cells.index:
-                cell = cells.loc[(venue, theme_id)]
-                z_row.append(_number(cell["share"]))
-                data_row.append([_int(cell["count"]), _int(cell["papers"])])
-            else:
-                z_row.append(None)
-                data_row.append([None, _int(sizes[venue])])
-        z.append(z_row)
-        customdata.append(data_row)
-    x = _unique([escape_text(shorten(labels.get(t, t), LABEL_CHARS)) for t in theme_order])
-    y = _unique([escape_text(shorten(v, LABEL_CHARS)) for v in venue_order])
-    fig = go.Figure(
-        share_heatmap(
-            z,
-            x,
-            y,
-            "%{y}<br>%{x}: %{z:.1%} of the venue's papers (%{customdata[0]} of %{customdata[1]})<extra></extra>",
-            customdata=customdata,
-            show_text=True,
-        )
-    )
-    slanted = len(x) > 4
-    fig.update_layout(
-        title="Theme profile of each venue (share of the venue's papers carrying each theme)",
-        xaxis={"type": "category", "tickangle": -30 if slanted else 0},  # columns are themes: no axis title
-        yaxis={"title": "Venue", "type": "category", "autorange": "reversed"},
-    )
-    return apply_style(fig, height=heatmap_height(len(y), SLANTED_LABELS_HEIGHT if slanted else 0), show_legend=False)
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
@@ -457,12 +327,6 @@ def _share_columns(trends: TrendTable, basis: str) -> tuple[str, str, str]:
     raise ValueError(f"unknown basis {basis!r}; expected {RAW!r} or {NORMALIZED!r}")
 
 
-def _theme_order(frame: pd.DataFrame, themes: ThemeTable) -> list[str]:
-    """Theme ids present in ``frame["theme"]``: theme order, then unknown ids sorted, then unassigned."""
-    present = set(frame["theme"].astype(str)) if len(frame) else set()
-    order = [t for t in themes.theme_ids if t in present]
-    order += sorted(present - set(order) - {UNASSIGNED})
-    return order + ([UNASSIGNED] if UNASSIGNED in present else [])
 
 
 def _topic_order(frame: pd.DataFrame) -> list[str]:
@@ -502,15 +366,15 @@ def _theme_line_traces(
     totals = frame.groupby(frame["theme"].astype(str))["count"].sum()
     shown = [t for t in totals.sort_values(ascending=False, kind="mergesort").index if t != UNASSIGNED][:VISIBLE_SERIES]
     traces: list[go.Scatter] = []
-    for theme_id in _theme_order(frame, themes):
+    for theme_id in cells.theme_order(frame, themes):
         rows = _rows(frame, "theme", theme_id, periods)
         name = escape_text(labels.get(theme_id, theme_id))
         color = colors.get(theme_id, UNASSIGNED_COLOR)
         visible: bool | str = True if theme_id in shown else "legendonly"
         group = f"theme-{escape_text(theme_id)}"
-        share = [_number(v) for v in rows[share_col]]
-        low = [_number(v) for v in _col(rows, low_col)]
-        high = [_number(v) for v in _col(rows, high_col)]
+        share = [cells.number(v) for v in rows[share_col]]
+        low = [cells.number(v) for v in _col(rows, low_col)]
+        high = [cells.number(v) for v in _col(rows, high_col)]
         if any(v is not None for v in low + high):
             for bound, fill in ((low, "none"), (high, "tonexty")):
                 traces.append(
@@ -541,7 +405,7 @@ def _theme_line_traces(
                 showlegend=show_legend,
                 visible=visible,
                 customdata=[
-                    [lo, hi, _int(c), _int(p)] for lo, hi, c, p in zip(low, high, rows["count"], rows["papers"])
+                    [lo, hi, cells.whole(c), cells.whole(p)] for lo, hi, c, p in zip(low, high, rows["count"], rows["papers"])
                 ],
                 hovertemplate="%{fullData.name}<br>%{x}: %{y:.1%} ("
                 + ci
@@ -552,19 +416,6 @@ def _theme_line_traces(
     return traces
 
 
-def _row_label(row: object) -> str:
-    """Raw axis label of a tests/comparison row: ``"Theme: label"`` or ``"Topic id: label"``."""
-    kind = str(getattr(row, "kind", ""))
-    ident = str(getattr(row, "id", ""))
-    label = _text(getattr(row, "label", "")) or ident
-    if kind == "topic":
-        prefix = f"Topic {ident}: "
-        return label if label.startswith(prefix) else prefix + label
-    if kind == "theme":
-        if ident == UNASSIGNED and label == ident:
-            label = "Unassigned"
-        return label if label.startswith("Theme: ") else "Theme: " + label
-    return label
 
 
 def _col(rows: pd.DataFrame, column: str) -> pd.Series:
@@ -572,25 +423,10 @@ def _col(rows: pd.DataFrame, column: str) -> pd.Series:
     return rows[column] if column in rows else pd.Series(np.nan, index=rows.index)
 
 
-def _number(value: object) -> float | None:
-    """``value`` as a float, ``None`` when missing (NaN, None, not a number)."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if np.isnan(number) else number
 
 
-def _points(value: object) -> float | None:
-    """A fraction ``value`` in percentage points, ``None`` when missing."""
-    number = _number(value)
-    return None if number is None else number * 100
 
 
-def _int(value: object) -> int | None:
-    """``value`` as an int, ``None`` when missing."""
-    number = _number(value)
-    return None if number is None else int(round(number))
 
 
 def _gap(upper: float, lower: float) -> float | None:
@@ -600,32 +436,13 @@ def _gap(upper: float, lower: float) -> float | None:
     return max(float(upper - lower), 0.0)
 
 
-def _text(value: object) -> str:
-    """``value`` as stripped text, ``""`` when missing."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    try:
-        if pd.isna(value):  # type: ignore[arg-type]
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(value).strip()
 
 
 def _first_text(values: pd.Series) -> str:
     """The first non-empty text of ``values``."""
     for value in values:
-        text = _text(value)
+        text = cells.text(value)
         if text:
             return text
     return ""
 
-
-def _unique(labels: Sequence[str]) -> list[str]:
-    """``labels`` with repeats numbered (``"x"``, ``"x (2)"``) so a category axis never merges two rows."""
-    seen: dict[str, int] = {}
-    out = []
-    for label in labels:
-        seen[label] = seen.get(label, 0) + 1
-        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
-    return out

@@ -1,4 +1,4 @@
-"""Trend figures (reports.figures.trends): traces checked as data on ``fig.to_dict()``, escaping on
+"""Trend, two-period comparison and venue profile figures (reports.figures.trends, .snapshot, .profiles): traces checked as data on ``fig.to_dict()``, escaping on
 ``fig.to_json()``. Every result object is built by hand here."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 
 from reports.escape import escape_text
+from reports.figures.profiles import venue_profile_heatmap
+from reports.figures.snapshot import snapshot_change_figure
 from reports.figures.trends import (
     raw_vs_normalized_figure,
-    snapshot_change_figure,
     theme_area_figure,
     theme_share_bands_figure,
     topic_period_heatmap,
     trend_effects_figure,
-    venue_profile_heatmap,
 )
 from reports.style import BAND_OPACITY, TREND_COLORS, UNASSIGNED_COLOR, theme_colors, translucent
 from topics.results import (
