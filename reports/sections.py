@@ -451,6 +451,11 @@ def notes_section(run: RunResult) -> Section | None:
             parts.append(Section(id=part_id, title=title, table=table))
     seed = (manifest.get("seeds") or {}).get("seed", manifest.get("seed"))
     caption = f"Random seed: {seed}." if seed is not None else ""
+    learned = manifest.get("corpus_stop_words") or []
+    if learned:
+        shown = ", ".join(learned[:30]) + (f" and {len(learned) - 30} more" if len(learned) > 30 else "")
+        caption += (f" {len(learned)} common words that tell little about a paper's topic were left out of the models "
+                     f"(preprocessing.corpus_stop_words; all in manifest.json): {shown}.")
     if not run.warnings and not parts and not caption:
         return None
     return Section(id="notes", title="Run notes", caption=caption, notes=tuple(run.warnings), parts=tuple(parts))

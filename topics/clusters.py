@@ -50,7 +50,7 @@ class TfidfClusterModel:
         self,
         num_clusters: int = 10,
         max_features: int = 20000,
-        n_init: int = 4,
+        n_init: int = 10,
         random_state: int = 42,
         algorithm: str = "auto",
         minibatch_from: int = 10000,

@@ -33,8 +33,11 @@ from topics.progress import RunProgress
 from topics.results import TopicResult
 from topics.stability import kmeans_stability, lda_stability
 from topics.stage_cache import StageCache, stage_key
+from topics.theme_definitions import run_profile
 from topics.topic_quality import topic_diversity
-from topics.vocabulary import Vocabulary, build_vocabulary
+from topics.corpus_stop_words import uninformative_terms
+from topics.pilot_clusters import pilot_clusters
+from topics.vocabulary import MIN_VOCABULARY, Vocabulary, build_vocabulary
 
 
 #: From this many papers on, TF-IDF + KMeans and the documents map run in a second process beside LDA.
@@ -87,7 +90,7 @@ def fit_lda(
     def make_model(k: int, seed: int) -> LdaTopicModel:
         return LdaTopicModel(
             num_topics=k, passes=cfg.passes, iterations=cfg.iterations, alpha=cfg.alpha, eta=cfg.eta,
-            workers=cfg.workers, chunksize=cfg.chunksize, random_state=seed,
+            workers=cfg.workers, chunksize=cfg.chunksize, random_state=seed, init=cfg.init,
         )
 
     extra_seeds = [config.lda_seed + i for i in range(1, cfg.stability_seeds + 1)]
@@ -187,8 +190,28 @@ class FittedModels:
     parallel: bool
     warnings: list[str]
     from_cache: bool = False
+    #: the corpus's own uninformative words, left out of the vocabulary (most common first)
+    corpus_stop_words: tuple[str, ...] = ()
     #: the stage-cache key these models were stored or found under ("" without a cache)
     key: str = ""
+
+
+def without_corpus_stop_words(config: RunConfig, vocabulary: Vocabulary, progress: RunProgress) -> tuple[Vocabulary, tuple[str, ...]]:
+    """The vocabulary less the corpus's own uninformative words (``preprocessing.corpus_stop_words``), measured
+    on pilot clusters as many as the LDA topics (the clusters' number with ``num_topics: auto``), and those words."""
+    settings = config.preprocessing.corpus_stop_words
+    if not settings.enabled:
+        return vocabulary, ()
+    lda = config.models.lda
+    k = int(lda.num_topics) if lda.num_topics != "auto" else config.models.clusters.num_clusters
+    pilot = pilot_clusters(vocabulary.matrix, k, config.seed)
+    columns = uninformative_terms(vocabulary.matrix, pilot, settings.min_df, settings.max_information)
+    if len(columns) == 0 or len(columns) > vocabulary.matrix.shape[1] - MIN_VOCABULARY:
+        return vocabulary, ()
+    words = tuple(vocabulary.terms[j] for j in columns)
+    shown = ", ".join(words[:8]) + (", ..." if len(words) > 8 else "")
+    progress.note(f"  {len(words)} common words that tell little about a paper's topic left out of the models: {shown}")
+    return vocabulary.without(columns), words
 
 
 def fit_models(
@@ -206,19 +229,22 @@ def fit_models(
         else:
             tokens.documents = tokens.texts
         pre = config.preprocessing
-        vocabulary: Vocabulary = build_vocabulary(tokens.documents, pre.min_df, pre.max_df, pre.generic_terms)
+        vocabulary: Vocabulary = build_vocabulary(tokens.documents, pre.min_df, pre.max_df, run_profile(config).generic_terms)
         if vocabulary.relaxed:
             message = "the corpus is too small for preprocessing.min_df/max_df; every term was kept"
             warnings.append(message)
             progress.note(f"  warning: {message}")
         if len(vocabulary.dictionary) < 2:
             raise UserError("the papers have fewer than 2 distinct terms after preprocessing; add papers with abstracts")
+        vocabulary, learned = without_corpus_stop_words(config, vocabulary, progress)
 
     cluster_k = 0
     if config.models.clusters.enabled:
         cluster_k = effective_k(config.models.clusters.num_clusters, n_docs, "models.clusters.num_clusters", warnings, progress)
     if spark is not None:
-        return _fit_models_on_spark(config, tokens, vocabulary, ids, cluster_k, spark, warnings, progress)
+        return replace(
+            _fit_models_on_spark(config, tokens, vocabulary, ids, cluster_k, spark, warnings, progress), corpus_stop_words=learned
+        )
     background_pool = background = None
     if n_docs >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and config.models.lda.enabled:
         # TF-IDF + KMeans and the documents map use the second core while LDA runs in this process
@@ -250,7 +276,7 @@ def fit_models(
         lda_model.model_.row_matrix = None  # the count matrix is the vocabulary's; not kept twice in the cache
     return FittedModels(
         documents=tokens.documents, vocabulary=vocabulary, lda_result=lda_result, lda_model=lda_model, k_sweep=k_sweep,
-        side=side, parallel=background is not None, warnings=warnings,
+        side=side, parallel=background is not None, warnings=warnings, corpus_stop_words=learned,
     )
 
 
@@ -306,7 +332,7 @@ def models_key(config: RunConfig, tokens: CorpusTokens, ids: Sequence[str]) -> s
     settings = config_to_dict(config)
     return stage_key([
         "models", topics.__version__, library_versions(), tokens.texts.codes, tokens.texts.offsets, "\n".join(tokens.texts.words),
-        list(ids), settings["preprocessing"], settings["models"], settings["report"]["map"], config.seed,
+        list(ids), settings["preprocessing"], run_profile(config).generic_terms, settings["models"], settings["report"]["map"], config.seed,
         settings["engine"], settings["spark"] if config.engine == "spark" else None,
     ])
 

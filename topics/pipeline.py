@@ -32,7 +32,7 @@ from topics.topic_alignment import PreviousTopics, TopicAlignment, align_topics,
 from topics.topic_labels import theme_name_words, topic_labels
 from topics.memory import release_freed_memory
 from topics.model_stages import CorpusTokens, FittedModels, cached_models, library_versions
-from topics.theme_definitions import load_theme_definitions
+from topics.theme_definitions import load_theme_definitions, run_profile
 from topics.theme_background import background_texts, tokenize_background
 from topics.theme_learner import PSEUDO_LABEL_RULES, SOLVER, SeededThemeClassifier, learn_theme_scores
 from topics.theme_lexicon import against_lexicon, build_lexicon
@@ -70,7 +70,7 @@ def _tokenizer(config: RunConfig) -> Tokenizer:
         spacy_model=pre.spacy_model,
         lemmatize=pre.lemmatize,
         min_token_length=pre.min_token_length,
-        stop_words=build_stop_words(pre.domain_stop_words, pre.extra_stop_words),
+        stop_words=build_stop_words(run_profile(config).stop_words, pre.extra_stop_words),
         batch_size=pre.batch_size,
         n_process=pre.n_process,
     )
@@ -467,6 +467,8 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         },
         "warnings": warnings,
         "topic_flags": [flag.to_dict() for flag in flags],
+        # the corpus's own uninformative words, left out of the models' vocabulary (preprocessing.corpus_stop_words)
+        "corpus_stop_words": list(fitted.corpus_stop_words),
         "timings_seconds": progress.timings,
         "stage_peak_rss_mb": progress.peak_rss_mb,
         # stages timed in the second process, concurrently with LDA (their seconds overlap the others')

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from topics.config import ConfigError, read_yaml
+from topics.config import ConfigError, RunConfig, read_yaml
 from topics.results import ThemeDefinition
 
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -43,10 +45,51 @@ class _ThemeSpec(BaseModel):
         return value
 
 
+class _ProfileSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    stop_words: list[str] = Field(default_factory=list)
+    generic_terms: list[str] = Field(default_factory=list)
+
+
 class _ThemesFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    profile: _ProfileSpec = _ProfileSpec()
     themes: list[_ThemeSpec] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class DomainProfile:
+    """The vocabulary of a themes file's domain: ``stop_words`` (dropped at tokenisation) and ``generic_terms``
+    (kept for phrases and themes, left out of the models' vocabulary), lowercase, in file order."""
+
+    stop_words: tuple[str, ...] = ()
+    generic_terms: tuple[str, ...] = ()
+
+
+def _parse(path: Path) -> _ThemesFile:
+    data = read_yaml(Path(path))
+    try:
+        return _ThemesFile.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = " -> ".join(str(p) for p in first["loc"]) or "(top level)"
+        if first["type"] == "extra_forbidden":
+            allowed = _ProfileSpec.model_fields if first["loc"][0] == "profile" else _ThemeSpec.model_fields
+            if len(first["loc"]) == 1:
+                allowed = _ThemesFile.model_fields
+            raise ConfigError(f"{path}: unknown key '{where}'; allowed: {', '.join(allowed)}") from None
+        raise ConfigError(f"{path}: {where}: {first['msg']} (got {first.get('input')!r})") from None
+
+
+def load_domain_profile(path: Path) -> DomainProfile:
+    """The ``profile`` of a themes file (empty lists when it has none); errors name the file and key path."""
+    profile = _parse(path).profile
+    return DomainProfile(
+        stop_words=tuple(w.strip().lower() for w in profile.stop_words if w.strip()),
+        generic_terms=tuple(w.strip().lower() for w in profile.generic_terms if w.strip()),
+    )
 
 
 def load_theme_definitions(path: Path) -> tuple[ThemeDefinition, ...]:
@@ -54,15 +97,7 @@ def load_theme_definitions(path: Path) -> tuple[ThemeDefinition, ...]:
 
     A theme's optional ``threshold`` (a score in [0, 1]) is its own assignment threshold, in place of
     ``themes.threshold``; absent, it is ``None``."""
-    data = read_yaml(Path(path))
-    try:
-        parsed = _ThemesFile.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = " -> ".join(str(p) for p in first["loc"]) or "(top level)"
-        if first["type"] == "extra_forbidden":
-            raise ConfigError(f"{path}: unknown key '{where}'; allowed: {', '.join(_ThemeSpec.model_fields)}") from None
-        raise ConfigError(f"{path}: {where}: {first['msg']} (got {first.get('input')!r})") from None
+    parsed = _parse(path)
     seen: set[str] = set()
     for index, spec in enumerate(parsed.themes):
         if spec.id in seen:
@@ -76,3 +111,29 @@ def load_theme_definitions(path: Path) -> tuple[ThemeDefinition, ...]:
         )
         for s in parsed.themes
     )
+
+
+def run_profile(config: RunConfig) -> DomainProfile:
+    """The run's domain vocabulary: the profile of ``themes.file``, each list replaced by
+    ``preprocessing.domain_stop_words`` / ``generic_terms`` when the config sets it."""
+    pre = config.preprocessing
+    profile = DomainProfile()
+    if pre.domain_stop_words is None or pre.generic_terms is None:
+        profile = _cached_profile(*_file_identity(Path(config.themes.file)))
+    return DomainProfile(
+        stop_words=profile.stop_words if pre.domain_stop_words is None else tuple(pre.domain_stop_words),
+        generic_terms=profile.generic_terms if pre.generic_terms is None else tuple(pre.generic_terms),
+    )
+
+
+def _file_identity(path: Path) -> tuple[str, int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return str(path), -1, -1  # read_yaml names the missing file
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=8)
+def _cached_profile(path: str, mtime_ns: int, size: int) -> DomainProfile:
+    return load_domain_profile(Path(path))

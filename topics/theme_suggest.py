@@ -53,6 +53,7 @@ from topics.config import RunConfig
 from topics.progress import RunProgress
 from topics.results import RunResult, ThemeDefinition, ThemeTable
 from topics.theme_lexicon import SEED_WEIGHT, build_lexicon
+from topics.theme_definitions import run_profile
 from topics.vocabulary import Vocabulary, build_vocabulary
 
 #: Columns of the CSV ``--out`` writes, in order.
@@ -292,7 +293,9 @@ def run_vocabulary(config: RunConfig, result: RunResult, use_cache: bool = True)
         documents = tokens.texts
         if pre.phrases.enabled:
             documents = PhraseDetector(min_count=pre.phrases.min_count, threshold=pre.phrases.threshold).fit_arrays(tokens.texts)
-        vocabulary = build_vocabulary(documents, pre.min_df, pre.max_df, pre.generic_terms)
+        vocabulary = build_vocabulary(documents, pre.min_df, pre.max_df, run_profile(config).generic_terms)
+        learned = set(result.manifest.get("corpus_stop_words") or [])
+        vocabulary = vocabulary.without([j for j, term in enumerate(vocabulary.terms) if term in learned])
     expected = result.manifest.get("counts", {}).get("vocabulary")
     if vocabulary.n_docs != len(result.corpus) or (expected is not None and len(vocabulary.dictionary) != expected):
         raise RuntimeError(

@@ -8,7 +8,8 @@ Three signs, checked on a :class:`~topics.results.TopicResult` (LDA topics or TF
 - **duplicate**: two topics share at least :data:`DUPLICATE_TERMS` of their top :data:`TOP_TERMS` terms (one flag
   for all such pairs of a model, advising as many topics fewer as would merge);
 - **generic**: at least :data:`GENERIC_TERMS` of a topic's top :data:`TOP_TERMS` terms occur in more than
-  :data:`COMMON_SHARE` of the papers ("say", "year", "time" in news), so the topic is about no subject.
+  :data:`COMMON_SHARE` of the papers, and in more than :data:`GENERIC_SPREAD` times the topic's own share of them
+  ("say", "year", "time" in news), so the topic is about no subject.
 
 :func:`topic_flags` returns them as :class:`TopicFlag` records; the run shows their messages in the terminal and the
 report's notes and writes the records to ``manifest.json`` (``topic_flags``).
@@ -35,6 +36,8 @@ DUPLICATE_TERMS = 7
 COMMON_SHARE = 0.20
 #: ...and a topic with at least this many generic top terms is flagged...
 GENERIC_TERMS = 5
+#: ...and past this multiple of the topic's own share of the papers...
+GENERIC_SPREAD = 2.0
 #: ...in a corpus of at least this many papers (in 23 papers, a fifth is five papers: topical words pass it too).
 GENERIC_MIN_PAPERS = 100
 #: Documents per online LDA update the dominant-topic advice aims at: about eight updates a pass.
@@ -143,15 +146,19 @@ def topic_flags(
             model, "duplicate", involved, float(len(pairs)), setting, f"{text}: near-duplicates; try --set {setting}",
         ))
     if document_frequency is not None and n_docs >= GENERIC_MIN_PAPERS:
+        shares = np.bincount(result.assignments, minlength=result.n_topics) / max(n_docs, 1)
         for k, terms in enumerate(tops):
-            generic = [t for t in terms if document_frequency.get(t, 0.0) > COMMON_SHARE]
+            # a topic's own words are in its papers: common only past twice the topic's share (a topic of a
+            # quarter of the papers has words in a fifth of them)
+            common = max(COMMON_SHARE, GENERIC_SPREAD * float(shares[k]))
+            generic = [t for t in terms if document_frequency.get(t, 0.0) > common]
             if len(generic) >= GENERIC_TERMS:
                 words = ", ".join(generic)
                 setting = f"preprocessing.extra_stop_words=[{words}]"
                 flags.append(TopicFlag(
                     model, "generic", (result.topic_id(k),), float(len(generic)), setting,
                     f"{_name(result, k, noun)}: {len(generic)} of its top {TOP_TERMS} terms ({words}) occur in more "
-                    f"than {COMMON_SHARE:.0%} of the papers, so it names no subject; if they say nothing in this "
+                    f"than {common:.0%} of the papers, so it names no subject; if they say nothing in this "
                     f"corpus, try --set \"{setting}\"",
                 ))
     return flags

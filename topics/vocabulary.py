@@ -52,6 +52,20 @@ class Vocabulary:
         """The counts, shape ``(n_docs, n_terms)``, columns in ``terms`` order."""
         return self.matrix
 
+    def without(self, columns: Sequence[int] | np.ndarray) -> "Vocabulary":
+        """This vocabulary less the terms at ``columns`` (the others keep their order; ids are renumbered)."""
+        drop = np.zeros(self.matrix.shape[1], dtype=bool)
+        drop[np.asarray(columns, dtype=np.int64)] = True
+        if not drop.any():
+            return self
+        keep = np.flatnonzero(~drop)
+        matrix = sparse.csr_matrix(self.matrix[:, keep])
+        terms = [self.terms[j] for j in keep]
+        dfs = np.asarray((matrix > 0).sum(axis=0)).ravel()
+        cfs = np.asarray(matrix.sum(axis=0)).ravel()
+        dictionary = _dictionary(terms, dfs, cfs, matrix.shape[0], int(matrix.nnz))
+        return Vocabulary(dictionary=dictionary, matrix=matrix, relaxed=self.relaxed)
+
 
 def _dictionary(terms: Sequence[str], dfs: np.ndarray, cfs: np.ndarray, n_docs: int, nnz: int) -> Dictionary:
     dictionary = Dictionary()
@@ -71,7 +85,8 @@ def build_vocabulary_arrays(
 
     Terms are numbered as gensim's Dictionary numbers them (by the first paper they occur in, alphabetically
     within a paper). On a tiny corpus where the filters leave fewer than :data:`MIN_VOCABULARY` terms, they
-    relax to ``min_df=1, max_df=1.0`` (``relaxed=True``) so the run can still go on.
+    relax (``relaxed=True``) to the terms of at least two papers (any share of them), or when those are too few
+    to every term, so the run can still go on.
     """
     n_docs, n_words = len(arrays), len(arrays.words)
     kept = arrays.codes >= 0
@@ -88,7 +103,11 @@ def build_vocabulary_arrays(
     # gensim's filter_extremes: no_below <= df <= int(no_above * num_docs)
     filtered = usable & (dfs >= min_df) & (dfs <= int(max_df * n_docs))
     relaxed = int(filtered.sum()) < MIN_VOCABULARY
-    chosen = np.flatnonzero(usable if relaxed else filtered)
+    if relaxed:
+        # first terms shared by two papers at least (a term of one paper links it to no other), else every term
+        shared = usable & (dfs >= 2)
+        filtered = shared if int(shared.sum()) >= MIN_VOCABULARY else usable
+    chosen = np.flatnonzero(filtered)
     # gensim numbers a new word when the first paper with it is added, new words of a paper in sorted order
     csc = present[:, chosen].tocsc()
     first_doc = np.full(len(chosen), n_docs, dtype=np.int64)

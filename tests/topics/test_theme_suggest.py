@@ -15,7 +15,8 @@ from scipy import sparse
 
 from preprocessing.nlp import Tokenizer, TokenizerSettings, build_stop_words
 from tests.topics.helpers import FAST, CliResult
-from topics.config import DEFAULT_DOMAIN_STOP_WORDS
+from topics.config import DEFAULT_THEMES_FILE
+from topics.theme_definitions import load_domain_profile
 from topics.results import ThemeDefinition, ThemeTable
 from topics.theme_suggest import CSV_COLUMNS, SuggestedTerm, listed_terms, suggest_terms
 
@@ -97,7 +98,7 @@ def test_top_listed_terms_and_chosen_themes() -> None:
 
 @pytest.fixture(scope="module")
 def tokenizer() -> Tokenizer:
-    return Tokenizer(TokenizerSettings(stop_words=build_stop_words(DEFAULT_DOMAIN_STOP_WORDS, ())))
+    return Tokenizer(TokenizerSettings(stop_words=build_stop_words(load_domain_profile(DEFAULT_THEMES_FILE).stop_words, ())))
 
 
 def test_listed_terms_are_tokenised_like_the_lexicon(tokenizer: Tokenizer) -> None:

@@ -15,7 +15,8 @@ import pytest
 
 from preprocessing.nlp import SURFACE_SEP, Tokenizer, TokenizerSettings, build_stop_words, split_theme_word
 from tests.topics.helpers import PROJECT_ROOT, THEMES_FILE
-from topics.config import DEFAULT_DOMAIN_STOP_WORDS
+from topics.config import DEFAULT_THEMES_FILE
+from topics.theme_definitions import load_domain_profile
 from topics.results import ThemeDefinition
 from topics.theme_definitions import load_theme_definitions
 from topics.theme_lexicon import SEED_WEIGHT, ThemeLexicon, Unmatchable, build_lexicon, scan_arrays
@@ -27,7 +28,7 @@ SAMPLE = PROJECT_ROOT / "data" / "ml-abstracts-sample.parquet"
 @pytest.fixture(scope="module")
 def tokenizer() -> Tokenizer:
     """The corpus tokenizer with the default settings ("large", "in", "few" ... are stop words)."""
-    return Tokenizer(TokenizerSettings(stop_words=build_stop_words(DEFAULT_DOMAIN_STOP_WORDS, ())))
+    return Tokenizer(TokenizerSettings(stop_words=build_stop_words(load_domain_profile(DEFAULT_THEMES_FILE).stop_words, ())))
 
 
 def theme(id_: str, seeds: tuple[str, ...] = (), related: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> ThemeDefinition:
@@ -97,7 +98,7 @@ def test_gpt_4_matches(tokenizer: Tokenizer) -> None:
 
 @pytest.mark.parametrize("acronym, text", [("RL", "Deep RL for robots"), ("GAN", "A GAN and two GANs"), ("LLM", "LLMs as judges")])
 def test_short_acronyms_match_even_when_min_token_length_drops_them(acronym: str, text: str) -> None:
-    strict = Tokenizer(TokenizerSettings(stop_words=build_stop_words(DEFAULT_DOMAIN_STOP_WORDS, ()), min_token_length=4))
+    strict = Tokenizer(TokenizerSettings(stop_words=build_stop_words(load_domain_profile(DEFAULT_THEMES_FILE).stop_words, ()), min_token_length=4))
     assert strict.tokenize_phrase(acronym) == []  # shorter than min_token_length=4: not in the models' vocabulary
     lexicon = lexicon_of(strict, acronym)
     assert len(matches(strict, lexicon, text)) == text.lower().count(acronym.lower())

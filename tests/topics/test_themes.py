@@ -12,7 +12,8 @@ import pytest
 
 from preprocessing.nlp import Tokenizer, TokenizerSettings, build_stop_words
 from tests.topics.helpers import THEMES_FILE
-from topics.config import DEFAULT_DOMAIN_STOP_WORDS, ConfigError, ThemesConfig
+from topics.config import DEFAULT_THEMES_FILE, ConfigError, ThemesConfig
+from topics.theme_definitions import load_domain_profile
 from topics.results import UNASSIGNED, ThemeDefinition
 from topics.theme_definitions import load_theme_definitions
 from topics.theme_lexicon import RELATED_WEIGHT, SEED_WEIGHT, against_lexicon, build_lexicon
@@ -38,7 +39,7 @@ from topics.themes import (
 @pytest.fixture(scope="module")
 def tokenizer() -> Tokenizer:
     """The corpus tokenizer with the default settings (spaCy blank + lookup lemmas, default stop words)."""
-    return Tokenizer(TokenizerSettings(stop_words=build_stop_words(DEFAULT_DOMAIN_STOP_WORDS, ())))
+    return Tokenizer(TokenizerSettings(stop_words=build_stop_words(load_domain_profile(DEFAULT_THEMES_FILE).stop_words, ())))
 
 
 def segments(tokenizer: Tokenizer, text: str) -> list[list[str]]:
@@ -311,7 +312,7 @@ def test_shipped_neuroscience_excludes_brain_inspired_ml(tokenizer: Tokenizer) -
 def test_against_terms_demote_a_papers_seeds_to_related_terms() -> None:
     """A paper that says it borrows the theme ("brain-inspired") keeps its neuroscience words only as weak
     evidence; a paper without the against term keeps its seeds; other themes are untouched."""
-    tokenizer = Tokenizer(TokenizerSettings(stop_words=build_stop_words(DEFAULT_DOMAIN_STOP_WORDS, ())))
+    tokenizer = Tokenizer(TokenizerSettings(stop_words=build_stop_words(load_domain_profile(DEFAULT_THEMES_FILE).stop_words, ())))
     themes = [
         ThemeDefinition(id="neuro", label="Neuro", seeds=("cortex", "hippocampus"), related=("synapse",),
                         against=("brain-inspired", "inspired by the brain", "U.S. brain")),
@@ -346,7 +347,7 @@ def test_against_terms_demote_a_papers_seeds_to_related_terms() -> None:
 
 
 def test_shipped_neuroscience_is_against_brain_inspired_ml() -> None:
-    tokenizer = Tokenizer(TokenizerSettings(stop_words=build_stop_words(DEFAULT_DOMAIN_STOP_WORDS, ())))
+    tokenizer = Tokenizer(TokenizerSettings(stop_words=build_stop_words(load_domain_profile(DEFAULT_THEMES_FILE).stop_words, ())))
     themes = load_theme_definitions(THEMES_FILE)
     neuro = [t.id for t in themes].index("neuroscience")
     against, unmatchable = against_lexicon(themes, tokenizer)
@@ -707,7 +708,7 @@ def test_a_theme_threshold_out_of_range_is_an_error_naming_its_key_path(tmp_path
         ("themes:\n  - id: rl\n    label: RL\n    seeds: [a]\n    seedz: [b]\n",
          "unknown key 'themes -> 0 -> seedz'; allowed: id, label, short, description, seeds, related, exclude, against, threshold"),
         ("themes:\n  - id: rl\n    label: RL\n    seeds: [a]\nextra: 1\n",
-         "unknown key 'extra'; allowed: id, label, short, description, seeds, related, exclude, against, threshold"),
+         "unknown key 'extra'; allowed: profile, themes"),
         ("themes:\n  - id: rl\n    label: RL\n    seeds: [a]\n  - id: rl\n    label: Again\n    seeds: [b]\n",
          "themes -> 1 -> id: theme id 'rl' appears twice; theme ids must be unique"),
         ("themes:\n  - id: a\n    label: A\n    seeds: [a]\n  - id: b\n    label: B\n",

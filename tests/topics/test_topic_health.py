@@ -78,18 +78,33 @@ def test_many_near_duplicate_pairs_make_one_flag_that_counts_the_topics_that_wou
 
 
 def test_topics_of_generic_words_are_flagged_with_the_stop_words_to_add() -> None:
-    terms = [["say", "year", "time", "mr", "people", "film", "music", "award", "star", "show"], *distinct_terms(3)[1:]]
+    terms = [["say", "year", "time", "mr", "people", "film", "music", "award", "star", "show"], *distinct_terms(4)[1:]]
     frequency = {"say": 0.6, "year": 0.5, "time": 0.4, "mr": 0.3, "people": 0.25, "film": 0.1, "award": 0.21}
     # 30 papers: too few to tell generic words from the subject's own
     assert topic_flags(result([0, 1, 2] * 10, terms), "lda", document_frequency=frequency) == []
-    flags = topic_flags(result([0, 1, 2] * 40, terms), "lda", document_frequency=frequency)
+    tenth = [0] * 12 + [1, 2, 3] * 36  # topic 0 is the topic of 10% of 120 papers: common means more than 20%
+    flags = topic_flags(result(tenth, terms), "lda", document_frequency=frequency)
     assert [(f.kind, f.topics, f.value) for f in flags] == [("generic", (0,), 6.0)]
     assert flags[0].setting == "preprocessing.extra_stop_words=[say, year, time, mr, people, award]"
     assert "6 of its top 10 terms (say, year, time, mr, people, award) occur in more than 20% of the papers" in flags[0].message
     frequency["award"] = 0.2  # at 20%, not more: five generic terms still flag, four would not
-    assert topic_flags(result([0, 1, 2] * 40, terms), "lda", document_frequency=frequency)[0].value == 5.0
+    assert topic_flags(result(tenth, terms), "lda", document_frequency=frequency)[0].value == 5.0
     frequency["people"] = 0.1
+    assert topic_flags(result(tenth, terms), "lda", document_frequency=frequency) == []
+
+
+def test_a_topic_s_own_words_in_its_many_papers_are_not_generic() -> None:
+    terms = [["say", "year", "time", "mr", "people", "film", "music", "award", "star", "show"], *distinct_terms(3)[1:]]
+    frequency = {"say": 0.6, "year": 0.5, "time": 0.4, "mr": 0.3, "people": 0.25, "film": 0.1, "award": 0.21}
+    # topic 0 holds a third of the papers: only words in more than two thirds of them would be generic
     assert topic_flags(result([0, 1, 2] * 40, terms), "lda", document_frequency=frequency) == []
+    frequency.update({"year": 0.7, "time": 0.7, "mr": 0.7, "people": 0.7})
+    flags = topic_flags(result([0, 1, 2] * 40, terms), "lda", document_frequency=frequency)
+    assert [(f.kind, f.topics, f.value) for f in flags] == []  # four words past 67%: fewer than five
+    frequency["award"] = 0.7
+    flags = topic_flags(result([0, 1, 2] * 40, terms), "lda", document_frequency=frequency)
+    assert [(f.kind, f.value) for f in flags] == [("generic", 5.0)]
+    assert "occur in more than 67% of the papers" in flags[0].message
 
 
 def test_a_cluster_with_most_papers_is_flagged_with_what_to_look_at() -> None:
