@@ -6,8 +6,9 @@
 For each corpus and seed: the tool's LDA and TF-IDF clusters (``topics run`` with the number of topics and clusters
 set to the number of classes, every other setting default), and as baselines, on the same tokens (the tool's
 tokenizer), scikit-learn's ``LatentDirichletAllocation`` (its defaults: batch variational Bayes, 10 iterations)
-over a ``CountVectorizer`` and ``KMeans`` (``n_init="auto"``) over a ``TfidfVectorizer``, both with
-``min_df=5, max_df=0.5`` (the tool's vocabulary filter). Measures: NMI and ARI of the dominant topic (or cluster)
+over a ``CountVectorizer`` and ``KMeans`` (``n_init="auto"``) over a ``TfidfVectorizer``, both with the tool's document-frequency filter
+(``preprocessing.min_df`` and ``max_df``, 3 and 0.5), so every model sees the same tokens and the same rare and
+common words are dropped (the tool's domain stop words, generic terms and corpus stop words are its own). Measures: NMI and ARI of the dominant topic (or cluster)
 against the classes; NPMI coherence of the top 10 terms (:func:`topics.coherence.npmi_coherence`, the same windows
 over the same tokens for every model); topic diversity (share of distinct words among all topics' top 25); the
 largest topic's share of the papers; seconds of the fit (the tool's from its manifest, the stage that fits it).
@@ -39,6 +40,7 @@ from sklearn.decomposition import LatentDirichletAllocation
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from preprocessing.phrases import PhraseDetector
 from topics.coherence import npmi_coherence
 from topics.config import load_config
 from topics.pipeline import _tokenizer, run
@@ -93,6 +95,9 @@ def measure(name: str, inputs: str, k: int | None, classes_of: dict[str, str] | 
     classes = None if classes_of is None else [classes_of.get(p.title.strip(), "?") for p in papers]
     tokenizer = _tokenizer(config)
     arrays = tokenizer.arrays([p.text for p in papers])
+    phrases = config.preprocessing.phrases
+    if phrases.enabled:  # the tokens the tool's models see: the baselines fit them and every NPMI counts them
+        arrays = PhraseDetector(min_count=phrases.min_count, threshold=phrases.threshold).fit_arrays(arrays)
     docs = [arrays.flat(i) for i in range(len(arrays))]
     dictionary = Dictionary(docs)
     timings = result.manifest.get("timings_seconds", {}) if isinstance(result.manifest, dict) else {}
@@ -111,8 +116,8 @@ def measure(name: str, inputs: str, k: int | None, classes_of: dict[str, str] | 
     row("ours: LDA", result.lda.assignments, [[t for t, _ in terms] for terms in result.lda.topic_terms], timings.get("lda"))
     row("ours: clusters", result.clusters.assignments, [[t for t, _ in terms] for terms in result.clusters.topic_terms],
         timings.get("tfidf_kmeans"))
-    min_df = min(5, max(1, len(docs) // 10))
-    counts = CountVectorizer(analyzer=lambda d: d, min_df=min_df, max_df=0.5)
+    min_df, max_df = config.preprocessing.min_df, config.preprocessing.max_df
+    counts = CountVectorizer(analyzer=lambda d: d, min_df=min_df, max_df=max_df)
     X = counts.fit_transform(docs)
     vocab = np.asarray(counts.get_feature_names_out())
     start = time.perf_counter()
@@ -120,7 +125,7 @@ def measure(name: str, inputs: str, k: int | None, classes_of: dict[str, str] | 
     doc_topic = lda.transform(X)
     seconds = time.perf_counter() - start
     row("scikit-learn LDA", doc_topic.argmax(axis=1), [list(vocab[np.argsort(-c)[:25]]) for c in lda.components_], seconds)
-    tfidf = TfidfVectorizer(analyzer=lambda d: d, min_df=min_df, max_df=0.5)
+    tfidf = TfidfVectorizer(analyzer=lambda d: d, min_df=min_df, max_df=max_df)
     T = tfidf.fit_transform(docs)
     tvocab = np.asarray(tfidf.get_feature_names_out())
     start = time.perf_counter()
