@@ -4,14 +4,16 @@
     .venv/bin/python -m bench.quality --seeds 42 43 44
 
 For each corpus and seed: the tool's LDA and TF-IDF clusters (``topics run`` with the number of topics and clusters
-set to the number of classes, every other setting default), and as baselines, on the same tokens (the tool's
-tokenizer), scikit-learn's ``LatentDirichletAllocation`` (its defaults: batch variational Bayes, 10 iterations)
-over a ``CountVectorizer`` and ``KMeans`` (``n_init="auto"``) over a ``TfidfVectorizer``, both with the tool's document-frequency filter
-(``preprocessing.min_df`` and ``max_df``, 3 and 0.5), so every model sees the same tokens and the same rare and
-common words are dropped (the tool's domain stop words, generic terms and corpus stop words are its own). Measures: NMI and ARI of the dominant topic (or cluster)
-against the classes; NPMI coherence of the top 10 terms (:func:`topics.coherence.npmi_coherence`, the same windows
-over the same tokens for every model); topic diversity (share of distinct words among all topics' top 25); the
-largest topic's share of the papers; seconds of the fit (the tool's from its manifest, the stage that fits it).
+set to the number of classes, every other setting default), and as baselines scikit-learn's
+``LatentDirichletAllocation`` (its defaults: batch variational Bayes, 10 iterations) over a ``CountVectorizer`` and
+``KMeans`` (``n_init="auto"``) over a ``TfidfVectorizer``, on the tool's vocabulary: its tokens after phrases, less
+its generic terms and the corpus's uninformative words it learned, with its document-frequency filter
+(``preprocessing.min_df`` and ``max_df``, 3 and 0.5). Every model sees the same words, so the rows compare models;
+what the vocabulary itself does is measured with the tool's own settings (bench/README.md). Measures: NMI and ARI
+of the dominant topic (or cluster) against the classes; NPMI coherence of the top 10 terms
+(:func:`topics.coherence.npmi_coherence`, the same windows over the same tokens for every model); topic diversity
+(share of distinct words among all topics' top 25); the largest topic's share of the papers; seconds of the fit
+(the tool's from its manifest, the stage that fits it).
 
 Corpora (read from ../shared; skipped when absent):
 
@@ -44,6 +46,7 @@ from preprocessing.phrases import PhraseDetector
 from topics.coherence import npmi_coherence
 from topics.config import load_config
 from topics.pipeline import _tokenizer, run
+from topics.theme_definitions import run_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -117,6 +120,9 @@ def measure(name: str, inputs: str, k: int | None, classes_of: dict[str, str] | 
     row("ours: clusters", result.clusters.assignments, [[t for t, _ in terms] for terms in result.clusters.topic_terms],
         timings.get("tfidf_kmeans"))
     min_df, max_df = config.preprocessing.min_df, config.preprocessing.max_df
+    # the words the tool's models never see (its profile's generic terms, the corpus's own uninformative words)
+    left_out = set(run_profile(config).generic_terms) | set(result.manifest.get("corpus_stop_words") or [])
+    docs = [[w for w in doc if w not in left_out] for doc in docs]
     counts = CountVectorizer(analyzer=lambda d: d, min_df=min_df, max_df=max_df)
     X = counts.fit_transform(docs)
     vocab = np.asarray(counts.get_feature_names_out())

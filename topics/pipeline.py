@@ -344,7 +344,7 @@ def model_flags(
     if lda_result is not None:
         model = fitted.lda_model
         schedule = (model.chunksize, model.effective_passes(n_docs)) if model is not None and config.engine == "local" else None
-        flags += topic_flags(lda_result, "lda", frequency, schedule)
+        flags += topic_flags(lda_result, "lda", frequency, schedule, config.models.lda.init if config.engine == "local" else "clusters")
     if cluster_result is not None:
         flags += topic_flags(cluster_result, "clusters", frequency)
     return flags

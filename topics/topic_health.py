@@ -86,11 +86,13 @@ def topic_flags(
     model: str,
     document_frequency: Mapping[str, float] | None = None,
     lda_schedule: tuple[int, int] | None = None,
+    lda_init: str = "clusters",
 ) -> list[TopicFlag]:
     """The signs of degeneracy of ``result`` (``model`` is "lda" or "clusters"). ``document_frequency`` maps terms
     to the share of papers they occur in (for the generic check, made on corpora of :data:`GENERIC_MIN_PAPERS` papers
     or more; ``None`` skips it); ``lda_schedule`` is the LDA's
-    ``(chunksize, passes)``, which the dominant-topic advice for LDA uses."""
+    ``(chunksize, passes)``, which the dominant-topic advice for LDA uses; ``lda_init`` its start ("random" makes
+    the advice ``models.lda.init=clusters``, which kept BBC news from collapsing)."""
     noun = "topic" if model == "lda" else "cluster"
     n_docs = result.doc_topic.shape[0]
     flags: list[TopicFlag] = []
@@ -99,7 +101,10 @@ def topic_flags(
     sizes = np.bincount(result.assignments, minlength=result.n_topics)
     for k in np.flatnonzero(sizes > DOMINANT_SHARE * n_docs):
         share = float(sizes[k] / n_docs)
-        if model == "lda" and lda_schedule is not None:
+        if model == "lda" and lda_init == "random":
+            setting = "models.lda.init=clusters"
+            why = f"LDA started from random topics; try --set {setting}"
+        elif model == "lda" and lda_schedule is not None:
             chunksize, passes = lda_schedule
             setting = dominant_advice(n_docs, chunksize, passes)
             updates = math.ceil(n_docs / max(chunksize, 1))

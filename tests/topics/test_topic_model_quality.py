@@ -76,6 +76,24 @@ def test_a_planted_corpus_is_recovered_by_lda_and_the_clusters_with_the_defaults
     assert result.manifest["topic_flags"] == []
 
 
+def test_a_forced_collapse_is_flagged_with_the_setting_that_undoes_it(tmp_path: Path) -> None:
+    """Random topics smoothed by a huge topic-word prior (eta 1,000) let one topic take half the planted papers;
+    the flag names the pilot start, and with it the four topics come back."""
+    path = tmp_path / "planted.csv"
+    truth, _ = planted_corpus(path)
+    settings = [f"inputs=[{{path: '{path}'}}]", f"models.lda.num_topics={N_TOPICS}", "report.map.method=svd",
+                "cache.enabled=false", "models.lda.eta=1000"]
+    collapsed = run(load_config(None, [*settings, "models.lda.init=random"]))
+    dominant = [f for f in collapsed.manifest["topic_flags"] if f["model"] == "lda" and f["kind"] == "dominant"]
+    assert len(dominant) == 1 and dominant[0]["value"] > 0.4
+    assert dominant[0]["setting"] == "models.lda.init=clusters"
+    assert dominant[0]["message"].endswith("LDA started from random topics; try --set models.lda.init=clusters")
+    assert dominant[0]["message"] in collapsed.warnings
+    mended = run(load_config(None, [*settings, "models.lda.init=clusters"]))
+    assert not [f for f in mended.manifest["topic_flags"] if f["kind"] == "dominant"]
+    assert adjusted_rand_score(truth, mended.lda.assignments) >= 0.9
+
+
 def test_the_words_spread_evenly_over_the_planted_topics_are_learned_as_uninformative(planted_run: tuple[Any, list[int], list[str]]) -> None:
     result, _, background = planted_run
     assert sorted(result.manifest["corpus_stop_words"]) == sorted(background)
