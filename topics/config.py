@@ -16,10 +16,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from preprocessing.errors import UserError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Where an installed wheel carries the files below (setup.py copies them there at build time).
+SHIPPED_DIR = Path(__file__).resolve().parent / "_shipped"
+
+
+def _shipped(in_repository: Path, in_package: str) -> Path:
+    """A file of the repository (a source checkout or an editable install), else its copy in the wheel."""
+    return in_repository if in_repository.exists() else SHIPPED_DIR / in_package
+
+
 #: The built-in theme definitions, used when a config names no themes file.
-DEFAULT_THEMES_FILE = PROJECT_ROOT / "configs" / "themes" / "ml.yaml"
+DEFAULT_THEMES_FILE = _shipped(PROJECT_ROOT / "configs" / "themes" / "ml.yaml", "themes/ml.yaml")
 #: The background corpus of the theme labeller (the shipped example corpus).
-DEFAULT_BACKGROUND_FILE = PROJECT_ROOT / "data" / "ml-abstracts-sample.parquet"
+DEFAULT_BACKGROUND_FILE = _shipped(PROJECT_ROOT / "data" / "ml-abstracts-sample.parquet", "ml-abstracts-sample.parquet")
 
 class ConfigError(UserError):
     """A config problem; the message names the file, the key path, the value and what is allowed."""

@@ -1,0 +1,32 @@
+"""Build hook: the wheel carries the default themes file and the theme labeller's background corpus.
+
+Both live outside the packages in the repository (``configs/themes/``, ``data/``), where the configs and
+``make report`` use them; ``build_py`` copies them into ``topics/_shipped/`` of the built package, where
+:mod:`topics.config` finds them when the repository is not there (an installed wheel). Everything else is in
+pyproject.toml.
+"""
+
+from pathlib import Path
+import shutil
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+ROOT = Path(__file__).resolve().parent
+#: repository file -> path inside the built ``topics`` package
+SHIPPED = {
+    ROOT / "configs" / "themes" / "ml.yaml": Path("_shipped") / "themes" / "ml.yaml",
+    ROOT / "data" / "ml-abstracts-sample.parquet": Path("_shipped") / "ml-abstracts-sample.parquet",
+}
+
+
+class BuildWithShippedData(build_py):
+    def run(self) -> None:
+        super().run()
+        for source, target in SHIPPED.items():
+            destination = Path(self.build_lib) / "topics" / target
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, destination)
+
+
+setup(cmdclass={"build_py": BuildWithShippedData})
