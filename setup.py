@@ -6,8 +6,8 @@ Both live outside the packages in the repository (``configs/themes/``, ``data/``
 pyproject.toml.
 """
 
-from pathlib import Path
 import shutil
+from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
@@ -21,7 +21,10 @@ SHIPPED = {
 
 
 class BuildWithShippedData(build_py):
+    """``build_py`` that also copies the :data:`SHIPPED` files into ``topics/_shipped/`` of the build."""
+
     def run(self) -> None:
+        """Build the packages as usual, then copy each shipped file to its place in the built package."""
         super().run()
         for source, target in SHIPPED.items():
             destination = Path(self.build_lib) / "topics" / target

@@ -19,6 +19,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,17 @@ from bench import corpora
 from bench.browser import measure_report
 from bench.engines import compare_theme_shares
 from bench.runner import (
-    PROJECT, RunRecord, as_dict, attach_browser, keep_outputs, report_path, run_tool, run_tutorial, write_config,
+    PROJECT,
+    RunRecord,
+    as_dict,
+    attach_browser,
+    keep_outputs,
+    report_path,
+    run_tool,
+    run_tutorial,
+    write_config,
 )
-from bench.table import replace_between_markers, results_markdown, to_rich, all_tables
+from bench.table import all_tables, replace_between_markers, results_markdown, to_rich
 from bench.targets import check_targets, machine_info
 
 BENCH = Path(__file__).resolve().parent
@@ -149,7 +158,7 @@ class Bench:
             self.console.rule(f"{label} papers ({path.name})")
             config = write_config(self.work, path, label)
             self.announce(f"{label} local cold")
-            record = self.timed("topics run (cold)", lambda: run_tool(config, self.work, label, rows, "cold", timeout=args.timeout))
+            record = self.timed("topics run (cold)", partial(run_tool, config, self.work, label, rows, "cold", timeout=args.timeout))
             self.runs.append(record)
             self.done(record)
             if not args.no_browser and not record.error:
@@ -164,7 +173,7 @@ class Bench:
             self.save_partial()
             if warm:
                 self.announce(f"{label} local warm")
-                record = self.timed("topics run (warm)", lambda: run_tool(config, self.work, label, rows, "warm", timeout=args.timeout))
+                record = self.timed("topics run (warm)", partial(run_tool, config, self.work, label, rows, "warm", timeout=args.timeout))
                 self.runs.append(record)
                 self.done(record)
                 keep_outputs(record)
@@ -173,7 +182,7 @@ class Bench:
             path, rows, label = self.corpus(size)
             config = write_config(self.work, path, label, engine="spark", spark_master=args.spark_master)
             self.announce(f"{label} Spark engine cold ({args.spark_master})")
-            record = self.timed("topics run, engine spark", lambda: run_tool(config, self.work, label, rows, "cold", pipeline="spark", timeout=args.timeout))
+            record = self.timed("topics run, engine spark", partial(run_tool, config, self.work, label, rows, "cold", pipeline="spark", timeout=args.timeout))
             self.runs.append(record)
             self.done(record)
             local_csv = self.work / f"out-{label}.cold" / "papers.csv"
@@ -187,7 +196,7 @@ class Bench:
         for size in args.tutorial_sizes:
             path, rows, label = self.corpus(size)
             self.announce(f"{label} tutorial pipeline (spaCy en_core_web_sm + LdaMulticore)")
-            tutorial = self.timed("python -m bench.tutorial", lambda: run_tutorial(path, self.work, label, rows, timeout=args.timeout))
+            tutorial = self.timed("python -m bench.tutorial", partial(run_tutorial, path, self.work, label, rows, timeout=args.timeout))
             self.tutorials.append(tutorial)
             self.done(tutorial)
             if not tutorial.error:

@@ -49,7 +49,7 @@ def main() -> None:
     result = runs["labeller"]
     gold = pd.read_csv(DEV, dtype=str, keep_default_na=False).drop_duplicates("id").set_index("id").loc[list(result.corpus.ids)]
     ids = list(LABELS)
-    labels = np.stack([gold["all_labels"].str.split(";").apply(lambda ls, t=t: any(l in LABELS[t] for l in ls)).to_numpy() for t in ids], axis=1)
+    labels = np.stack([gold["all_labels"].str.split(";").apply(lambda ls, t=t: any(label in LABELS[t] for label in ls)).to_numpy() for t in ids], axis=1)
     columns = [result.themes.theme_ids.index(t) for t in ids]
     print(f"{len(result.corpus):,} papers; themes {', '.join(ids)}")
     names = tuple(ids)

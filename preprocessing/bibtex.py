@@ -1,7 +1,7 @@
-"""BibTeX reader (bibtexparser 1.x): title, authors, year, abstract and venue of each entry.
+r"""BibTeX reader (bibtexparser 1.x): title, authors, year, abstract and venue of each entry.
 
 Field text goes through three steps: LaTeX citations removed and formatting unwrapped
-(:func:`unwrap_latex_markup`), accents and symbols turned into Unicode (``{\\"u}`` -> ``ü``), then
+(:func:`unwrap_latex_markup`), accents and symbols turned into Unicode (``{\"u}`` -> ``ü``), then
 :func:`clean_text` (remaining commands, braces and ``$`` dropped, whitespace collapsed).
 """
 
@@ -90,7 +90,8 @@ def _drop_unbalanced(text: str, path: str | Path, source: str) -> tuple[str, lis
             title = re.search(r"title\s*=\s*[{\"]([^}\"\n]*)", piece, re.IGNORECASE)
             skipped.append(SkippedRecord(
                 source, f"{path}:{line}", "unbalanced braces",
-                (" ".join(title.group(1).replace("{", " ").split()) if title else "") or f"@{entry.group(1)}{{{entry.group(2)}",
+                (" ".join(title.group(1).replace("{", " ").split()) if title else "")
+                or f"@{entry.group(1)}{{{entry.group(2)}",
             ))
             continue
         kept.append(piece)
@@ -147,5 +148,7 @@ def parse_bibtex(text: str, path: str | Path, source: str, period: str | None = 
         kind, key = match.group(1).casefold(), match.group(2)
         if kind not in NON_ENTRY_TYPES and key not in parsed:
             line = lines.get(key)
-            skipped.append(SkippedRecord(source, f"{path}:{line}" if line else f"{path}", "unreadable entry", f"@{kind}{{{key}"))
+            skipped.append(SkippedRecord(
+                source, f"{path}:{line}" if line else f"{path}", "unreadable entry", f"@{kind}{{{key}",
+            ))
     return ReadResult(papers=tuple(papers), skipped=tuple(skipped))

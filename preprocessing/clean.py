@@ -51,9 +51,9 @@ def remove_truncation_markers(text: str) -> str:
 
 
 def unwrap_latex_markup(text: str) -> str:
-    """Remove LaTeX citations and URLs, keep the text of links and of formatting commands.
+    r"""Remove LaTeX citations and URLs, keep the text of links and of formatting commands.
 
-    ``"see~\\citet{x}"`` -> ``"see"``; ``"\\textbf{\\emph{x}}"`` -> ``"x"``; ``"\\href{u}{site}"`` -> ``"site"``.
+    ``"see~\citet{x}"`` -> ``"see"``; ``"\textbf{\emph{x}}"`` -> ``"x"``; ``"\href{u}{site}"`` -> ``"site"``.
     Other commands (accents, symbols) are left for the caller.
     """
     text = _LATEX_HREF.sub(r"\1", text)

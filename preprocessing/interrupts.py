@@ -29,6 +29,7 @@ class Interrupted(BaseException):
 
     @property
     def exit_code(self) -> int:
+        """The process exit status for this signal: 130 for SIGINT, 143 for SIGTERM, else 128 + the signal number."""
         return EXIT_CODES.get(self.signal_number, 128 + self.signal_number)
 
 

@@ -15,14 +15,14 @@ models see) are the same with or without them.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-import json
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 from importlib import metadata
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,9 @@ PARALLEL_CHUNKS = 5000
 _FORKED_TOKENIZER: "Tokenizer | None" = None
 
 
-def _chunk_items_in_child(chunks: list[str], themes: bool = False) -> tuple[np.ndarray, list[str | None], list[str | None] | None]:
+def _chunk_items_in_child(
+    chunks: list[str], themes: bool = False
+) -> tuple[np.ndarray, list[str | None], list[str | None] | None]:
     """:meth:`Tokenizer._chunk_items` in a forked child, with the parent's tokenizer."""
     if _FORKED_TOKENIZER is None:
         raise RuntimeError("no tokenizer was set before the fork")
@@ -132,7 +134,7 @@ def _version(package: str) -> str:
 
 
 def build_stop_words(domain: Sequence[str], extra: Sequence[str]) -> frozenset[str]:
-    """spaCy's English stop words plus domain and user stop words, lowercased."""
+    """The English stop words of spaCy plus domain and user stop words, lowercased."""
     return frozenset(w.lower() for w in (*STOP_WORDS, *domain, *extra))
 
 
@@ -177,6 +179,7 @@ class Tokenizer:
 
     @property
     def nlp(self) -> Language:
+        """The spaCy pipeline of ``settings.spacy_model`` (:func:`load_pipeline`), loaded on first use and kept."""
         if self._nlp is None:
             self._nlp = load_pipeline(self.settings.spacy_model, self.settings.lemmatize)
         return self._nlp
@@ -300,7 +303,7 @@ class Tokenizer:
         pool = None
         if len(texts) >= PARALLEL_TEXTS and (os.cpu_count() or 1) > 1:
             global _FORKED_TOKENIZER
-            self.nlp  # loaded before the fork, so the child has it
+            _ = self.nlp  # loaded before the fork, so the child has it
             _FORKED_TOKENIZER = self
             pool = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=child_ignores_interrupts
@@ -363,7 +366,9 @@ class Tokenizer:
         if theme_words is None:
             return corpus, None
         theme_codes = np.concatenate(block_theme_codes) if block_theme_codes else np.zeros(0, dtype=np.int32)
-        return corpus, TokenArrays(codes=theme_codes.astype(np.int32, copy=False), offsets=offsets.copy(), words=list(theme_words))
+        return corpus, TokenArrays(
+            codes=theme_codes.astype(np.int32, copy=False), offsets=offsets.copy(), words=list(theme_words)
+        )
 
     def _chunk_items(
         self, chunks: list[str], batch: int = 5000, themes: bool = False

@@ -65,7 +65,8 @@ def merge_pairs(arrays: TokenArrays, phrases: set[tuple[str, str]]) -> TokenArra
     code_of = {w: i for i, w in enumerate(arrays.words)}
     vocab = np.int64(max(len(arrays.words), 1))
     wanted = np.asarray(
-        sorted(code_of[a] * int(vocab) + code_of[b] for a, b in phrases if a in code_of and b in code_of), dtype=np.int64
+        sorted(code_of[a] * int(vocab) + code_of[b] for a, b in phrases if a in code_of and b in code_of),
+        dtype=np.int64,
     )
     positions = _pair_positions(arrays)
     if len(wanted) == 0 or len(positions) == 0:
@@ -127,6 +128,7 @@ class PhraseDetector:
         return arrays
 
     def fit(self, documents: Sequence[Segments]) -> "PhraseDetector":
+        """Learn the phrases of ``documents`` (see :meth:`fit_arrays`); returns ``self``."""
         self.fit_arrays(TokenArrays.from_segments(documents))
         return self
 

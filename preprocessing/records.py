@@ -67,6 +67,7 @@ class Corpus:
 
     @property
     def ids(self) -> tuple[str, ...]:
+        """The paper ids, in input order."""
         return tuple(p.id for p in self.papers)
 
     def skipped_counts(self) -> dict[str, int]:

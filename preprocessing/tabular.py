@@ -13,8 +13,8 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -165,7 +165,7 @@ def read_csv(
     text: str, path: str | Path, source: str, period: str | None = None,
     columns: Mapping[str, str] | None = None, sep: str = ",",
 ) -> ReadResult:
-    """Papers from CSV (or TSV with ``sep="\\t"``) text; origins are ``"<path>:<line the row starts on>"``."""
+    r"""Papers from CSV (or TSV with ``sep="\t"``) text; origins are ``"<path>:<line the row starts on>"``."""
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:

@@ -29,6 +29,7 @@ _WORD_SEP = "\n"
 
 
 def default_cache_dir() -> Path:
+    """The default token cache folder: ``$XDG_CACHE_HOME/research-topics``, or ``~/.cache/research-topics``."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "research-topics"
 
@@ -80,7 +81,8 @@ class TokenCache:
         words = np.frombuffer(_WORD_SEP.join(arrays.words).encode("utf-8"), dtype=np.uint8)
         try:
             tempfiles.write_atomically(
-                path, "tokens", lambda stream: np.savez(stream, codes=arrays.codes, offsets=arrays.offsets, words=words),
+                path, "tokens",
+                lambda stream: np.savez(stream, codes=arrays.codes, offsets=arrays.offsets, words=words),
                 suffix=".npz.tmp",
             )
             self._prune()

@@ -30,7 +30,7 @@ _SCRIPT_ESCAPES = (
 
 
 def script_safe_json(text: str) -> str:
-    """JSON text made safe inside ``<script>``: ``<``, ``>``, ``&``, U+2028 and U+2029 become ``\\uXXXX``
+    r"""JSON text made safe inside ``<script>``: ``<``, ``>``, ``&``, U+2028 and U+2029 become ``\uXXXX``
     escapes (these characters only occur inside JSON strings, where the escapes mean the same)."""
     for char, escape in _SCRIPT_ESCAPES:  # str.replace runs in C; a translate table goes char by char
         if char in text:

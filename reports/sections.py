@@ -43,8 +43,8 @@ def build_sections(run: RunResult) -> list[Section]:
     """The report's sections in page order; sections without data (no LDA, no clusters, no agreement, no
     documents map, nothing to note) are left out, as are parts without data (no skipped records, no periods).
 
-    Top-level ids: ``overview``, ``themes``, ``trends``, ``evaluation``, ``lda``, ``clusters``, ``agreement``, ``docmap``, ``papers``,
-    ``notes``.
+    Top-level ids: ``overview``, ``themes``, ``trends``, ``evaluation``, ``lda``, ``clusters``, ``agreement``,
+    ``docmap``, ``papers``, ``notes``.
     """
     candidates = (
         overview_section(run),
@@ -128,7 +128,10 @@ def themes_section(run: RunResult) -> Section:
     return Section(
         id="themes",
         title="Research themes",
-        caption=f"{int(themes.assigned.any(axis=1).sum()):,} of {len(themes.doc_ids):,} papers carry at least one of the {len(themes.themes)} themes.",
+        caption=(
+            f"{int(themes.assigned.any(axis=1).sum()):,} of {len(themes.doc_ids):,} papers carry at least one of the "
+            f"{len(themes.themes)} themes."
+        ),
         parts=tuple(parts),
     )
 
@@ -145,14 +148,19 @@ def evaluation_section(run: RunResult) -> Section | None:
         if ev.baseline_macro_f1 is not None
         else ""
     )
-    unmatched = f" {ev.n_unmatched:,} labelled papers are not in this corpus and were left out." if ev.n_unmatched else ""
+    unmatched = (
+        f" {ev.n_unmatched:,} labelled papers are not in this corpus and were left out." if ev.n_unmatched else ""
+    )
     rows = []
     for score, base in zip(ev.scores, ev.baseline or (None,) * len(ev.scores)):
         rows.append((
             labels.get(score.theme, score.theme), score.support, score.predicted, f"{score.precision:.3f}",
             f"{score.recall:.3f}", f"{score.f1:.3f}", "" if base is None else f"{base.f1:.3f}",
         ))
-    rows.append(("macro average", "", "", "", "", f"{ev.macro_f1:.3f}", "" if ev.baseline_macro_f1 is None else f"{ev.baseline_macro_f1:.3f}"))
+    rows.append((
+        "macro average", "", "", "", "", f"{ev.macro_f1:.3f}",
+        "" if ev.baseline_macro_f1 is None else f"{ev.baseline_macro_f1:.3f}",
+    ))
 
     def error_rows(cases: Sequence[ErrorCase]) -> tuple[tuple[Cell, ...], ...]:
         return tuple(

@@ -48,7 +48,9 @@ OFFLINE_TRACE_TYPES: frozenset[str] = frozenset(
 )
 
 
-def count_heatmap(counts: Sequence[Sequence[int]], x: Sequence[str], y: Sequence[str], hovertemplate: str) -> go.Heatmap:
+def count_heatmap(
+    counts: Sequence[Sequence[int]], x: Sequence[str], y: Sequence[str], hovertemplate: str
+) -> go.Heatmap:
     """A heatmap of paper counts (rows ``y``, columns ``x``; labels already escaped) in the house count style,
     each cell showing its count."""
     return go.Heatmap(

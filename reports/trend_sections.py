@@ -43,7 +43,8 @@ def trends_section(run: RunResult) -> Section | None:
     if trends.windows:
         caption += (
             f" Trends are tested over {_join(w.name for w in trends.windows)} with a binomial GLM "
-            f"(quasi-binomial when the shares vary more than binomial noise), and {0 if trends.tests is None else len(trends.tests)} tests are "
+            f"(quasi-binomial when the shares vary more than binomial noise), and "
+            f"{0 if trends.tests is None else len(trends.tests)} tests are "
             f"corrected together for false discoveries (Benjamini-Hochberg, q < {trends.alpha:g})."
         )
     return Section(id="trends", title="Trends", caption=caption, parts=tuple(parts))
@@ -60,7 +61,8 @@ def share_parts(run: RunResult) -> tuple[Section, ...]:
             figure=figures.raw_vs_normalized_figure(trends, themes),
             caption=(
                 f"Left: each period's share of papers carrying the theme. Right: the same share computed within each "
-                f"{trends.normalize_by} and combined with fixed weights (each {trends.normalize_by}'s share of the whole "
+                f"{trends.normalize_by} and combined with fixed weights "
+                f"(each {trends.normalize_by}'s share of the whole "
                 f"corpus, over the {trends.normalize_by}s present in the period), so a change in the corpus's mix of "
                 f"{trends.normalize_by}s does not move it. Where the two panels disagree, the raw movement is a "
                 f"composition effect."
@@ -158,7 +160,10 @@ def test_table(trends: TrendTable, window: TrendWindow) -> TableData:
             key = (row.kind, row.id)
             if key in normalized.index:
                 other = normalized.loc[key]
-                cells += [_points(other["slope"]), f"[{_points(other['slope_low'])}, {_points(other['slope_high'])}]", other["trend"]]
+                cells += [
+                    _points(other["slope"]), f"[{_points(other['slope_low'])}, {_points(other['slope_high'])}]",
+                    other["trend"],
+                ]
             else:
                 cells += ["", "", ""]
         rows.append(tuple(cells))
@@ -215,14 +220,16 @@ def comparison_parts(run: RunResult) -> tuple[Section, ...]:
     changed = changed_rows(shown)
     named = "; ".join(
         f"{shorten(str(r.label), 40)} {_status_words(r.status)}{_points(r.change)} points "
-        f"({r.count_before} → {r.count_after} papers{'' if r.significant or r.status in ('new', 'gone') else ', not significant'})"
+        f"({r.count_before} → {r.count_after} papers"
+        f"{'' if r.significant or r.status in ('new', 'gone') else ', not significant'})"
         for r in changed.itertuples(index=False)
     )
     rows: list[tuple[Cell, ...]] = []
     for r in frame.itertuples(index=False):
         label = r.label if r.kind == "theme" else f"Topic {r.id}: {r.label}"
         rows.append((
-            r.kind, shorten(str(label), LABEL_CHARS), r.status, f"{r.count_before} of {r.papers_before} ({r.share_before:.1%})",
+            r.kind, shorten(str(label), LABEL_CHARS), r.status,
+            f"{r.count_before} of {r.papers_before} ({r.share_before:.1%})",
             f"{r.count_after} of {r.papers_after} ({r.share_after:.1%})", _points(r.change),
             f"[{_points(r.change_low)}, {_points(r.change_high)}]", _p(r.q_value),
         ))
@@ -256,7 +263,8 @@ def comparison_parts(run: RunResult) -> tuple[Section, ...]:
             for period in (before, after):
                 names = subset[subset["period"] == period].sort_values("rank")
                 cells.append("; ".join(
-                    f"{a.author} ({a.papers}{', new' if a.status == 'new' else ''})" for a in names.itertuples(index=False)
+                    f"{a.author} ({a.papers}{', new' if a.status == 'new' else ''})"
+                    for a in names.itertuples(index=False)
                 ) or "(none)")
             author_rows.append(tuple(cells))
         parts.append(

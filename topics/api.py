@@ -65,7 +65,9 @@ def _paper_themes(papers: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
         terms = dict(group.split(":", 1) for group in evidence.split(";") if group)
         for pair in filter(None, scores.split(";")):
             theme, score = pair.rsplit(":", 1)
-            rows.append((paper_id, theme, labels.get(theme, theme), float(score), theme in chosen, terms.get(theme, "")))
+            rows.append(
+                (paper_id, theme, labels.get(theme, theme), float(score), theme in chosen, terms.get(theme, ""))
+            )
     return pd.DataFrame(rows, columns=list(PAPER_THEME_COLUMNS))
 
 
@@ -170,8 +172,10 @@ class SavedRun(RunTables):
             trends = (folder / "trends.csv").read_text(encoding="utf-8")
             self.manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         except FileNotFoundError as missing:
-            raise UserError(f"{folder}: not a saved run ({Path(str(missing.filename)).name} is missing); give the folder "
-                            f"`topics run` or Run.save wrote") from None
+            raise UserError(
+                f"{folder}: not a saved run ({Path(str(missing.filename)).name} is missing); give the folder "
+                f"`topics run` or Run.save wrote"
+            ) from None
         super().__init__(papers, topics_json, trends)
 
 

@@ -25,17 +25,26 @@ app = typer.Typer(
 )
 _err = Console(stderr=True, highlight=False)
 
-ConfigArg = Annotated[Optional[Path], typer.Argument(help="YAML config (see configs/default.yaml); optional with --input")]
-SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Override a config value: --set models.lda.num_topics=30 (repeatable)")]
+ConfigArg = Annotated[
+    Optional[Path], typer.Argument(help="YAML config (see configs/default.yaml); optional with --input")
+]
+SetOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--set", help="Override a config value: --set models.lda.num_topics=30 (repeatable)"),
+]
 
 
 AlignOpt = Annotated[
     Optional[Path],
-    typer.Option("--align-to", help="A previous run's topics.json: matched topics keep their ids and labels (models.align_to)"),
+    typer.Option(
+        "--align-to", help="A previous run's topics.json: matched topics keep their ids and labels (models.align_to)"
+    ),
 ]
 
 
-def _with_cli_inputs(config: RunConfig, inputs: list[Path], out: Path | None, align_to: Path | None = None) -> RunConfig:
+def _with_cli_inputs(
+    config: RunConfig, inputs: list[Path], out: Path | None, align_to: Path | None = None
+) -> RunConfig:
     update: dict[str, object] = {}
     if align_to is not None:
         update["models"] = config.models.model_copy(update={"align_to": align_to.resolve()})
@@ -49,8 +58,13 @@ def _with_cli_inputs(config: RunConfig, inputs: list[Path], out: Path | None, al
 @app.command()
 def run(
     config_path: ConfigArg = None,
-    input_files: Annotated[Optional[list[Path]], typer.Option("--input", "-i", help="An input file or folder (repeatable); replaces the config's inputs")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")] = None,
+    input_files: Annotated[
+        Optional[list[Path]],
+        typer.Option("--input", "-i", help="An input file or folder (repeatable); replaces the config's inputs"),
+    ] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")
+    ] = None,
     overrides: SetOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the report's path")] = False,
@@ -82,8 +96,18 @@ def run(
 @app.command()
 def evaluate(
     config_path: Annotated[Path, typer.Argument(help="YAML config of the run to evaluate")],
-    labels: Annotated[Optional[Path], typer.Option("--labels", "-l", help="CSV of labelled papers: id or title, and a themes column of ';'-separated theme ids or 'other' (default: the config's evaluation.labels)")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")] = None,
+    labels: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--labels",
+            "-l",
+            help="CSV of labelled papers: id or title, and a themes column of ';'-separated theme ids or 'other' "
+            "(default: the config's evaluation.labels)",
+        ),
+    ] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")
+    ] = None,
     overrides: SetOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the table")] = False,
@@ -99,7 +123,10 @@ def evaluate(
 
     config = load_config(config_path, overrides or [])
     if labels is None and config.evaluation.labels is None:
-        raise UserError(f"{config_path}: no labelled papers to evaluate against; give --labels FILE.csv or set evaluation -> labels in the config")
+        raise UserError(
+            f"{config_path}: no labelled papers to evaluate against; "
+            "give --labels FILE.csv or set evaluation -> labels in the config"
+        )
     chosen = labels.resolve() if labels is not None else config.evaluation.labels
     config = config.model_copy(update={"evaluation": config.evaluation.model_copy(update={"labels": chosen})})
     config = _with_cli_inputs(config, [], out, align_to)
@@ -115,12 +142,19 @@ def evaluate(
 @app.command()
 def trends(
     config_path: ConfigArg = None,
-    input_files: Annotated[Optional[list[Path]], typer.Option("--input", "-i", help="An input file or folder (repeatable); replaces the config's inputs")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")] = None,
+    input_files: Annotated[
+        Optional[list[Path]],
+        typer.Option("--input", "-i", help="An input file or folder (repeatable); replaces the config's inputs"),
+    ] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")
+    ] = None,
     overrides: SetOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the tables")] = False,
-    top: Annotated[int, typer.Option("--top", min=1, help="Emerging and declining themes/topics listed per window")] = 15,
+    top: Annotated[
+        int, typer.Option("--top", min=1, help="Emerging and declining themes/topics listed per window")
+    ] = 15,
 ) -> None:
     """Run the config and print the emerging and declining themes and topics of every trend window (with
     effect sizes, intervals and false-discovery-controlled q-values); writes the usual outputs too."""
@@ -153,7 +187,9 @@ def trends(
 
 
 @app.command()
-def validate(config_path: Annotated[Path, typer.Argument(help="YAML config to check")], overrides: SetOpt = None) -> None:
+def validate(
+    config_path: Annotated[Path, typer.Argument(help="YAML config to check")], overrides: SetOpt = None
+) -> None:
     """Check a config (and its themes file and inputs' existence) without running anything."""
     from topics.inputs import input_specs
     from topics.theme_definitions import load_theme_definitions
@@ -162,9 +198,13 @@ def validate(config_path: Annotated[Path, typer.Argument(help="YAML config to ch
     themes = load_theme_definitions(config.themes.file)
     missing = [str(i.path) for i in config.inputs if not Path(i.path).exists()]
     if missing:
-        raise UserError(f"{config_path}: inputs -> path: file not found: {missing[0]} (paths are relative to the config file)")
+        raise UserError(
+            f"{config_path}: inputs -> path: file not found: {missing[0]} (paths are relative to the config file)"
+        )
     files = input_specs(config.inputs)
-    typer.echo(f"{config_path}: valid ({len(files)} input file(s), {len(themes)} themes, output to {config.output.dir})")
+    typer.echo(
+        f"{config_path}: valid ({len(files)} input file(s), {len(themes)} themes, output to {config.output.dir})"
+    )
 
 
 themes_app = typer.Typer(
@@ -180,7 +220,9 @@ def themes_suggest(
     config_path: Annotated[Path, typer.Argument(help="YAML config of the run whose themes to extend")],
     theme: Annotated[Optional[str], typer.Option("--theme", help="Only this theme id (default: every theme)")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Terms suggested per theme")] = 15,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the suggestions to this CSV file")] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Also write the suggestions to this CSV file")
+    ] = None,
     overrides: SetOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the tables")] = False,
@@ -190,7 +232,12 @@ def themes_suggest(
     from topics.pipeline import run as run_pipeline
     from topics.theme_definitions import load_theme_definitions
     from topics.theme_suggest import (
-        check_csv_path, check_theme_id, empty_message, suggest_for_run, suggestion_table, write_suggestions_csv,
+        check_csv_path,
+        check_theme_id,
+        empty_message,
+        suggest_for_run,
+        suggestion_table,
+        write_suggestions_csv,
     )
 
     config = load_config(config_path, overrides or [])

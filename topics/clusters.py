@@ -63,6 +63,7 @@ class TfidfClusterModel:
         self.random_state = random_state
 
     def fit(self, vocabulary: Vocabulary, documents: Sequence[Sequence[str]]) -> "TfidfClusterModel":
+        """Build the TF-IDF matrix of ``vocabulary`` and cluster its rows with KMeans; returns ``self``."""
         self.tfidf_, self.terms_ = tfidf_matrix(vocabulary, documents, self.max_features)
         self.kmeans_ = self.make_kmeans(self.random_state)
         self.labels_ = self.kmeans_.fit_predict(self.tfidf_)
@@ -71,7 +72,9 @@ class TfidfClusterModel:
 
     def make_kmeans(self, seed: int) -> KMeans | MiniBatchKMeans:
         """An unfitted KMeans of this model's settings: mini-batch KMeans past ``minibatch_from`` papers."""
-        if self.algorithm == "minibatch" or (self.algorithm == "auto" and self.tfidf_.shape[0] >= self.minibatch_from):
+        if self.algorithm == "minibatch" or (
+            self.algorithm == "auto" and self.tfidf_.shape[0] >= self.minibatch_from
+        ):
             return MiniBatchKMeans(
                 n_clusters=self.num_clusters, n_init=self.n_init, random_state=seed, batch_size=MINIBATCH_SIZE
             )
@@ -84,10 +87,14 @@ class TfidfClusterModel:
             return 0.0
         sample = min(SILHOUETTE_SAMPLE, self.tfidf_.shape[0])
         return float(
-            silhouette_score(self.tfidf_, self.labels_, metric="cosine", sample_size=sample, random_state=self.random_state)
+            silhouette_score(
+                self.tfidf_, self.labels_, metric="cosine", sample_size=sample, random_state=self.random_state
+            )
         )
 
-    def result(self, texts: Sequence[Sequence[str]], vocabulary: Vocabulary, doc_ids: Sequence[str], top_n: int = 10) -> TopicResult:
+    def result(
+        self, texts: Sequence[Sequence[str]], vocabulary: Vocabulary, doc_ids: Sequence[str], top_n: int = 10
+    ) -> TopicResult:
         """The clusters as a :class:`TopicResult` (one-hot ``doc_topic``; weights from the TF-IDF centroids)."""
         n_docs = len(self.labels_)
         one_hot = np.zeros((n_docs, self.num_clusters))

@@ -105,7 +105,9 @@ class PreprocessingConfig(_Strict):
     lemmatize: bool = True
     min_token_length: int = Field(2, ge=1)
     domain_stop_words: tuple[str, ...] | None = Field(
-        None, description="words that say nothing about a paper's topic; null: the themes file's profile (ML: 'propose', 'method', ...)"
+        None,
+        description="words that say nothing about a paper's topic; null: the themes file's profile "
+        "(ML: 'propose', 'method', ...)",
     )
     extra_stop_words: tuple[str, ...] = ()
     phrases: PhrasesConfig = PhrasesConfig()
@@ -113,13 +115,17 @@ class PreprocessingConfig(_Strict):
     batch_size: int = Field(256, ge=1)
     n_process: int = Field(1, ge=1)
     generic_terms: tuple[str, ...] | None = Field(
-        None, description="kept for phrases and themes, left out of the models' vocabulary; null: the themes file's profile"
+        None,
+        description="kept for phrases and themes, left out of the models' vocabulary; "
+        "null: the themes file's profile",
     )
     min_df: int = Field(3, ge=1, description="a term must occur in at least this many papers")
     max_df: float = Field(0.5, gt=0.0, le=1.0, description="and in at most this share of papers")
 
 
 class CacheConfig(_Strict):
+    """The on-disk cache of tokenised papers and fitted stages; ``dir`` null: the default cache folder."""
+
     enabled: bool = True
     dir: Path | None = None
 
@@ -140,6 +146,8 @@ def _whole_number_or_auto(value: Any, minimum: int, noun: str) -> Any:
 
 
 class LdaConfig(_Strict):
+    """The gensim LDA topic model: number of topics (or ``auto`` from ``k_range``), training and stability."""
+
     enabled: bool = True
     num_topics: int | str = Field(12, description="a number (at least 2), or auto: pick from k_range")
     k_range: KRangeConfig = KRangeConfig()
@@ -171,18 +179,27 @@ class LdaConfig(_Strict):
     workers: int = Field(1, ge=1, description="> 1 uses LdaMulticore")
     chunksize: int = Field(2000, ge=1)
     init: Literal["clusters", "random"] = Field(
-        "clusters", description="topics start from pilot clusters of the corpus (KMeans on TF-IDF), or random (gensim's start)"
+        "clusters",
+        description="topics start from pilot clusters of the corpus (KMeans on TF-IDF), "
+        "or random (gensim's start)",
     )
     top_terms: int = Field(10, ge=3, le=50)
 
 
 class ClustersConfig(_Strict):
+    """KMeans clustering of the papers' TF-IDF vectors: number of clusters, algorithm and stability."""
+
     enabled: bool = True
     num_clusters: int = Field(10, ge=2)
     stability_seeds: int = Field(3, ge=0, description="KMeans refits with other seeds that measure stability")
     random_state: int | None = None
     max_features: int = Field(20000, ge=10)
-    n_init: int = Field(10, ge=1, description="KMeans runs from different centroid seeds; the best is kept (4 left BBC at NMI 0.76 for one seed in five, 10 at 0.88-0.89)")
+    n_init: int = Field(
+        10,
+        ge=1,
+        description="KMeans runs from different centroid seeds; the best is kept "
+        "(4 left BBC at NMI 0.76 for one seed in five, 10 at 0.88-0.89)",
+    )
     algorithm: Literal["auto", "kmeans", "minibatch"] = Field(
         "auto", description="KMeans (Lloyd) or MiniBatchKMeans; auto: mini-batch from minibatch_from papers on"
     )
@@ -191,6 +208,8 @@ class ClustersConfig(_Strict):
 
 
 class ModelsConfig(_Strict):
+    """The two models (LDA topics and KMeans clusters) and an optional earlier run to align them to."""
+
     lda: LdaConfig = LdaConfig()
     clusters: ClustersConfig = ClustersConfig()
     align_to: Path | None = Field(
@@ -211,14 +230,17 @@ class ThemesConfig(_Strict):
     )
     background: Path | None = Field(
         DEFAULT_BACKGROUND_FILE,
-        description="papers the labeller learns from beside the run's own (default: the shipped example corpus); null for none",
+        description="papers the labeller learns from beside the run's own "
+        "(default: the shipped example corpus); null for none",
     )
 
 
 class EvaluationConfig(_Strict):
     """Score the themes against labelled papers (``topics evaluate`` sets ``labels``)."""
 
-    labels: Path | None = Field(None, description="CSV of labelled papers: id or title, and ';'-separated theme ids or 'other'")
+    labels: Path | None = Field(
+        None, description="CSV of labelled papers: id or title, and ';'-separated theme ids or 'other'"
+    )
     max_errors: int = Field(10, ge=0, description="worst false positives and negatives listed")
 
 
@@ -273,11 +295,15 @@ class TrendsConfig(_Strict):
 
 
 class MapConfig(_Strict):
+    """The report's 2-D documents map: how many papers it shows at most and the projection (t-SNE or SVD)."""
+
     max_points: int = Field(3000, ge=10, description="the documents map samples past this many papers")
     method: Literal["tsne", "svd"] = "tsne"
 
 
 class ReportConfig(_Strict):
+    """The HTML report: its title and documents map."""
+
     title: str = "Research themes and topics"
     map: MapConfig = MapConfig()
 
@@ -288,6 +314,8 @@ class ReportConfig(_Strict):
 
 
 class OutputConfig(_Strict):
+    """Where the run writes its report and data files."""
+
     dir: Path = Path("out/report")
 
 
@@ -297,12 +325,16 @@ class SparkConfig(_Strict):
     master: str = Field("local[*]", description="Spark master URL: local[*], spark://host:7077, yarn, k8s://...")
     app_name: str = "research-topics"
     driver_memory: str = Field("4g", description="spark.driver.memory (ignored when the session already exists)")
-    partitions: int | None = Field(None, ge=1, description="partitions of the papers (default: Spark's default parallelism)")
+    partitions: int | None = Field(
+        None, ge=1, description="partitions of the papers (default: Spark's default parallelism)"
+    )
     lda_optimizer: Literal["em", "online"] = Field(
         "online", description="MLlib LDA optimizer: online (tuned to gensim's schedule) or em (about 6x slower)"
     )
     lda_max_iter: int = Field(100, ge=1, description="MLlib LDA iterations (online: mini-batches of ~2,000 papers)")
-    conf: dict[str, str] = Field(default_factory=dict, description="extra Spark settings, e.g. spark.executor.memory: 8g")
+    conf: dict[str, str] = Field(
+        default_factory=dict, description="extra Spark settings, e.g. spark.executor.memory: 8g"
+    )
 
 
 class RunConfig(_Strict):
@@ -310,7 +342,9 @@ class RunConfig(_Strict):
 
     inputs: tuple[InputConfig, ...] = Field(default_factory=tuple)
     seed: int = 42
-    engine: Literal["local", "spark"] = Field("local", description="local: one machine; spark: the heavy stages on Spark")
+    engine: Literal["local", "spark"] = Field(
+        "local", description="local: one machine; spark: the heavy stages on Spark"
+    )
     spark: SparkConfig = SparkConfig()
     preprocessing: PreprocessingConfig = PreprocessingConfig()
     cache: CacheConfig = CacheConfig()
@@ -331,11 +365,13 @@ class RunConfig(_Strict):
 
     @property
     def lda_seed(self) -> int:
+        """The LDA's random state: ``models.lda.random_state``, else the run's ``seed``."""
         seed = self.models.lda.random_state
         return self.seed if seed is None else seed
 
     @property
     def clusters_seed(self) -> int:
+        """The clustering's random state: ``models.clusters.random_state``, else the run's ``seed``."""
         seed = self.models.clusters.random_state
         return self.seed if seed is None else seed
 
@@ -452,7 +488,14 @@ def resolve_paths(config: RunConfig, base: Path) -> RunConfig:
     if evaluation.labels is not None:
         evaluation = evaluation.model_copy(update={"labels": _resolve(evaluation.labels, base)})
     return config.model_copy(
-        update={"inputs": inputs, "themes": themes, "cache": cache, "output": output, "evaluation": evaluation, "models": models}
+        update={
+            "inputs": inputs,
+            "themes": themes,
+            "cache": cache,
+            "output": output,
+            "evaluation": evaluation,
+            "models": models,
+        }
     )
 
 
@@ -477,7 +520,9 @@ def load_config(path: Path | None, overrides: list[str] | None = None, base: Pat
     if overrides:
         if path is not None:
             validate_config(data or {}, origin=origin)  # the file's own problems are named under the file
-        origin = "--set " + " --set ".join(overrides) if path is None else f"{path} with --set {' --set '.join(overrides)}"
+        origin = (
+            "--set " + " --set ".join(overrides) if path is None else f"{path} with --set {' --set '.join(overrides)}"
+        )
     config = validate_config(apply_overrides(data or {}, overrides), origin=origin)
     return resolve_paths(config, base)
 

@@ -3,8 +3,9 @@
 A word's *information* is how much its presence tells about which pilot cluster a paper is in
 (:mod:`topics.pilot_clusters`): the Kullback-Leibler divergence, in nats, of the clusters of the papers holding
 the word from the clusters of all papers, ``sum_c p(c | w) ln(p(c | w) / p(c))``, less the ``(k - 1) / 2n`` nats a
-word in ``n`` of the papers shows by chance over ``k`` clusters (the Miller-Madow correction; floored at 0). A word in at least
-``min_df`` of the papers whose information is below ``max_information`` is left out of the models' vocabulary.
+word in ``n`` of the papers shows by chance over ``k`` clusters (the Miller-Madow correction; floored at 0). A word
+in at least ``min_df`` of the papers whose information is below ``max_information`` is left out of the models'
+vocabulary.
 
 On BBC news this finds "time", "come", "add", "week", "late", "day" (0.01-0.02 nats) and keeps "government"
 (0.65), "game" (0.58) or "mr" (0.26); on ml-abstracts "apply", "require", "compare", "technique", "include".

@@ -290,6 +290,7 @@ class LabelMatch:
 
     @property
     def n_matched(self) -> int:
+        """Number of labelled papers found among the run's papers."""
         return len(self.entries)
 
     def unmatched_examples(self, limit: int = EXAMPLES) -> tuple[str, ...]:

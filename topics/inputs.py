@@ -22,12 +22,20 @@ def input_specs(inputs: Sequence[InputConfig]) -> list[InputSpec]:
         if path.is_dir():
             files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
             if not files:
-                raise InputError(path, "folder holds no input files", f"expected files ending in {', '.join(SUPPORTED_SUFFIXES)}")
+                raise InputError(
+                    path, "folder holds no input files", f"expected files ending in {', '.join(SUPPORTED_SUFFIXES)}"
+                )
         else:
             files = [path]
         for file in files:
             specs.append(
-                InputSpec(path=file, format=item.format, period=item.period, source=item.source, columns=dict(item.columns))
+                InputSpec(
+                    path=file,
+                    format=item.format,
+                    period=item.period,
+                    source=item.source,
+                    columns=dict(item.columns),
+                )
             )
     return specs
 
@@ -38,7 +46,11 @@ def input_filters(inputs: Sequence[InputConfig]) -> list[dict[str, tuple[str, ..
     filters: list[dict[str, tuple[str, ...]]] = []
     for item in inputs:
         path = Path(item.path)
-        count = len([p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES]) if path.is_dir() else 1
+        count = (
+            len([p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES])
+            if path.is_dir()
+            else 1
+        )
         filters.extend(dict(item.where) for _ in range(count))
     return filters
 
@@ -48,7 +60,9 @@ def _field_text(paper: Paper, name: str) -> str:
     return "" if value is None else str(value)
 
 
-def apply_filters(results: Sequence[ReadResult], filters: Sequence[dict[str, tuple[str, ...]]]) -> tuple[list[ReadResult], int]:
+def apply_filters(
+    results: Sequence[ReadResult], filters: Sequence[dict[str, tuple[str, ...]]]
+) -> tuple[list[ReadResult], int]:
     """Keep the papers of each result that match its filter (every field one of its values); returns the
     filtered results and how many papers the filters left out."""
     kept_results: list[ReadResult] = []

@@ -68,8 +68,10 @@ def _rows_matrix(chunk: Sequence[Any], matrix: sparse.csr_matrix | None, n_terms
     return sparse.csr_matrix((counts, ids, indptr), shape=(len(chunk), n_terms))
 
 
-def sparse_estep(model: LdaModel, counts: sparse.csr_matrix, collect_sstats: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """gensim's E-step for every row of ``counts`` (shape ``(n_docs, n_terms)``) at once.
+def sparse_estep(
+    model: LdaModel, counts: sparse.csr_matrix, collect_sstats: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The E-step of gensim for every row of ``counts`` (shape ``(n_docs, n_terms)``) at once.
 
     Returns ``gamma`` (shape ``(n_docs, n_topics)``, variational Dirichlet parameters) and, with
     ``collect_sstats``, the sufficient statistics (shape ``(n_topics, n_terms)``) as gensim's
@@ -187,9 +189,12 @@ class LdaTopicModel:
         self.init = init
 
     def effective_passes(self, n_docs: int) -> int:
+        """Passes over a corpus of ``n_docs`` papers: the configured number, or :func:`auto_passes` for ``"auto"``."""
         return auto_passes(n_docs) if self.passes == "auto" else int(self.passes)
 
     def fit(self, vocabulary: Vocabulary) -> "LdaTopicModel":
+        """Train the gensim model on the vocabulary's count matrix and set ``topic_term_`` and ``doc_topic_``;
+        returns ``self``."""
         matrix = vocabulary.matrix
         common = dict(
             id2word=vocabulary.dictionary,
@@ -237,7 +242,7 @@ class LdaTopicModel:
 
     @staticmethod
     def _train(model: LdaModel, matrix: sparse.csr_matrix) -> None:
-        """gensim trains in the constructor when given a corpus; the models above are built without one (so
+        """A gensim model trains in its constructor when given a corpus; the models above are built without one (so
         ``row_matrix`` can be set first) and trained here."""
         model.update(RowCorpus(matrix))
 
@@ -256,7 +261,7 @@ class LdaTopicModel:
         return gamma / gamma.sum(axis=1, keepdims=True)
 
     def log_perplexity(self, matrix: sparse.csr_matrix) -> float:
-        """gensim's per-word likelihood bound (``LdaModel.log_perplexity``), on a seeded sample of at most
+        """The per-word likelihood bound of gensim (``LdaModel.log_perplexity``), on a seeded sample of at most
         PERPLEXITY_SAMPLE papers, computed with array operations."""
         model = self.model_
         n_docs = matrix.shape[0]
@@ -274,7 +279,9 @@ class LdaTopicModel:
         elog_beta = psi(lam) - psi(lam.sum(axis=1, keepdims=True))
         elog_theta = psi(gamma) - psi(gamma.sum(axis=1, keepdims=True))
         nz_rows = np.repeat(np.arange(sample.shape[0]), np.diff(sample.indptr))
-        per_word = logsumexp(np.take(elog_theta, nz_rows, axis=0) + np.take(elog_beta.T, sample.indices, axis=0), axis=1)
+        per_word = logsumexp(
+            np.take(elog_theta, nz_rows, axis=0) + np.take(elog_beta.T, sample.indices, axis=0), axis=1
+        )
         score = float(np.dot(sample.data, per_word))
         score += float(np.sum((alpha - gamma) * elog_theta))
         score += float(np.sum(gammaln(gamma) - gammaln(alpha)))
@@ -292,7 +299,8 @@ class LdaTopicModel:
         the vocabulary's count matrix)."""
         terms = vocabulary.terms
         topic_terms = tuple(
-            tuple((terms[j], float(row[j])) for j in np.argsort(-row, kind="stable")[:top_n]) for row in self.topic_term_
+            tuple((terms[j], float(row[j])) for j in np.argsort(-row, kind="stable")[:top_n])
+            for row in self.topic_term_
         )
         mean, per_topic = npmi_coherence([[t for t, _ in topic] for topic in topic_terms], texts, vocabulary.dictionary)
         return TopicResult(

@@ -25,26 +25,38 @@ from preprocessing.token_arrays import TokenArrays
 from preprocessing.token_cache import default_cache_dir
 from topics.clusters import TfidfClusterModel, tfidf_matrix
 from topics.config import RunConfig, config_to_dict
+from topics.corpus_stop_words import uninformative_terms
 from topics.doc_map import project_documents
 from topics.k_selection import KSweep, candidate_ks, select_num_topics
 from topics.lda import LdaTopicModel
 from topics.memory import release_freed_memory
+from topics.pilot_clusters import pilot_clusters
 from topics.progress import RunProgress
 from topics.results import TopicResult
 from topics.stability import kmeans_stability, lda_stability
 from topics.stage_cache import StageCache, stage_key
 from topics.theme_definitions import run_profile
 from topics.topic_quality import topic_diversity
-from topics.corpus_stop_words import uninformative_terms
-from topics.pilot_clusters import pilot_clusters
 from topics.vocabulary import MIN_VOCABULARY, Vocabulary, build_vocabulary
-
 
 #: From this many papers on, TF-IDF + KMeans and the documents map run in a second process beside LDA.
 PARALLEL_FROM = 5000
 
 #: Packages whose versions go into manifest.json.
-RECORDED_PACKAGES = ("spacy", "spacy-lookups-data", "gensim", "scikit-learn", "openTSNE", "numpy", "scipy", "statsmodels", "pandas", "pyarrow", "plotly", "pydantic")
+RECORDED_PACKAGES = (
+    "spacy",
+    "spacy-lookups-data",
+    "gensim",
+    "scikit-learn",
+    "openTSNE",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "pandas",
+    "pyarrow",
+    "plotly",
+    "pydantic",
+)
 
 
 @dataclass
@@ -117,7 +129,13 @@ def fit_lda(
         if stability:
             metrics["stability"] = float(np.mean(stability))
     elif extra_seeds:
-        measured = lda_stability(vocabulary, model.topic_term_, lambda seed: make_model(model.num_topics, seed), extra_seeds, cfg.stability_sample)
+        measured = lda_stability(
+            vocabulary,
+            model.topic_term_,
+            lambda seed: make_model(model.num_topics, seed),
+            extra_seeds,
+            cfg.stability_sample,
+        )
         stability = measured.per_topic
         metrics["stability"] = measured.mean
     return replace(result, topic_diversity=diversity, topic_stability=stability, metrics=metrics), model, sweep
@@ -196,7 +214,9 @@ class FittedModels:
     key: str = ""
 
 
-def without_corpus_stop_words(config: RunConfig, vocabulary: Vocabulary, progress: RunProgress) -> tuple[Vocabulary, tuple[str, ...]]:
+def without_corpus_stop_words(
+    config: RunConfig, vocabulary: Vocabulary, progress: RunProgress
+) -> tuple[Vocabulary, tuple[str, ...]]:
     """The vocabulary less the corpus's own uninformative words (``preprocessing.corpus_stop_words``), measured
     on pilot clusters as many as the LDA topics (the clusters' number with ``num_topics: auto``), and those words."""
     settings = config.preprocessing.corpus_stop_words
@@ -210,7 +230,9 @@ def without_corpus_stop_words(config: RunConfig, vocabulary: Vocabulary, progres
         return vocabulary, ()
     words = tuple(vocabulary.terms[j] for j in columns)
     shown = ", ".join(words[:8]) + (", ..." if len(words) > 8 else "")
-    progress.note(f"  {len(words)} common words that tell little about a paper's topic left out of the models: {shown}")
+    progress.note(
+        f"  {len(words)} common words that tell little about a paper's topic left out of the models: {shown}"
+    )
     return vocabulary.without(columns), words
 
 
@@ -229,21 +251,28 @@ def fit_models(
         else:
             tokens.documents = tokens.texts
         pre = config.preprocessing
-        vocabulary: Vocabulary = build_vocabulary(tokens.documents, pre.min_df, pre.max_df, run_profile(config).generic_terms)
+        vocabulary: Vocabulary = build_vocabulary(
+            tokens.documents, pre.min_df, pre.max_df, run_profile(config).generic_terms
+        )
         if vocabulary.relaxed:
             message = "the corpus is too small for preprocessing.min_df/max_df; every term was kept"
             warnings.append(message)
             progress.note(f"  warning: {message}")
         if len(vocabulary.dictionary) < 2:
-            raise UserError("the papers have fewer than 2 distinct terms after preprocessing; add papers with abstracts")
+            raise UserError(
+                "the papers have fewer than 2 distinct terms after preprocessing; add papers with abstracts"
+            )
         vocabulary, learned = without_corpus_stop_words(config, vocabulary, progress)
 
     cluster_k = 0
     if config.models.clusters.enabled:
-        cluster_k = effective_k(config.models.clusters.num_clusters, n_docs, "models.clusters.num_clusters", warnings, progress)
+        cluster_k = effective_k(
+            config.models.clusters.num_clusters, n_docs, "models.clusters.num_clusters", warnings, progress
+        )
     if spark is not None:
         return replace(
-            _fit_models_on_spark(config, tokens, vocabulary, ids, cluster_k, spark, warnings, progress), corpus_stop_words=learned
+            _fit_models_on_spark(config, tokens, vocabulary, ids, cluster_k, spark, warnings, progress),
+            corpus_stop_words=learned,
         )
     background_pool = background = None
     if n_docs >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and config.models.lda.enabled:
@@ -252,7 +281,9 @@ def fit_models(
         background_pool = ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=child_ignores_interrupts
         )
-        background = background_pool.submit(_clusters_and_map_single_threaded, config, vocabulary, tokens.documents, ids, cluster_k)
+        background = background_pool.submit(
+            _clusters_and_map_single_threaded, config, vocabulary, tokens.documents, ids, cluster_k
+        )
 
     lda_result = lda_model = k_sweep = None
     try:
@@ -297,7 +328,9 @@ def _fit_models_on_spark(
 
     cfg = config.models.lda
     if cfg.num_topics == "auto":
-        raise UserError("models -> lda -> num_topics: auto is not available with engine: spark; give a number of topics")
+        raise UserError(
+            "models -> lda -> num_topics: auto is not available with engine: spark; give a number of topics"
+        )
     if cfg.stability_seeds or config.models.clusters.stability_seeds:
         progress.note("  engine: spark fits each model once: topic stability is not measured")
     k = effective_k(int(cfg.num_topics), len(ids), "models.lda.num_topics", warnings, progress)
@@ -331,14 +364,21 @@ def models_key(config: RunConfig, tokens: CorpusTokens, ids: Sequence[str]) -> s
     and the versions of the libraries that fit."""
     settings = config_to_dict(config)
     return stage_key([
-        "models", topics.__version__, library_versions(), tokens.texts.codes, tokens.texts.offsets, "\n".join(tokens.texts.words),
-        list(ids), settings["preprocessing"], run_profile(config).generic_terms, settings["models"], settings["report"]["map"], config.seed,
+        "models", topics.__version__, library_versions(), tokens.texts.codes, tokens.texts.offsets,
+        "\n".join(tokens.texts.words),
+        list(ids), settings["preprocessing"], run_profile(config).generic_terms, settings["models"],
+        settings["report"]["map"], config.seed,
         settings["engine"], settings["spark"] if config.engine == "spark" else None,
     ])
 
 
 def cached_models(
-    config: RunConfig, tokens: CorpusTokens, ids: Sequence[str], use_cache: bool, progress: RunProgress, spark: Any = None
+    config: RunConfig,
+    tokens: CorpusTokens,
+    ids: Sequence[str],
+    use_cache: bool,
+    progress: RunProgress,
+    spark: Any = None,
 ) -> FittedModels:
     """:func:`fit_models`, or its result from the stage cache when this corpus was fitted with these settings."""
     cache = StageCache(config.cache.dir or default_cache_dir()) if use_cache and config.cache.enabled else None
@@ -358,6 +398,7 @@ def cached_models(
 
 
 def library_versions() -> dict[str, str]:
+    """The versions of Python, this package and the :data:`RECORDED_PACKAGES` ("absent" when not installed)."""
     versions = {"python": platform.python_version(), "research-topics": topics.__version__}
     for name in RECORDED_PACKAGES:
         try:

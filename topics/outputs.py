@@ -64,7 +64,9 @@ def trends_frame(trends: TrendTable) -> pd.DataFrame:
     by_theme = first.set_index("id")
     for column in TREND_COLUMNS:
         source = "window" if column == "trend_window" else column
-        frame[column] = frame["theme"].map(by_theme[source]).astype(object).where(frame["theme"].isin(by_theme.index), "")
+        frame[column] = (
+            frame["theme"].map(by_theme[source]).astype(object).where(frame["theme"].isin(by_theme.index), "")
+        )
     return frame
 
 
@@ -161,7 +163,7 @@ def csv_cell(text: str) -> str:
 
 
 def write_papers_csv(run: RunResult, handle: TextIO, rows_per_write: int = 2000) -> None:
-    """papers.csv into ``handle``: a header of :data:`PAPER_COLUMNS`, then :func:`paper_rows`, ``\\n`` line ends;
+    r"""papers.csv into ``handle``: a header of :data:`PAPER_COLUMNS`, then :func:`paper_rows`, ``\n`` line ends;
     the same text as ``papers_frame(run).to_csv(index=False)``, streamed a few thousand rows at a time so the
     whole file is never one string in memory (47k papers: 1.1 s instead of 2.2 s, and ~60 MB less)."""
     handle.write(",".join(csv_cell(name) for name in PAPER_COLUMNS) + "\n")
@@ -229,9 +231,14 @@ def check_output_dir(out_dir: Path) -> None:
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
-        raise UserError(f"{out_dir}: cannot create the output folder ({existing} is a file); choose another with --out or output.dir")
+        raise UserError(
+            f"{out_dir}: cannot create the output folder ({existing} is a file); "
+            "choose another with --out or output.dir"
+        )
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise UserError(f"{out_dir}: the output folder is not writable ({existing}); choose another with --out or output.dir")
+        raise UserError(
+            f"{out_dir}: the output folder is not writable ({existing}); choose another with --out or output.dir"
+        )
     for name in OUTPUT_FILES:
         target = out_dir / name
         if target.exists() and not target.is_file():
@@ -266,7 +273,9 @@ def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, 
         tempfiles.remove_orphans(out_dir, STAGING_KIND)  # what a killed run left
         staging = Path(tempfile.mkdtemp(prefix=tempfiles.prefix(STAGING_KIND), dir=out_dir))
     except OSError as error:
-        raise UserError(f"{out_dir}: cannot write the output folder ({error.strerror or error}); choose another with --out") from None
+        raise UserError(
+            f"{out_dir}: cannot write the output folder ({error.strerror or error}); choose another with --out"
+        ) from None
     backup = staging / ".previous"
     moved: list[str] = []
     installed: list[str] = []

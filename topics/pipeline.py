@@ -3,8 +3,8 @@ report and output files. The CLI is a thin layer over :func:`run` and :func:`run
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,26 +25,34 @@ from topics.evaluation import Evaluation, GoldLabels, evaluate_themes, match_lab
 from topics.inputs import apply_filters, input_filters, input_specs
 from topics.keyword_baseline import keyword_baseline, paper_text
 from topics.lda import LdaTopicModel
-from topics.progress import RunProgress, peak_rss_mb
-from topics.stage_cache import StageCache, file_signature, stage_key
-from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult, TrendTable
-from topics.topic_alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
-from topics.topic_labels import theme_name_words, topic_labels
 from topics.memory import release_freed_memory
 from topics.model_stages import CorpusTokens, FittedModels, cached_models, library_versions
-from topics.theme_definitions import load_theme_definitions, run_profile
+from topics.profiles import theme_profiles
+from topics.progress import RunProgress, peak_rss_mb
+from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult, TrendTable
+from topics.snapshot import compare_snapshots
+from topics.stage_cache import StageCache, file_signature, stage_key
 from topics.theme_background import background_texts, tokenize_background
+from topics.theme_definitions import load_theme_definitions, run_profile
 from topics.theme_learner import PSEUDO_LABEL_RULES, SOLVER, SeededThemeClassifier, learn_theme_scores
 from topics.theme_lexicon import against_lexicon, build_lexicon
 from topics.themes import (
-    CALIBRATION, SCORERS, ThemeRule, assign_themes, demote_against, group_theme_scores, paper_evidence, term_theme_weights,
+    CALIBRATION,
+    SCORERS,
+    ThemeRule,
+    assign_themes,
+    demote_against,
+    group_theme_scores,
+    paper_evidence,
+    term_theme_weights,
 )
-from topics.profiles import theme_profiles
-from topics.snapshot import compare_snapshots
+from topics.topic_alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
 from topics.topic_drift import topic_terms_by_period
 from topics.topic_health import TOP_TERMS, TopicFlag, topic_flags
+from topics.topic_labels import theme_name_words, topic_labels
 from topics.trends import TrendInputs, build_trends, comparison_periods, order_periods
 from topics.vocabulary import Vocabulary
+
 
 def read_corpus(config: RunConfig, progress: RunProgress) -> tuple[Corpus, int]:
     """Read every input, apply the inputs' ``where`` filters and deduplicate; returns the corpus and the number
@@ -58,7 +66,9 @@ def read_corpus(config: RunConfig, progress: RunProgress) -> tuple[Corpus, int]:
         progress.note(f"  {excluded:,} paper(s) left out by the inputs' where filters")
     if len(corpus) < 2:
         hint = f" (the inputs' where filters left out {excluded:,}; check inputs -> where)" if excluded else ""
-        raise UserError(f"only {len(corpus)} paper(s) after reading and deduplication{hint}; need at least 2 to find topics")
+        raise UserError(
+            f"only {len(corpus)} paper(s) after reading and deduplication{hint}; need at least 2 to find topics"
+        )
     skipped = sum(corpus.skipped_counts().values())
     progress.note(f"  {len(corpus):,} papers from {len(specs)} file(s); {skipped:,} record(s) skipped")
     return corpus, excluded
@@ -77,7 +87,9 @@ def _tokenizer(config: RunConfig) -> Tokenizer:
     return Tokenizer(settings)
 
 
-def token_caches(config: RunConfig, tokenizer: Tokenizer, use_cache: bool) -> tuple[TokenCache | None, TokenCache | None]:
+def token_caches(
+    config: RunConfig, tokenizer: Tokenizer, use_cache: bool
+) -> tuple[TokenCache | None, TokenCache | None]:
     """The token caches of the corpus tokens and of the theme tokens, or ``(None, None)`` without a cache
     (``cache.enabled: false`` or ``--no-cache``)."""
     if not (use_cache and config.cache.enabled):
@@ -134,7 +146,10 @@ def assign_paper_themes(
         raise ValueError("assign_paper_themes needs the theme tokens (tokenize_corpus gives them)")
     against, unmatchable_against = against_lexicon(themes, tokenizer)
     evidence = demote_against(
-        paper_evidence(lexicon, tokens.theme_texts, tokens.theme_titles), against, tokens.theme_texts, tokens.theme_titles
+        paper_evidence(lexicon, tokens.theme_texts, tokens.theme_titles),
+        against,
+        tokens.theme_texts,
+        tokens.theme_titles,
     )
     learned = None
     if config.themes.learn:
@@ -170,7 +185,9 @@ def assign_paper_themes(
 def _scorers_fingerprint() -> list[Any]:
     """The shipped term scorers as a list that is the same in every process (a frozenset's repr is not: its
     order follows string hashes, which change from run to run)."""
-    return sorted((sorted(kinds), sorted(scorer.coefficients.items()), scorer.intercept) for kinds, scorer in SCORERS.items())
+    return sorted(
+        (sorted(kinds), sorted(scorer.coefficients.items()), scorer.intercept) for kinds, scorer in SCORERS.items()
+    )
 
 
 def cached_themes(
@@ -191,7 +208,8 @@ def cached_themes(
         background = config.themes.background
         key = stage_key(["themes", topics.__version__, fitted.key, definitions, config_to_dict(config)["themes"],
                          file_signature(background) if background is not None else None, config.seed,
-                         repr(CALIBRATION), sorted(SeededThemeClassifier().get_params().items()), PSEUDO_LABEL_RULES, sorted(SOLVER.items()),
+                         repr(CALIBRATION), sorted(SeededThemeClassifier().get_params().items()), PSEUDO_LABEL_RULES,
+                         sorted(SOLVER.items()),
                          _scorers_fingerprint(),
                          tokenizer.settings.fingerprint(), tokenizer.theme_fingerprint()])
         cached = cache.load("themes", key)
@@ -297,7 +315,9 @@ def compute_trends(
             topic_ids, list(lda.labels) if lda is not None else None, dominant, authors,
             top_authors=cfg.top_authors, confidence=cfg.confidence, alpha=cfg.fdr,
         )
-    profiles = theme_profiles(table.theme_ids, table.assigned, authors, [p.venue for p in corpus.papers], cfg.top_authors)
+    profiles = theme_profiles(
+        table.theme_ids, table.assigned, authors, [p.venue for p in corpus.papers], cfg.top_authors
+    )
     topic_terms = None
     if lda is not None and lda_model is not None:
         topic_terms = topic_terms_by_period(
@@ -321,7 +341,9 @@ def cached_corpus(config: RunConfig, use_cache: bool, progress: RunProgress) -> 
         if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Corpus):
             corpus, excluded = cached
             skipped = sum(corpus.skipped_counts().values())
-            progress.note(f"  {len(corpus):,} papers (read from the cache: no input changed); {skipped:,} record(s) skipped")
+            progress.note(
+                f"  {len(corpus):,} papers (read from the cache: no input changed); {skipped:,} record(s) skipped"
+            )
             return corpus, excluded
     corpus, excluded = read_corpus(config, progress)
     if cache is not None and key:
@@ -339,12 +361,20 @@ def model_flags(
     dictionary = fitted.vocabulary.dictionary
     results = [r for r in (lda_result, cluster_result) if r is not None]
     tops = {term for r in results for terms in r.topic_terms for term, _ in terms[:TOP_TERMS]}
-    frequency = {t: dictionary.dfs.get(dictionary.token2id[t], 0) / max(n_docs, 1) for t in tops if t in dictionary.token2id}
+    frequency = {
+        t: dictionary.dfs.get(dictionary.token2id[t], 0) / max(n_docs, 1) for t in tops if t in dictionary.token2id
+    }
     flags: list[TopicFlag] = []
     if lda_result is not None:
         model = fitted.lda_model
-        schedule = (model.chunksize, model.effective_passes(n_docs)) if model is not None and config.engine == "local" else None
-        flags += topic_flags(lda_result, "lda", frequency, schedule, config.models.lda.init if config.engine == "local" else "clusters")
+        schedule = (
+            (model.chunksize, model.effective_passes(n_docs))
+            if model is not None and config.engine == "local"
+            else None
+        )
+        flags += topic_flags(
+            lda_result, "lda", frequency, schedule, config.models.lda.init if config.engine == "local" else "clusters"
+        )
     if cluster_result is not None:
         flags += topic_flags(cluster_result, "clusters", frequency)
     return flags
@@ -451,7 +481,9 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             "papers": n_docs,
             "skipped": corpus.skipped_counts(),
             "excluded_by_where": excluded,
-            "periods": {p: int(c) for p, c in zip(trends.periods, trends.frame.groupby("period", sort=False)["papers"].first())},
+            "periods": {
+                p: int(c) for p, c in zip(trends.periods, trends.frame.groupby("period", sort=False)["papers"].first())
+            },
             "vocabulary": len(vocabulary.dictionary),
             "tokens": tokens.documents.n_tokens,
             "papers_with_theme": int(theme_table.assigned.any(axis=1).sum()),
@@ -463,7 +495,9 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             "labels": evaluation.labels_path,
             "papers": evaluation.n_papers,
             "macro_f1": round(evaluation.macro_f1, 4),
-            "baseline_macro_f1": None if evaluation.baseline_macro_f1 is None else round(evaluation.baseline_macro_f1, 4),
+            "baseline_macro_f1": (
+                None if evaluation.baseline_macro_f1 is None else round(evaluation.baseline_macro_f1, 4)
+            ),
         },
         "warnings": warnings,
         "topic_flags": [flag.to_dict() for flag in flags],
@@ -491,7 +525,9 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     )
 
 
-def run_and_write(config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None) -> tuple[RunResult, dict[str, Path]]:
+def run_and_write(
+    config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None
+) -> tuple[RunResult, dict[str, Path]]:
     """Run, render the report and write every output atomically into ``config.output.dir``."""
     from reports import render_report
     from topics.outputs import check_output_dir, write_outputs

@@ -26,6 +26,7 @@ class RunProgress:
         return time.perf_counter() - self.started
 
     def note(self, message: str) -> None:
+        """Print ``message`` as plain text (no markup or highlighting) on the console, unless quiet."""
         if not self.quiet:
             self.console.print(message, highlight=False, markup=False, soft_wrap=True)
 
@@ -48,12 +49,18 @@ class RunProgress:
         if self.quiet or total < min_total or not self.console.is_terminal:
             yield lambda n: None
             return
-        columns = (TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+        columns = (
+            TextColumn("  {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
         with Progress(*columns, console=self.console, transient=True) as progress:
             task = progress.add_task(description, total=total)
             yield lambda n: progress.advance(task, n)
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size so far, in MB (Linux reports ``ru_maxrss`` in KiB)."""
+    """The peak resident set size of this process so far, in MB (Linux reports ``ru_maxrss`` in KiB)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

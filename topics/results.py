@@ -6,8 +6,8 @@ Arrays are NumPy; rows follow ``Corpus.papers`` order unless stated otherwise.
 
 from __future__ import annotations
 
-from functools import cached_property
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -60,6 +60,7 @@ class TopicResult:
 
     @property
     def n_topics(self) -> int:
+        """Number of topics (columns of ``doc_topic``)."""
         return int(self.doc_topic.shape[1])
 
     def topic_id(self, k: int) -> int:
@@ -135,6 +136,7 @@ class ThemeTable:
 
     @property
     def theme_ids(self) -> tuple[str, ...]:
+        """The ids of ``themes``, in table order (the column order of ``scores``)."""
         return tuple(t.id for t in self.themes)
 
     def paper_themes(self, row: int) -> list[tuple[str, float]]:
@@ -298,6 +300,7 @@ class DocumentMap:
 
     @property
     def sampled(self) -> bool:
+        """Whether the map shows only a sample of the papers (fewer points than ``total``)."""
         return len(self.indices) < self.total
 
 
@@ -308,7 +311,8 @@ class RunResult:
     ``manifest`` holds the resolved config, seeds, package versions, counts and stage timings (seconds).
     ``evaluation`` scores the themes against labelled papers when the run was given labels (``topics evaluate``).
     ``alignments`` maps ``"lda"``/``"clusters"`` to their alignment with a previous run's topics.json (only when
-    ``models.align_to`` is set). ``k_sweep`` holds the candidates of ``num_topics: auto``. ``warnings`` are user-facing notes (e.g. "corpus smaller than num_topics; using K=5").
+    ``models.align_to`` is set). ``k_sweep`` holds the candidates of ``num_topics: auto``. ``warnings`` are
+    user-facing notes (e.g. "corpus smaller than num_topics; using K=5").
     """
 
     title: str

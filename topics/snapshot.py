@@ -58,12 +58,14 @@ def compare_snapshots(
     """Compare the papers of period ``before`` with those of period ``after``.
 
     Args:
-        before, after: the two period labels; each must occur in ``periods``.
+        before: the label of the period compared from; must occur in ``periods``.
+        after: the label of the period compared to; must occur in ``periods``.
         periods: each paper's period, length ``n_docs``.
-        theme_ids, theme_labels: one per column of ``assigned``.
+        theme_ids: the theme ids, one per column of ``assigned``.
+        theme_labels: the theme labels, one per column of ``assigned``.
         assigned: shape ``(n_docs, n_themes)``, bool, the themes each paper carries.
-        topic_ids, topic_labels: the LDA topics (``None`` when LDA did not run); labels (``None`` or empty)
-            default to the ids.
+        topic_ids: the LDA topics' ids (``None`` when LDA did not run).
+        topic_labels: the LDA topics' labels (``None`` when LDA did not run); when ``None`` or empty, the ids.
         dominant_topic: shape ``(n_docs,)``, each paper's dominant topic as an index into ``topic_ids``.
         authors: each paper's author names.
         top_authors: how many authors to list per theme and period.

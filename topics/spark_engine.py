@@ -31,11 +31,12 @@ Differences from the local engine
 * LDA is MLlib's. The **online** optimizer (variational Bayes on mini-batches, as gensim's) with the local
   engine's priors (symmetric ``1/k``), a step size that starts near 1 (``learningOffset`` 1, not MLlib's 1024)
   and mini-batches of about 2,000 papers matches gensim's NPMI on the 47.5k-paper ml-abstracts corpus in about
-  70 s on 2 cores (100 iterations: within 0.02 of gensim at seeds 42-44; 50 iterations fell 0.024 short at 42). The **EM** optimizer (a MAP estimate; priors must be > 1, by default
-  ``docConcentration = 50/k + 1`` and ``topicConcentration = 1.1``) needs about 50 iterations to get there and
-  takes 6-10x longer. Topics are as coherent as gensim's but not the same topics (as gensim's own with another
-  seed are not). ``lda_log_likelihood`` is MLlib's training log likelihood for EM, and None for online (MLlib's
-  bound costs three times the fit).
+  70 s on 2 cores (100 iterations: within 0.02 of gensim at seeds 42-44; 50 iterations fell 0.024 short at 42).
+  The **EM** optimizer (a MAP estimate; priors must be > 1, by default ``docConcentration = 50/k + 1`` and
+  ``topicConcentration = 1.1``) needs about 50 iterations to get there and takes 6-10x longer. Topics are as
+  coherent as gensim's but not the same topics (as gensim's own with another seed are not).
+  ``lda_log_likelihood`` is MLlib's training log likelihood for EM, and None for online (MLlib's bound costs
+  three times the fit).
 * TF-IDF equals the local engine's (scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``):
   ``(1 + ln tf) * (ln((n + 1)/(df + 1)) + 1)``, rows L2-normalised; Spark's IDF is ``ln((n + 1)/(df + 1))`` and
   the ``+ 1`` is added here. It covers the whole vocabulary (the local ``max_features`` cap is not applied).
@@ -171,7 +172,9 @@ def spark_session(cfg: SparkConfig) -> Iterator["SparkSession"]:
         try:
             spark = builder.getOrCreate()
         except Exception as error:  # the JVM did not start (bad master URL, Java too old, no memory)
-            raise UserError(f"engine: spark could not start Spark at master {cfg.master!r}: {_first_line(error)}") from None
+            raise UserError(
+                f"engine: spark could not start Spark at master {cfg.master!r}: {_first_line(error)}"
+            ) from None
         spark.sparkContext.setLogLevel("ERROR")
         try:
             yield spark
@@ -310,7 +313,11 @@ def _rows_to_csr(rows: Sequence[Any], n_cols: int) -> sparse.csr_matrix:
         data.append(values)
         indptr[i + 1] = indptr[i] + len(idx)
     return sparse.csr_matrix(
-        (np.concatenate(data) if data else np.zeros(0), np.concatenate(indices) if indices else np.zeros(0, np.int64), indptr),
+        (
+            np.concatenate(data) if data else np.zeros(0),
+            np.concatenate(indices) if indices else np.zeros(0, np.int64),
+            indptr,
+        ),
         shape=(len(rows), n_cols),
     )
 
@@ -358,23 +365,33 @@ def fit_on_spark(
     try:
         # --- vectorize: tokens -> counts -> sublinear TF-IDF, L2-normalised
         started = time.perf_counter()
-        schema = StructType([StructField("doc", IntegerType(), False), StructField("tokens", ArrayType(StringType()), False)])
+        schema = StructType([
+            StructField("doc", IntegerType(), False),
+            StructField("tokens", ArrayType(StringType()), False),
+        ])
         rows = [(i, list(doc)) for i, doc in enumerate(documents)]
         slices = _partitions(spark, cfg.partitions, n_docs)
         frame = spark.createDataFrame(spark.sparkContext.parallelize(rows, slices), schema)
-        counts = CountVectorizerModel.from_vocabulary(list(terms), inputCol="tokens", outputCol="counts").transform(frame)
+        counts = CountVectorizerModel.from_vocabulary(list(terms), inputCol="tokens", outputCol="counts").transform(
+            frame
+        )
         counts = counts.select("doc", "counts").cache()
         cached.append(counts)
         idf_model = IDF(inputCol="counts", outputCol="idf_unused", minDocFreq=0).fit(counts)
         smooth_idf = DenseVector(np.asarray(idf_model.idf.toArray()) + 1.0)
 
+        # no type hints on sublinear: pyspark would read them as a pandas UDF's
         @F.udf(returnType=VectorUDT())
-        def sublinear(vector):  # type: ignore[no-untyped-def]  (no hints: pyspark would read them as a pandas UDF's)
+        def sublinear(vector):  # type: ignore[no-untyped-def]
             values = np.asarray(vector.values, dtype=np.float64)
-            return SparseVector(vector.size, vector.indices, np.where(values > 0, 1.0 + np.log(np.maximum(values, 1e-300)), 0.0))
+            return SparseVector(
+                vector.size, vector.indices, np.where(values > 0, 1.0 + np.log(np.maximum(values, 1e-300)), 0.0)
+            )
 
         weighted = counts.withColumn("log_tf", sublinear("counts"))
-        weighted = ElementwiseProduct(scalingVec=smooth_idf, inputCol="log_tf", outputCol="tfidf_raw").transform(weighted)
+        weighted = ElementwiseProduct(scalingVec=smooth_idf, inputCol="log_tf", outputCol="tfidf_raw").transform(
+            weighted
+        )
         vectors = Normalizer(p=2.0, inputCol="tfidf_raw", outputCol="tfidf").transform(weighted)
         vectors = vectors.select("doc", "counts", "tfidf").cache()
         cached.append(vectors)

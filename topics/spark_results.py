@@ -87,7 +87,9 @@ def spark_cluster_result(
     # sum of squared distances to the assigned centre: |x|^2 - 2 x.c + |c|^2, without densifying x
     dots = np.asarray(model.tfidf_ @ model.centroids_.T)[np.arange(n_docs), model.labels_]
     inertia = float(
-        model.tfidf_.multiply(model.tfidf_).sum() - 2 * dots.sum() + np.sum((model.centroids_**2).sum(axis=1)[model.labels_])
+        model.tfidf_.multiply(model.tfidf_).sum()
+        - 2 * dots.sum()
+        + np.sum((model.centroids_**2).sum(axis=1)[model.labels_])
     )
     _, diversity = topic_diversity(model.centroids_)
     result = TopicResult(

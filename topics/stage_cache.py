@@ -66,6 +66,8 @@ class StageCache:
         return self.directory / f"{kind}-{key}.pkl"
 
     def load(self, kind: str, key: str) -> Any | None:
+        """The stored ``kind`` result for ``key``, or ``None`` when there is none or it cannot be read (an unreadable
+        entry is deleted); a hit marks the entry as recently used."""
         path = self._path(kind, key)
         if not path.exists():
             return None

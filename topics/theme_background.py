@@ -28,7 +28,10 @@ def background_texts(path: Path, exclude_titles: Sequence[str]) -> tuple[list[st
     normalised title is one of ``exclude_titles``. Raises :class:`UserError` naming the file when it cannot be
     read."""
     if not Path(path).is_file():
-        raise UserError(f"themes -> background: {path} does not exist; give a CSV/JSONL/Parquet/BibTeX file of papers, or null to learn from the run's papers alone")
+        raise UserError(
+            f"themes -> background: {path} does not exist; give a CSV/JSONL/Parquet/BibTeX file of papers, "
+            "or null to learn from the run's papers alone"
+        )
     corpus = deduplicate(read_inputs(input_specs([InputConfig(path=Path(path))])))
     excluded = {normalise_title(t) for t in exclude_titles}
     papers = [p for p in corpus.papers if normalise_title(p.title) not in excluded]

@@ -101,7 +101,9 @@ def load_theme_definitions(path: Path) -> tuple[ThemeDefinition, ...]:
     seen: set[str] = set()
     for index, spec in enumerate(parsed.themes):
         if spec.id in seen:
-            raise ConfigError(f"{path}: themes -> {index} -> id: theme id {spec.id!r} appears twice; theme ids must be unique")
+            raise ConfigError(
+                f"{path}: themes -> {index} -> id: theme id {spec.id!r} appears twice; theme ids must be unique"
+            )
         seen.add(spec.id)
     return tuple(
         ThemeDefinition(

@@ -151,7 +151,9 @@ class SeededThemeClassifier(BaseEstimator):
         self.cross_fit_folds = cross_fit_folds
         self.random_state = random_state
 
-    def fit(self, X: sparse.spmatrix, seed_scores: np.ndarray, seeded: np.ndarray | None = None) -> "SeededThemeClassifier":
+    def fit(
+        self, X: sparse.spmatrix, seed_scores: np.ndarray, seeded: np.ndarray | None = None
+    ) -> "SeededThemeClassifier":
         """Learn each theme from ``X`` (``(n_docs, n_features)``, e.g. :func:`tfidf_features`) and the papers'
         term-based scores ``seed_scores`` (``(n_docs, n_themes)`` in [0, 1]). With ``seeded`` (bool, same shape:
         the paper names one of the theme's seed terms), only seeded papers start as positives: weak terms alone
@@ -277,7 +279,9 @@ def learn_theme_scores(
         evidences.append(demote_against(paper_evidence(lexicon, matched[0], matched[1]), against, *matched))
         arrays.append(background[0])
     seed_scores = np.vstack([
-        scorer.score(theme_features(e)) if e.against is None else np.where(e.against, 0.0, scorer.score(theme_features(e)))
+        scorer.score(theme_features(e))
+        if e.against is None
+        else np.where(e.against, 0.0, scorer.score(theme_features(e)))
         for e in evidences
     ])
     seeded = np.vstack([e.distinct_seeds > 0 for e in evidences])

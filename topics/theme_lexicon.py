@@ -134,7 +134,9 @@ def surface_text(words: Sequence[str]) -> str:
     return text.rstrip("-")
 
 
-def _unmasked(hit: dict[int, float], start: int, end: int, masks: list[tuple[int, int, frozenset[int]]]) -> dict[int, float]:
+def _unmasked(
+    hit: dict[int, float], start: int, end: int, masks: list[tuple[int, int, frozenset[int]]]
+) -> dict[int, float]:
     """``hit`` without the themes whose exclude spans overlap ``[start, end)`` without lying inside it."""
     blocked: set[int] = set()
     for m_start, m_end, themes in masks:
@@ -245,7 +247,10 @@ def _theme_gram(term: str, tokenizer: Tokenizer) -> tuple[tuple[str, ...], str]:
     cuts = [text for key, text in tokens if key is None]
     if cuts:
         listed = ", ".join(f'"{c}"' for c in dict.fromkeys(cuts))
-        return (), f"{listed} inside it is punctuation, where text is cut, so it can never match as one phrase; write it without"
+        return (), (
+            f"{listed} inside it is punctuation, where text is cut, so it can never match as one phrase; "
+            "write it without"
+        )
     gram = tuple(key for key, _ in tokens if key is not None)
     stop = tokenizer.settings.stop_words
     if len(gram) == 1 and (tokens[0][1] in stop or gram[0] in stop):

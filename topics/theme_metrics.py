@@ -136,7 +136,9 @@ def pr_curve(
         points.append(PrPoint(
             float(threshold), score.precision, score.recall, score.f1, predicted=score.predicted, tp=score.tp,
         ))
-    return PrCurve(theme, support=int(gold.sum()), points=tuple(points), average_precision=average_precision(gold, scores))
+    return PrCurve(
+        theme, support=int(gold.sum()), points=tuple(points), average_precision=average_precision(gold, scores)
+    )
 
 
 def average_precision(gold: np.ndarray, scores: np.ndarray) -> float | None:

@@ -52,8 +52,8 @@ from preprocessing.token_cache import default_cache_dir
 from topics.config import RunConfig
 from topics.progress import RunProgress
 from topics.results import RunResult, ThemeDefinition, ThemeTable
-from topics.theme_lexicon import SEED_WEIGHT, build_lexicon
 from topics.theme_definitions import run_profile
+from topics.theme_lexicon import SEED_WEIGHT, build_lexicon
 from topics.vocabulary import Vocabulary, build_vocabulary
 
 #: Columns of the CSV ``--out`` writes, in order.
@@ -216,7 +216,9 @@ def _examples(present: sparse.csc_matrix, rows: np.ndarray, term: int, titles: S
     return tuple(titles[int(r)] for r in hits)
 
 
-def listed_terms(themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, terms: Sequence[str] = ()) -> dict[str, set[str]]:
+def listed_terms(
+    themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, terms: Sequence[str] = ()
+) -> dict[str, set[str]]:
     """Per theme id, the vocabulary forms (words joined by ``_``) of every term its definition lists.
 
     Terms are tokenised as the theme lexicon tokenises them (:func:`topics.theme_lexicon.build_lexicon` with the
@@ -227,7 +229,9 @@ def listed_terms(themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, terms:
     as a run of its words (``deep_reinforcement_learning`` for the seed "reinforcement learning") counts as
     listed as well: the lexicon already matches that seed inside it, at full seed weight.
     """
-    lexicon, _ = build_lexicon(themes, tokenizer.tokenize_phrase, tokenizer.settings.stop_words, tokenizer.phrase_segments)
+    lexicon, _ = build_lexicon(
+        themes, tokenizer.tokenize_phrase, tokenizer.settings.stop_words, tokenizer.phrase_segments
+    )
     grams: list[set[tuple[str, ...]]] = [set() for _ in themes]
     seeds: list[set[tuple[str, ...]]] = [set() for _ in themes]
     for gram, weights in lexicon.entries.items():
@@ -249,7 +253,9 @@ def listed_terms(themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, terms:
         longest = max((len(g) for g in seeds[j]), default=0)
         for words in phrases:
             if any(
-                words[i : i + n] in seeds[j] for n in range(1, min(longest, len(words)) + 1) for i in range(len(words) - n + 1)
+                words[i : i + n] in seeds[j]
+                for n in range(1, min(longest, len(words)) + 1)
+                for i in range(len(words) - n + 1)
             ):
                 forms.add(PHRASE_JOINER.join(words))
         listed[theme.id] = forms
@@ -285,14 +291,18 @@ def run_vocabulary(config: RunConfig, result: RunResult, use_cache: bool = True)
     tokens = tokenize_corpus(result.corpus, tokenizer, config, use_cache, quiet)
     vocabulary = None
     if use_cache and config.cache.enabled:
-        fitted = StageCache(config.cache.dir or default_cache_dir()).load("models", models_key(config, tokens, result.corpus.ids))
+        fitted = StageCache(config.cache.dir or default_cache_dir()).load(
+            "models", models_key(config, tokens, result.corpus.ids)
+        )
         if isinstance(fitted, FittedModels):
             vocabulary = fitted.vocabulary
     if vocabulary is None:
         pre = config.preprocessing
         documents = tokens.texts
         if pre.phrases.enabled:
-            documents = PhraseDetector(min_count=pre.phrases.min_count, threshold=pre.phrases.threshold).fit_arrays(tokens.texts)
+            documents = PhraseDetector(min_count=pre.phrases.min_count, threshold=pre.phrases.threshold).fit_arrays(
+                tokens.texts
+            )
         vocabulary = build_vocabulary(documents, pre.min_df, pre.max_df, run_profile(config).generic_terms)
         learned = set(result.manifest.get("corpus_stop_words") or [])
         vocabulary = vocabulary.without([j for j, term in enumerate(vocabulary.terms) if term in learned])
@@ -317,22 +327,28 @@ def suggest_for_run(
     terms = vocabulary.terms
     listed = listed_terms(result.themes.themes, tokenizer, terms)
     titles = [p.title for p in result.corpus.papers]
-    return suggest_terms(result.themes, vocabulary.doc_term_matrix(), terms, titles, listed, top=top, theme_ids=theme_ids)
+    return suggest_terms(
+        result.themes, vocabulary.doc_term_matrix(), terms, titles, listed, top=top, theme_ids=theme_ids
+    )
 
 
-def suggestion_table(theme: ThemeDefinition, n_papers: int, items: Sequence[SuggestedTerm], min_papers: int = 3) -> Table:
+def suggestion_table(
+    theme: ThemeDefinition, n_papers: int, items: Sequence[SuggestedTerm], min_papers: int = 3
+) -> Table:
     """One theme's suggestions as a terminal table: rank, term, papers of the theme with it, other papers with
     it, score, the first example title. ``n_papers`` is the theme's number of confident papers."""
     table = Table(
         title=escape(f"{theme.label} ({theme.id}): {n_papers:,} papers carry it"),
         caption=(
-            f"terms its definition does not list, in at least {min_papers} of its papers and at most half of all papers; "
+            f"terms its definition does not list, in at least {min_papers} of its papers "
+            "and at most half of all papers; "
             "score: log-odds z-score (Monroe et al. 2008, corpus prior)"
         ),
     )
     for name, justify in (("#", "right"), ("term", "left"), ("in theme papers", "right"), ("elsewhere", "right"),
                           ("score", "right"), ("example title", "left")):
-        table.add_column(name, justify=justify, overflow="fold" if name == "term" else "ellipsis")  # type: ignore[arg-type]
+        overflow = "fold" if name == "term" else "ellipsis"
+        table.add_column(name, justify=justify, overflow=overflow)  # type: ignore[arg-type]
     for rank, s in enumerate(items, start=1):
         table.add_row(
             str(rank), Text(s.term), str(s.theme_papers), str(s.other_papers), f"{s.score:.2f}",
@@ -351,7 +367,9 @@ def empty_message(theme: ThemeDefinition, n_papers: int, min_papers: int = 3) ->
     )
 
 
-def suggestion_rows(suggestions: Mapping[str, Sequence[SuggestedTerm]]) -> list[tuple[str, int, str, int, int, str, str]]:
+def suggestion_rows(
+    suggestions: Mapping[str, Sequence[SuggestedTerm]],
+) -> list[tuple[str, int, str, int, int, str, str]]:
     """The CSV rows (:data:`CSV_COLUMNS`): theme, rank (1-based), term, theme_papers, other_papers, score (4
     decimals), examples (``|``-joined titles)."""
     return [
@@ -388,5 +406,7 @@ def write_suggestions_csv(path: Path, suggestions: Mapping[str, Sequence[Suggest
         data = buffer.getvalue().encode("utf-8")
         tempfiles.write_atomically(path, kind, lambda stream: stream.write(data), suffix=".csv.tmp")
     except OSError as error:
-        raise UserError(f"{error.filename or path}: cannot write the CSV ({error.strerror or error}); choose another --out") from None
+        raise UserError(
+            f"{error.filename or path}: cannot write the CSV ({error.strerror or error}); choose another --out"
+        ) from None
     return path

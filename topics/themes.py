@@ -125,9 +125,9 @@ def demote_against(
     texts: TokenArrays | Sequence[Sequence[Sequence[str]]], titles: TokenArrays | Sequence[Sequence[Sequence[str]]],
 ) -> PaperEvidence:
     """``evidence`` where every paper that uses one of a theme's ``against`` terms (matched by ``against``, from
-    :func:`topics.theme_lexicon.against_lexicon`, over the same ``texts`` and ``titles``) has that theme's seed matches counted as
-    related matches (``title_seeds``, ``seeds`` and ``distinct_seeds`` 0 there), with the mask in ``against``.
-    Without a lexicon, ``evidence`` unchanged."""
+    :func:`topics.theme_lexicon.against_lexicon`, over the same ``texts`` and ``titles``) has that theme's seed
+    matches counted as related matches (``title_seeds``, ``seeds`` and ``distinct_seeds`` 0 there), with the mask
+    in ``against``. Without a lexicon, ``evidence`` unchanged."""
     if against is None:
         return evidence
     mask = paper_evidence(against, texts, titles).seeds > 0
@@ -279,11 +279,17 @@ SCORERS: dict[frozenset[str], ThemeScorer] = {
         {"title_seed": 0.924, "seeds": 0.215, "distinct_seeds": 2.695, "related": 0.934, "focus": 3.600}, -5.130
     ),
     frozenset({"topic"}): ThemeScorer(
-        {"title_seed": 0.960, "seeds": 0.197, "distinct_seeds": 2.593, "related": 0.687, "focus": 2.921, "topic": 3.475},
+        {
+            "title_seed": 0.960, "seeds": 0.197, "distinct_seeds": 2.593, "related": 0.687, "focus": 2.921,
+            "topic": 3.475,
+        },
         -5.350,
     ),
     frozenset({"cluster"}): ThemeScorer(
-        {"title_seed": 0.887, "seeds": 0.237, "distinct_seeds": 2.530, "related": 0.782, "focus": 3.306, "cluster": 0.997},
+        {
+            "title_seed": 0.887, "seeds": 0.237, "distinct_seeds": 2.530, "related": 0.782, "focus": 3.306,
+            "cluster": 0.997,
+        },
         -5.060,
     ),
     frozenset({"topic", "cluster"}): ThemeScorer(

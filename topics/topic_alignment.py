@@ -87,6 +87,7 @@ class TopicAlignment:
 
     @property
     def n_topics(self) -> int:
+        """Number of topics of the new fit."""
         return len(self.ids)
 
     @property
@@ -192,7 +193,9 @@ def load_previous_topics(path: Path, block: str = "lda") -> PreviousTopics:
             raise _malformed(path, f"{where} -> id", f"expected an integer >= 0, got {topic_id!r:.60}")
         if topic_id in first_at:
             also = f"{block} -> topics -> {first_at[topic_id]}"
-            raise _malformed(path, f"{where} -> id", f"topic id {topic_id} appears twice (also at {also}); ids must be unique")
+            raise _malformed(
+                path, f"{where} -> id", f"topic id {topic_id} appears twice (also at {also}); ids must be unique"
+            )
         first_at[topic_id] = n
         label = topic.get("label", "")
         if not isinstance(label, str):

@@ -187,8 +187,10 @@ def topic_terms_by_period(
         terms: the vocabulary, length ``n_terms``.
         doc_period: each paper's period, length ``n_docs``; papers whose period is not in ``periods`` are left out.
         periods: the periods in chronological order; merged into at most ``max_bins`` bins (:func:`bin_periods`).
-        topic_ids, topic_labels: per topic, its user-facing id and label, length ``n_topics``.
+        topic_ids: per topic, its user-facing id, length ``n_topics``.
+        topic_labels: per topic, its label, length ``n_topics``.
         top_n: terms kept per topic and bin.
+        max_bins: the most bins the periods are merged into (:func:`bin_periods`).
 
     ``weight`` is the expected count of the term's occurrences attributed to the topic in the bin (3 decimals;
     terms whose weight rounds to 0 are left out); ``lift`` is the term's share of the topic's expected words in

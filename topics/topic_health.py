@@ -141,7 +141,9 @@ def topic_flags(
         involved = tuple(sorted({result.topic_id(k) for a, b, _ in pairs for k in (a, b)}))
         if len(pairs) == 1:
             a, b, shared = pairs[0]
-            text = f"{_name(result, a, noun)} and {_name(result, b, noun)} share {shared} of their top {TOP_TERMS} terms"
+            text = (
+                f"{_name(result, a, noun)} and {_name(result, b, noun)} share {shared} of their top {TOP_TERMS} terms"
+            )
         else:
             shown = "; ".join(f"{result.topic_id(a)} and {result.topic_id(b)}: {shared}" for a, b, shared in pairs[:5])
             more = f"; {len(pairs) - 5} more" if len(pairs) > 5 else ""

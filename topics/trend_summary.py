@@ -47,7 +47,8 @@ def ranking_tables(trends: TrendTable, top: int = 15) -> list[Table]:
                 title=escape(title),
                 caption=(
                     f"{stable} of {len(subset)} themes and topics stable; emerging/declining: Benjamini-Hochberg "
-                    f"q < {trends.alpha:g}; slope = change in share, points per {unit}, {trends.confidence:.0%} interval"
+                    f"q < {trends.alpha:g}; slope = change in share, points per {unit}, "
+                    f"{trends.confidence:.0%} interval"
                 ),
             )
             for name, justify in (("kind", "left"), ("theme / topic", "left"), ("trend", "left"), ("slope", "right"),

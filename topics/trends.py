@@ -18,8 +18,16 @@ import pandas as pd
 from preprocessing.errors import UserError
 from topics.config import TrendsConfig, TrendWindowConfig
 from topics.results import (
-    NORMALIZED, RAW, UNASSIGNED, SnapshotComparison, ThemeProfiles, ThemeTable, TopicResult, TopicTermsOverTime,
-    TrendTable, TrendWindow,
+    NORMALIZED,
+    RAW,
+    UNASSIGNED,
+    SnapshotComparison,
+    ThemeProfiles,
+    ThemeTable,
+    TopicResult,
+    TopicTermsOverTime,
+    TrendTable,
+    TrendWindow,
 )
 from topics.trend_stats import benjamini_hochberg, classify_trend, fit_trend, standardized_shares, wilson_interval
 
@@ -55,7 +63,9 @@ def period_times(periods: Sequence[str]) -> tuple[np.ndarray, str]:
 # ------------------------------------------------------------------------------------------------- windows
 
 
-def resolve_windows(periods: Sequence[str], windows: Sequence[TrendWindowConfig], warnings: list[str]) -> tuple[TrendWindow, ...]:
+def resolve_windows(
+    periods: Sequence[str], windows: Sequence[TrendWindowConfig], warnings: list[str]
+) -> tuple[TrendWindow, ...]:
     """The configured windows over the corpus's chronological ``periods``; a window holding fewer than two
     periods is left out with a warning naming its config key. Raises :class:`UserError` when a window's start
     comes after its end."""
@@ -66,7 +76,11 @@ def resolve_windows(periods: Sequence[str], windows: Sequence[TrendWindowConfig]
             members = tuple(periods[-window.last:])
             default = f"last {window.last} periods"  # not "years": years without papers are no periods
         else:
-            if window.start is not None and window.end is not None and period_sort_key(window.start) > period_sort_key(window.end):
+            if (
+                window.start is not None
+                and window.end is not None
+                and period_sort_key(window.start) > period_sort_key(window.end)
+            ):
                 raise UserError(f"{key}: start ({window.start}) comes after end ({window.end}); swap them")
             low = period_sort_key(window.start) if window.start is not None else None
             high = period_sort_key(window.end) if window.end is not None else None
@@ -74,7 +88,10 @@ def resolve_windows(periods: Sequence[str], windows: Sequence[TrendWindowConfig]
                 p for p in periods
                 if (low is None or period_sort_key(p) >= low) and (high is None or period_sort_key(p) <= high)
             )
-            default = f"{window.start or periods[0] if periods else '?'}–{window.end or (periods[-1] if periods else '?')}"
+            default = (
+                f"{window.start or periods[0] if periods else '?'}–"
+                f"{window.end or (periods[-1] if periods else '?')}"
+            )
         if len(members) < 2:
             if len(periods) >= 2 or window.last is None:
                 warnings.append(
@@ -209,8 +226,9 @@ def trend_tests(
     normalized: bool,
 ) -> pd.DataFrame:
     """One test per window, basis, and series of every family (``("theme", counts)``, ``("topic", counts)``)
-    that has at least one paper in the window; q-values are Benjamini-Hochberg over all the series of a window and basis, so many themes and topics do
-    not inflate the number of false discoveries. Columns: :data:`TEST_COLUMNS`."""
+    that has at least one paper in the window; q-values are Benjamini-Hochberg over all the series of a window
+    and basis, so many themes and topics do not inflate the number of false discoveries. Columns:
+    :data:`TEST_COLUMNS`."""
     times, _ = period_times(periods)
     period_pos = {p: i for i, p in enumerate(periods)}
     bases = (RAW, NORMALIZED) if normalized else (RAW,)
@@ -248,15 +266,21 @@ class TrendInputs:
     groups: tuple[str, ...] | None = None
 
 
-def theme_counts(table: ThemeTable, period_index: np.ndarray, n_periods: int, group_index: np.ndarray | None, n_groups: int) -> PeriodCounts:
+def theme_counts(
+    table: ThemeTable, period_index: np.ndarray, n_periods: int, group_index: np.ndarray | None, n_groups: int
+) -> PeriodCounts:
     """Counts of every theme and of unassigned papers (last) per period."""
     unassigned = ~table.assigned.any(axis=1)
     members = np.column_stack([table.assigned, unassigned])
     labels = (*[t.label for t in table.themes], "Unassigned")
-    return count_by_period(members, (*table.theme_ids, UNASSIGNED), labels, period_index, n_periods, group_index, n_groups)
+    return count_by_period(
+        members, (*table.theme_ids, UNASSIGNED), labels, period_index, n_periods, group_index, n_groups
+    )
 
 
-def topic_counts(lda: TopicResult, period_index: np.ndarray, n_periods: int, group_index: np.ndarray | None, n_groups: int) -> PeriodCounts:
+def topic_counts(
+    lda: TopicResult, period_index: np.ndarray, n_periods: int, group_index: np.ndarray | None, n_groups: int
+) -> PeriodCounts:
     """Counts of papers per dominant LDA topic and period; ids are the topics' user-facing ids as text."""
     members = np.zeros((len(lda.doc_ids), lda.n_topics), dtype=bool)
     members[np.arange(len(lda.doc_ids)), lda.assignments] = True

@@ -31,12 +31,14 @@ class Vocabulary:
 
     @property
     def terms(self) -> list[str]:
+        """The terms by id (column order of ``matrix``), read from the dictionary on first use and kept."""
         if not self._terms:
             self._terms.extend(self.dictionary[i] for i in range(len(self.dictionary)))
         return self._terms
 
     @property
     def n_docs(self) -> int:
+        """Number of papers (rows of ``matrix``)."""
         return self.matrix.shape[0]
 
     @property
@@ -44,7 +46,12 @@ class Vocabulary:
         """Paper i's ``[(term_id, count), ...]`` (gensim's bag of words; built on request, for small corpora)."""
         m = self.matrix
         return [
-            list(zip(m.indices[m.indptr[i] : m.indptr[i + 1]].tolist(), m.data[m.indptr[i] : m.indptr[i + 1]].astype(int).tolist()))
+            list(
+                zip(
+                    m.indices[m.indptr[i] : m.indptr[i + 1]].tolist(),
+                    m.data[m.indptr[i] : m.indptr[i + 1]].astype(int).tolist(),
+                )
+            )
             for i in range(m.shape[0])
         ]
 
@@ -53,7 +60,8 @@ class Vocabulary:
         return self.matrix
 
     def without(self, columns: Sequence[int] | np.ndarray) -> "Vocabulary":
-        """This vocabulary less the terms at ``columns`` (the others keep their order; ids are renumbered)."""
+        """A copy of this vocabulary less the terms at ``columns`` (the others keep their order; ids are renumbered);
+        ``self`` when ``columns`` is empty."""
         drop = np.zeros(self.matrix.shape[1], dtype=bool)
         drop[np.asarray(columns, dtype=np.int64)] = True
         if not drop.any():
@@ -92,7 +100,8 @@ def build_vocabulary_arrays(
     kept = arrays.codes >= 0
     rows = arrays.doc_index()[kept]
     counts = sparse.csr_matrix(
-        (np.ones(int(kept.sum()), dtype=np.float64), (rows, arrays.codes[kept].astype(np.int64))), shape=(n_docs, n_words)
+        (np.ones(int(kept.sum()), dtype=np.float64), (rows, arrays.codes[kept].astype(np.int64))),
+        shape=(n_docs, n_words),
     )
     counts.sum_duplicates()
     present = counts.copy()

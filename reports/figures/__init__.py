@@ -7,9 +7,10 @@ from reports.figures.docmap import document_map_figure
 from reports.figures.evaluation import confusion_figure, evaluation_scores_figure
 from reports.figures.model_selection import k_sweep_figure, topic_quality_figure
 from reports.figures.overview import papers_per_period_figure, skipped_reasons_figure
-from reports.figures.themes import theme_shares_figure
 from reports.figures.profiles import venue_profile_heatmap
 from reports.figures.snapshot import snapshot_change_figure
+from reports.figures.themes import theme_shares_figure
+from reports.figures.topics import intertopic_map_figure, top_terms_figure
 from reports.figures.trends import (
     raw_vs_normalized_figure,
     theme_area_figure,
@@ -17,7 +18,6 @@ from reports.figures.trends import (
     topic_period_heatmap,
     trend_effects_figure,
 )
-from reports.figures.topics import intertopic_map_figure, top_terms_figure
 
 __all__ = [
     "agreement_heatmap",

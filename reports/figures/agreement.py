@@ -23,7 +23,9 @@ def axis_labels(result: TopicResult | None, noun: str, n: int) -> list[str]:
     """
     if result is None or result.n_topics != n:
         return [escape_text(f"{noun} {k}") for k in range(n)]
-    return [escape_text(f"{noun} {result.topic_id(k)}: {shorten(topic_label(result, k), LABEL_CHARS)}") for k in range(n)]
+    return [
+        escape_text(f"{noun} {result.topic_id(k)}: {shorten(topic_label(result, k), LABEL_CHARS)}") for k in range(n)
+    ]
 
 
 def agreement_heatmap(

@@ -25,7 +25,10 @@ def cluster_sizes_figure(clusters: TopicResult) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=[sizes[k] for k in order],
-            y=[escape_text(f"{NOUN} {clusters.topic_id(k)}: {shorten(topic_label(clusters, k), LABEL_CHARS)}") for k in order],
+            y=[
+                escape_text(f"{NOUN} {clusters.topic_id(k)}: {shorten(topic_label(clusters, k), LABEL_CHARS)}")
+                for k in order
+            ],
             orientation="h",
             marker_color=[topic_color(k) for k in order],
             customdata=[sizes[k] / n_docs for k in order],

@@ -145,7 +145,7 @@ def topic_quality_figure(
 
 
 def _npmi_range(values: Sequence[float]) -> list[float]:
-    """x range of the NPMI panel: the values and 0 with a 15% margin, at least ``[0, 0.1]``, within ``[-1, 1]``."""
+    """X range of the NPMI panel: the values and 0 with a 15% margin, at least ``[0, 0.1]``, within ``[-1, 1]``."""
     low = min([0.0, *(float(v) for v in values)])
     high = max([0.1 if low == 0.0 else 0.0, *(float(v) for v in values)])
     pad = 0.15 * (high - low)

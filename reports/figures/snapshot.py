@@ -32,7 +32,8 @@ def snapshot_change_figure(comparison: SnapshotComparison) -> go.Figure:
         [
             cells.points(r.change), cells.points(r.change_low), cells.points(r.change_high),
             escape_text(r.status), cells.number(r.p_value), cells.number(r.q_value),
-            cells.whole(r.count_before), cells.whole(r.papers_before), cells.whole(r.count_after), cells.whole(r.papers_after),
+            cells.whole(r.count_before), cells.whole(r.papers_before),
+            cells.whole(r.count_after), cells.whole(r.papers_after),
         ]
         for r in rows.itertuples(index=False)
     ]

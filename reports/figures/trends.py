@@ -186,7 +186,10 @@ def topic_period_heatmap(trends: TrendTable) -> go.Figure:
         z.append([cells.number(v) for v in rows["share"]])
         bounds = zip(_col(rows, "share_low"), _col(rows, "share_high"))
         customdata.append(
-            [[cells.whole(c), cells.whole(p), cells.number(lo), cells.number(hi)] for c, p, (lo, hi) in zip(rows["count"], rows["papers"], bounds)]
+            [
+                [cells.whole(c), cells.whole(p), cells.number(lo), cells.number(hi)]
+                for c, p, (lo, hi) in zip(rows["count"], rows["papers"], bounds)
+            ]
         )
     x = [escape_text(p) for p in periods]
     ci = f"{trends.confidence:.0%} CI"
@@ -269,7 +272,8 @@ def trend_effects_figure(trends: TrendTable, window: str, basis: str = RAW, kind
                 },
                 customdata=[
                     [
-                        cells.number(r.share_start), cells.number(r.share_end), escape_text(r.start), escape_text(r.end),
+                        cells.number(r.share_start), cells.number(r.share_end),
+                        escape_text(r.start), escape_text(r.end),
                         cells.points(r.slope_low), cells.points(r.slope_high),
                         cells.number(r.p_value), cells.number(r.q_value), cells.whole(r.count), cells.whole(r.papers),
                     ]
@@ -297,7 +301,7 @@ def trend_effects_figure(trends: TrendTable, window: str, basis: str = RAW, kind
 
 
 def _x_values(trends: TrendTable) -> list[str] | list[int]:
-    """x of the share lines: the years as numbers when every period is a year (so missing years show as
+    """X of the share lines: the years as numbers when every period is a year (so missing years show as
     gaps on the axis), else the escaped period labels."""
     if trends.time_unit == "year":
         return [int(p) for p in trends.periods]
@@ -405,7 +409,8 @@ def _theme_line_traces(
                 showlegend=show_legend,
                 visible=visible,
                 customdata=[
-                    [lo, hi, cells.whole(c), cells.whole(p)] for lo, hi, c, p in zip(low, high, rows["count"], rows["papers"])
+                    [lo, hi, cells.whole(c), cells.whole(p)]
+                    for lo, hi, c, p in zip(low, high, rows["count"], rows["papers"])
                 ],
                 hovertemplate="%{fullData.name}<br>%{x}: %{y:.1%} ("
                 + ci

@@ -15,8 +15,16 @@ from bench import corpora
 from bench.measure import parse_kib_field, parse_stat_ppid, process_tree, run_measured, tree_memory_kib
 from bench.runner import RunRecord, read_outputs, write_config
 from bench.table import (
-    TextTable, fmt_int, fmt_mb, fmt_npmi, fmt_seconds, replace_between_markers, results_markdown, runs_table,
-    stage_table, to_markdown,
+    TextTable,
+    fmt_int,
+    fmt_mb,
+    fmt_npmi,
+    fmt_seconds,
+    replace_between_markers,
+    results_markdown,
+    runs_table,
+    stage_table,
+    to_markdown,
 )
 from bench.targets import check_targets, loglog_slope, parse_cpu_model, parse_meminfo_gib
 from preprocessing.clean import normalise_title

@@ -4,7 +4,6 @@ documents map sampled, hover text capped, every paper in the (paged) table; its 
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from pathlib import Path

@@ -120,9 +120,9 @@ def test_duplicate_ids_with_different_content_are_all_kept_and_named(tmp_path: P
 
 
 def test_a_folder_with_one_bad_file_names_that_file(tmp_path: Path) -> None:
+    from preprocessing.readers import read_inputs
     from topics.config import InputConfig
     from topics.inputs import input_specs
-    from preprocessing.readers import read_inputs
 
     folder = tmp_path / "exports"
     folder.mkdir()

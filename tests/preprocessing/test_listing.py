@@ -211,7 +211,7 @@ def entries(draw: st.DrawFn) -> tuple[str, tuple[str, ...], bool]:
     head = draw(st.lists(st.sampled_from(TITLE_WORDS), min_size=1, max_size=3))
     tail = draw(st.lists(st.sampled_from(TITLE_WORDS), min_size=1, max_size=3))
     title = f"{' '.join(head)} {draw(st.sampled_from(JOINERS))} {' '.join(tail)}"
-    names = st.builds(lambda f, l: f"{f} {l}", st.sampled_from(FIRST_NAMES), st.sampled_from(LAST_NAMES))
+    names = st.builds(lambda first, last: f"{first} {last}", st.sampled_from(FIRST_NAMES), st.sampled_from(LAST_NAMES))
     authors = tuple(draw(st.lists(st.one_of(names, st.just("Rishav")), min_size=1, max_size=5)))
     return title, authors, draw(st.booleans())
 

@@ -7,12 +7,10 @@ One paper's title and one author carry markup injections, as scraped pages might
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from preprocessing.records import Corpus, Paper, SkippedRecord
 from topics.results import (
-    UNASSIGNED,
     Agreement,
     DocumentMap,
     RunResult,

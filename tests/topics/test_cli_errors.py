@@ -4,14 +4,22 @@ path) and the fix, no traceback, and no half-written outputs."""
 from __future__ import annotations
 
 import json
-
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.topics.helpers import FAST, LISTINGS, MILA_CONFIG, OUTPUT_FILES, TINY_LISTING, VENV_TOPICS, CliResult, snapshot
+from tests.topics.helpers import (
+    FAST,
+    LISTINGS,
+    MILA_CONFIG,
+    OUTPUT_FILES,
+    TINY_LISTING,
+    VENV_TOPICS,
+    CliResult,
+    snapshot,
+)
 
 Cli = Callable[..., CliResult]
 

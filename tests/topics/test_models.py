@@ -4,18 +4,18 @@ the intertopic map, the documents map, trends and period order."""
 from __future__ import annotations
 
 import numpy as np
-from gensim.models import LdaModel, LdaMulticore
 import pandas as pd
 import pytest
+from gensim.models import LdaMulticore
 from scipy.spatial.distance import pdist
 
 from topics.agreement import compare_partitions
 from topics.clusters import TfidfClusterModel, tfidf_matrix
+from topics.config import TrendsConfig
 from topics.doc_map import project_documents
 from topics.lda import LdaTopicModel
 from topics.results import UNASSIGNED, ThemeDefinition, ThemeTable, TopicResult
 from topics.topic_map import classical_mds, intertopic_coordinates
-from topics.config import TrendsConfig
 from topics.trends import TrendInputs, build_trends, order_periods, period_sort_key
 from topics.vocabulary import MIN_VOCABULARY, Vocabulary, build_vocabulary
 

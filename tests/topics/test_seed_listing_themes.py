@@ -4,8 +4,6 @@ would give (from the title and abstract), and none of the three named themes a r
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.topics.helpers import MILA_CONFIG

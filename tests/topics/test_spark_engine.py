@@ -14,13 +14,20 @@ from sklearn.metrics import adjusted_rand_score
 
 from preprocessing.errors import UserError
 from preprocessing.nlp import Tokenizer
+from tests.topics.helpers import PROJECT_ROOT
 from topics import spark_engine
 from topics.clusters import tfidf_matrix
 from topics.config import SparkConfig, validate_config
 from topics.pipeline import _tokenizer
-from topics.spark_engine import JAVA_MISSING, PYSPARK_MISSING, SparkModels, fit_on_spark, spark_session, tokenize_on_spark
+from topics.spark_engine import (
+    JAVA_MISSING,
+    PYSPARK_MISSING,
+    SparkModels,
+    fit_on_spark,
+    spark_session,
+    tokenize_on_spark,
+)
 from topics.vocabulary import build_vocabulary
-from tests.topics.helpers import PROJECT_ROOT
 
 pytestmark = pytest.mark.spark
 

@@ -109,10 +109,10 @@ def test_papers_against_a_theme_are_its_negatives(tmp_path: Path) -> None:
     """learn_theme_scores: a paper that uses one of the theme's against terms is never a positive, whatever its
     seeds (``evidence.against``), and one in the background is a negative too."""
     from preprocessing.nlp import Tokenizer, TokenizerSettings
+    from topics.results import ThemeDefinition
     from topics.theme_learner import learn_theme_scores
     from topics.theme_lexicon import against_lexicon, build_lexicon
     from topics.themes import demote_against, paper_evidence
-    from topics.results import ThemeDefinition
 
     tokenizer = Tokenizer(TokenizerSettings())
     themes = [ThemeDefinition(id="swim", label="Swimming", seeds=("swim",), against=("swim team budget",))]

@@ -16,9 +16,8 @@ import pytest
 from preprocessing.nlp import SURFACE_SEP, Tokenizer, TokenizerSettings, build_stop_words, split_theme_word
 from tests.topics.helpers import PROJECT_ROOT, THEMES_FILE
 from topics.config import DEFAULT_THEMES_FILE
-from topics.theme_definitions import load_domain_profile
 from topics.results import ThemeDefinition
-from topics.theme_definitions import load_theme_definitions
+from topics.theme_definitions import load_domain_profile, load_theme_definitions
 from topics.theme_lexicon import SEED_WEIGHT, ThemeLexicon, Unmatchable, build_lexicon, scan_arrays
 from topics.themes import paper_evidence
 

@@ -13,9 +13,8 @@ import pytest
 from preprocessing.nlp import Tokenizer, TokenizerSettings, build_stop_words
 from tests.topics.helpers import THEMES_FILE
 from topics.config import DEFAULT_THEMES_FILE, ConfigError, ThemesConfig
-from topics.theme_definitions import load_domain_profile
 from topics.results import UNASSIGNED, ThemeDefinition
-from topics.theme_definitions import load_theme_definitions
+from topics.theme_definitions import load_domain_profile, load_theme_definitions
 from topics.theme_lexicon import RELATED_WEIGHT, SEED_WEIGHT, against_lexicon, build_lexicon
 from topics.themes import (
     FEATURES,
@@ -25,9 +24,9 @@ from topics.themes import (
     SCORERS,
     PaperEvidence,
     ThemeRule,
-    demote_against,
     ThemeScorer,
     assign_themes,
+    demote_against,
     group_theme_scores,
     paper_evidence,
     scorer_for,

@@ -17,7 +17,6 @@ from topics.topic_drift import (
     topic_terms_by_period,
 )
 
-
 # --- bin_periods ----------------------------------------------------------------------------------------------
 
 

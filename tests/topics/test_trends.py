@@ -12,7 +12,11 @@ from topics.config import TrendsConfig, TrendWindowConfig
 from topics.outputs import TREND_COLUMNS, trends_frame
 from topics.results import NORMALIZED, RAW, UNASSIGNED, ThemeDefinition, ThemeTable, TopicResult
 from topics.trends import (
-    TrendInputs, build_trends, comparison_periods, period_times, resolve_windows,
+    TrendInputs,
+    build_trends,
+    comparison_periods,
+    period_times,
+    resolve_windows,
 )
 
 YEARS = tuple(str(y) for y in range(2010, 2020))
