@@ -12,7 +12,7 @@ SKIP_JAVA ?=
 CHROMIUM ?= /usr/bin/chromium
 SKIP_BROWSER ?=
 
-.PHONY: report test install clean java chromium bench
+.PHONY: report test lint install clean java chromium bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +63,13 @@ install: $(STAMP)
 report: $(STAMP)
 	$(BIN)/topics run $(CONFIG)
 
-test: $(STAMP) | chromium
+# The code's contracts: ruff (style, bugs, docstrings), mypy (types) and import-linter (which package may import which)
+lint: $(STAMP)
+	$(BIN)/ruff check topics preprocessing reports tests bench setup.py
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint | chromium
 	REQUIRE_BROWSER=$(if $(SKIP_BROWSER),0,1) TOPICS_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 # The pipeline benchmark (bench/README.md): needs ../shared/data/ml-abstracts; BENCH_ARGS="--quick" for a smoke run

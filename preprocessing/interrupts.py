@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 #: Exit codes of a process ended by the signal: 128 + its number.
-EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+EXIT_CODES: dict[int, int] = {int(signal.SIGINT): 130, int(signal.SIGTERM): 143}
 
 
 class Interrupted(BaseException):

@@ -452,7 +452,8 @@ class Tokenizer:
         """The lookup lemmatizer's table (``get(word, default)``), or an empty dict without one."""
         if "lemmatizer" not in self.nlp.pipe_names:
             return {}
-        return self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {})
+        lemmatizer: Any = self.nlp.get_pipe("lemmatizer")
+        return lemmatizer.lookups.get_table("lemma_lookup", {})
 
     def tokenize_phrase(self, text: str) -> list[str]:
         """One seed term ("reinforcement learning") as a flat token sequence, with the corpus's own filters."""

@@ -151,7 +151,7 @@ def evaluation_section(run: RunResult) -> Section | None:
     unmatched = (
         f" {ev.n_unmatched:,} labelled papers are not in this corpus and were left out." if ev.n_unmatched else ""
     )
-    rows = []
+    rows: list[tuple[str, int | str, int | str, str, str, str, str]] = []
     for score, base in zip(ev.scores, ev.baseline or (None,) * len(ev.scores)):
         rows.append((
             labels.get(score.theme, score.theme), score.support, score.predicted, f"{score.precision:.3f}",
@@ -499,7 +499,7 @@ def topic_summary_table(
             row.append(f"{result.topic_stability[k]:.2f}")
         if with_diversity:
             row.append(f"{result.topic_diversity[k]:.2f}")
-        if with_theme:
+        if with_theme and topic_theme is not None:
             j = int(np.argmax(topic_theme[k]))
             row.append(f"{labels[themes.themes[j].id]} ({float(topic_theme[k, j]):.2f})")
         rows.append(tuple(row))

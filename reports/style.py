@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import plotly.graph_objects as go
 
 from topics.results import DECLINING, EMERGING, STABLE, UNASSIGNED
@@ -49,7 +50,7 @@ OFFLINE_TRACE_TYPES: frozenset[str] = frozenset(
 
 
 def count_heatmap(
-    counts: Sequence[Sequence[int]], x: Sequence[str], y: Sequence[str], hovertemplate: str
+    counts: Sequence[Sequence[int]] | np.ndarray, x: Sequence[str], y: Sequence[str], hovertemplate: str
 ) -> go.Heatmap:
     """A heatmap of paper counts (rows ``y``, columns ``x``; labels already escaped) in the house count style,
     each cell showing its count."""

@@ -11,6 +11,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics import silhouette_score
 
+from preprocessing.token_arrays import TokenArrays
 from topics.coherence import npmi_coherence
 from topics.results import TopicResult
 from topics.topic_map import intertopic_coordinates
@@ -62,7 +63,7 @@ class TfidfClusterModel:
         self.n_init = n_init
         self.random_state = random_state
 
-    def fit(self, vocabulary: Vocabulary, documents: Sequence[Sequence[str]]) -> "TfidfClusterModel":
+    def fit(self, vocabulary: Vocabulary, documents: Any = None) -> "TfidfClusterModel":
         """Build the TF-IDF matrix of ``vocabulary`` and cluster its rows with KMeans; returns ``self``."""
         self.tfidf_, self.terms_ = tfidf_matrix(vocabulary, documents, self.max_features)
         self.kmeans_ = self.make_kmeans(self.random_state)
@@ -93,7 +94,11 @@ class TfidfClusterModel:
         )
 
     def result(
-        self, texts: Sequence[Sequence[str]], vocabulary: Vocabulary, doc_ids: Sequence[str], top_n: int = 10
+        self,
+        texts: Sequence[Sequence[str]] | TokenArrays,
+        vocabulary: Vocabulary,
+        doc_ids: Sequence[str],
+        top_n: int = 10,
     ) -> TopicResult:
         """The clusters as a :class:`TopicResult` (one-hot ``doc_topic``; weights from the TF-IDF centroids)."""
         n_docs = len(self.labels_)

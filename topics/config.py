@@ -7,6 +7,7 @@ config file and validates. Unknown keys and bad values raise :class:`ConfigError
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -380,7 +381,7 @@ def _key_path(location: tuple[Any, ...]) -> str:
     return " -> ".join(str(part) for part in location) or "(top level)"
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     path = _key_path(error["loc"])
     if error["type"] == "extra_forbidden":
         return f"unknown key '{path}'; remove it or check its spelling"

@@ -332,13 +332,13 @@ def match_labels(gold: GoldLabels, doc_ids: Sequence[str], titles: Sequence[str]
     unmatched: list[int] = []
     for entry in range(len(gold)):
         found: Key = "id"
-        row = by_id.get(gold.ids[entry]) if gold.ids[entry] else None
-        if row is None:
-            found, row = "title", by_title.get(normalise_title(gold.titles[entry]))
-        if row is None:
+        matched = by_id.get(gold.ids[entry]) if gold.ids[entry] else None
+        if matched is None:
+            found, matched = "title", by_title.get(normalise_title(gold.titles[entry]))
+        if matched is None:
             unmatched.append(entry)
             continue
-        earlier = taken.get(row)
+        earlier = taken.get(matched)
         if earlier is not None:
             if gold.themes[earlier] != gold.themes[entry]:
                 raise InputError(
@@ -348,9 +348,9 @@ def match_labels(gold: GoldLabels, doc_ids: Sequence[str], titles: Sequence[str]
                     "keep one row per paper, or give its rows the same themes", line=gold.lines[entry],
                 )
             continue
-        taken[row] = entry
+        taken[matched] = entry
         entries.append(entry)
-        rows.append(row)
+        rows.append(matched)
         how.append(found)
     if not entries:
         raise UserError(
@@ -472,7 +472,7 @@ def evaluate_themes(
             f"{', '.join(theme_ids)}); evaluate with the themes file the labels were written for"
         )
     themes = gold_labels.evaluated
-    columns = [list(theme_ids).index(t) for t in themes]
+    columns = np.asarray([list(theme_ids).index(t) for t in themes], dtype=int)
     rows = np.asarray(match.doc_rows, dtype=int)
     gold = np.array([[t in gold_labels.themes[e] for t in themes] for e in match.entries], dtype=bool)
     gold = gold.reshape(len(rows), len(themes))

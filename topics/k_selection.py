@@ -135,7 +135,7 @@ def eligible_candidates(stability: Sequence[float], floor: float = STABILITY_FLO
     return values >= threshold - TIE_TOLERANCE, threshold
 
 
-def selection_score(coherence: Sequence[float], eligible: Sequence[bool]) -> np.ndarray:
+def selection_score(coherence: Sequence[float], eligible: Sequence[bool] | np.ndarray) -> np.ndarray:
     """Shape ``(n_candidates,)`` in ``[0, 1]``: ``coherence`` min-max scaled over the eligible candidates (all
     ones when they are equal), 0 for the others."""
     values = np.asarray(coherence, dtype=float)
@@ -148,7 +148,7 @@ def selection_score(coherence: Sequence[float], eligible: Sequence[bool]) -> np.
     return score
 
 
-def choose_k(candidates: Sequence[int], score: Sequence[float]) -> int:
+def choose_k(candidates: Sequence[int], score: Sequence[float] | np.ndarray) -> int:
     """The candidate with the highest ``score``; scores within :data:`TIE_TOLERANCE` of the best go to the
     smallest K."""
     values = np.asarray(score, dtype=float)
@@ -192,7 +192,8 @@ def _evaluate(
     per_fit = [float(np.mean(per_topic[a:b])) if b > a else 0.0 for a, b in zip(sizes[:-1], sizes[1:])]
     best = min(i for i, value in enumerate(per_fit) if value >= max(per_fit) - TIE_TOLERANCE)
     others = [tt for i, tt in enumerate(topic_terms) if i != best]
-    stability, topic_stability = None, ()
+    stability: float | None = None
+    topic_stability: tuple[float, ...] = ()
     if others:
         matched = np.array([match_topics(topic_terms[best], other)[1] for other in others])  # (n_others, k)
         stability = float(matched.max(axis=0).mean()) if matched.size else 0.0

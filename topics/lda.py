@@ -138,6 +138,7 @@ class _SparseEstepMixin:
 
     row_matrix: sparse.csr_matrix | None = None
     row_gamma: np.ndarray | None = None
+    num_terms: int  # set by gensim's LdaModel, which the mixin is combined with
 
     def do_estep(self, chunk: Sequence[Any], state: Any = None) -> np.ndarray:
         gamma = super().do_estep(chunk, state)  # type: ignore[misc]
@@ -147,7 +148,7 @@ class _SparseEstepMixin:
 
     def inference(self, chunk: Sequence[Any], collect_sstats: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         counts = _rows_matrix(list(chunk), self.row_matrix, self.num_terms)
-        return sparse_estep(self, counts, collect_sstats)  # type: ignore[arg-type]
+        return sparse_estep(self, counts, collect_sstats)
 
 
 class SparseEstepLda(_SparseEstepMixin, LdaModel):
@@ -250,13 +251,15 @@ class LdaTopicModel:
         """Topic proportions per document, shape ``(n_docs, n_topics)``, rows sum to 1."""
         if not hasattr(self, "model_"):
             raise RuntimeError("LdaTopicModel.transform called before fit")
-        if not sparse.issparse(counts):
-            counts = _rows_matrix(list(counts), None, self.model_.num_terms)
-        if counts.shape[0] == 0:
+        if isinstance(counts, sparse.spmatrix | sparse.sparray):
+            matrix = sparse.csr_matrix(counts)
+        else:
+            matrix = _rows_matrix(list(counts), None, self.model_.num_terms)
+        if matrix.shape[0] == 0:
             return np.zeros((0, self.num_topics))
         gamma = np.vstack([
-            sparse_estep(self.model_, counts[start : start + 20000], collect_sstats=False)[0]
-            for start in range(0, counts.shape[0], 20000)
+            sparse_estep(self.model_, matrix[start : start + 20000], collect_sstats=False)[0]
+            for start in range(0, matrix.shape[0], 20000)
         ]).astype(float)
         return gamma / gamma.sum(axis=1, keepdims=True)
 

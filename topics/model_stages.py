@@ -334,7 +334,10 @@ def _fit_models_on_spark(
     if cfg.stability_seeds or config.models.clusters.stability_seeds:
         progress.note("  engine: spark fits each model once: topic stability is not measured")
     k = effective_k(int(cfg.num_topics), len(ids), "models.lda.num_topics", warnings, progress)
-    documents = [tokens.documents.flat(i) for i in range(len(tokens.documents))]
+    merged = tokens.documents
+    if merged is None:
+        raise RuntimeError("the phrases stage sets tokens.documents before the models are fitted")
+    documents = [merged.flat(i) for i in range(len(merged))]
     with progress.stage("spark_models"):
         models = fit_on_spark(
             spark, documents, vocabulary.terms, num_topics=k, num_clusters=max(cluster_k, 2), seed=config.lda_seed,
@@ -354,7 +357,7 @@ def _fit_models_on_spark(
         doc_map = project_documents(models.tfidf, config.report.map.max_points, config.report.map.method, config.seed)
     side = SideModels(result=cluster_result, model=cluster_model, doc_map=doc_map, timings=timings)
     return FittedModels(
-        documents=tokens.documents, vocabulary=vocabulary, lda_result=lda_result, lda_model=lda_model, k_sweep=None,
+        documents=merged, vocabulary=vocabulary, lda_result=lda_result, lda_model=lda_model, k_sweep=None,
         side=side, parallel=False, warnings=warnings,
     )
 

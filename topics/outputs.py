@@ -97,8 +97,8 @@ def paper_rows(run: RunResult) -> Iterator[tuple[str, ...]]:
     """One tuple of strings per paper, in the order of :data:`PAPER_COLUMNS` (see :func:`papers_frame`)."""
     table = run.themes
     lda, clusters = run.lda, run.clusters
-    topics = lda.assignments.tolist() if lda is not None else None
-    groups = clusters.assignments.tolist() if clusters is not None else None
+    topics: list[int] = lda.assignments.tolist() if lda is not None else []
+    groups: list[int] = clusters.assignments.tolist() if clusters is not None else []
     topic_ids = [lda.topic_id(k) for k in range(lda.n_topics)] if lda is not None else []
     cluster_ids = [clusters.topic_id(k) for k in range(clusters.n_topics)] if clusters is not None else []
     weights = lda.doc_topic[np.arange(len(topics)), topics].tolist() if lda is not None and topics else []
@@ -119,10 +119,10 @@ def paper_rows(run: RunResult) -> Iterator[tuple[str, ...]]:
             ";".join(t for t, _ in pairs),
             ";".join(f"{t}:{s:.4f}" for t, s in scored[i]),
             ";".join(f"{t}:{'|'.join(evidence[index[t]])}" for t, _ in pairs),
-            "" if topics is None else str(topic_ids[topics[i]]),
+            "" if lda is None else str(topic_ids[topics[i]]),
             "" if lda is None else f"{weights[i]:.4f}",
             "" if lda is None else lda.labels[topics[i]],
-            "" if groups is None else str(cluster_ids[groups[i]]),
+            "" if clusters is None else str(cluster_ids[groups[i]]),
             "" if clusters is None else clusters.labels[groups[i]],
         )
 

@@ -35,7 +35,7 @@ from topics.stage_cache import StageCache, file_signature, stage_key
 from topics.theme_background import background_texts, tokenize_background
 from topics.theme_definitions import load_theme_definitions, run_profile
 from topics.theme_learner import PSEUDO_LABEL_RULES, SOLVER, SeededThemeClassifier, learn_theme_scores
-from topics.theme_lexicon import against_lexicon, build_lexicon
+from topics.theme_lexicon import Unmatchable, against_lexicon, build_lexicon
 from topics.themes import (
     CALIBRATION,
     SCORERS,
@@ -137,7 +137,7 @@ def tokenize_corpus(
 def assign_paper_themes(
     config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
     ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool = True,
-) -> tuple[ThemeTable, list[str]]:
+) -> tuple[ThemeTable, list[Unmatchable]]:
     """Every paper's themes from its own words (the theme lexicon scanned over its tokens), from what the
     corpus and the background corpus teach about each theme (``themes.learn``), and from the LDA topics and
     clusters of ``fitted`` it belongs to; also the theme terms that tokenisation cannot match (for a warning)."""
@@ -193,7 +193,7 @@ def _scorers_fingerprint() -> list[Any]:
 def cached_themes(
     config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
     ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool,
-) -> tuple[ThemeTable, list[str]]:
+) -> tuple[ThemeTable, list[Unmatchable]]:
     """:func:`assign_paper_themes`, or its result from the stage cache when the models came from (or went into)
     the cache entry ``fitted.key`` (same tokens, ids and model settings) and the theme definitions file, the
     theme settings and the tokenizer are unchanged. Without a cache it always computes."""

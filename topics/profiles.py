@@ -92,7 +92,7 @@ def venue_theme_profiles(theme_ids: Sequence[str], assigned: np.ndarray, venues:
     flags = np.asarray(assigned, dtype=float)[known]
     counts = np.zeros((len(distinct), flags.shape[1]))
     np.add.at(counts, codes, flags)
-    order = sorted(range(len(distinct)), key=lambda v: (-papers[v], distinct[v].casefold(), distinct[v]))
+    order = sorted(range(len(distinct)), key=lambda v: (-papers[v], str(distinct[v]).casefold(), str(distinct[v])))
     rows = [
         {"venue": str(distinct[v]), "theme": theme, "papers": int(papers[v]), "count": int(counts[v, j]),
          "share": round(float(counts[v, j]) / papers[v], 6)}

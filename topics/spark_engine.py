@@ -382,7 +382,7 @@ def fit_on_spark(
 
         # no type hints on sublinear: pyspark would read them as a pandas UDF's
         @F.udf(returnType=VectorUDT())
-        def sublinear(vector):  # type: ignore[no-untyped-def]
+        def sublinear(vector):
             values = np.asarray(vector.values, dtype=np.float64)
             return SparseVector(
                 vector.size, vector.indices, np.where(values > 0, 1.0 + np.log(np.maximum(values, 1e-300)), 0.0)

@@ -37,6 +37,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from rich.markup import escape
@@ -251,13 +252,13 @@ def listed_terms(
             if words:
                 forms.add(PHRASE_JOINER.join(words))
         longest = max((len(g) for g in seeds[j]), default=0)
-        for words in phrases:
+        for phrase in phrases:
             if any(
-                words[i : i + n] in seeds[j]
-                for n in range(1, min(longest, len(words)) + 1)
-                for i in range(len(words) - n + 1)
+                phrase[i : i + n] in seeds[j]
+                for n in range(1, min(longest, len(phrase)) + 1)
+                for i in range(len(phrase) - n + 1)
             ):
-                forms.add(PHRASE_JOINER.join(words))
+                forms.add(PHRASE_JOINER.join(phrase))
         listed[theme.id] = forms
     return listed
 
@@ -404,7 +405,10 @@ def write_suggestions_csv(path: Path, suggestions: Mapping[str, Sequence[Suggest
         path.parent.mkdir(parents=True, exist_ok=True)
         tempfiles.remove_orphans(path.parent, kind)
         data = buffer.getvalue().encode("utf-8")
-        tempfiles.write_atomically(path, kind, lambda stream: stream.write(data), suffix=".csv.tmp")
+        def write(stream: BinaryIO) -> None:
+            stream.write(data)
+
+        tempfiles.write_atomically(path, kind, write, suffix=".csv.tmp")
     except OSError as error:
         raise UserError(
             f"{error.filename or path}: cannot write the CSV ({error.strerror or error}); choose another --out"

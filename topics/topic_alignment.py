@@ -150,7 +150,7 @@ def _topic_terms(path: Path, where: str, raw: Any) -> dict[str, float]:
         if not isinstance(item, dict) or not isinstance(item.get("term"), str) or not item["term"]:
             raise _malformed(path, at, f"expected {{\"term\": text, \"weight\": number}}, got {item!r:.60}")
         weight = item.get("weight")
-        if not _number(weight) or weight < 0:
+        if not isinstance(weight, (int, float)) or not _number(weight) or weight < 0:
             raise _malformed(path, f"{at} -> weight", f"expected a number >= 0, got {weight!r:.60}")
         if item["term"] in terms:
             raise _malformed(path, f"{at} -> term", f"term {item['term']!r} appears twice in the topic")

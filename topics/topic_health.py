@@ -99,7 +99,7 @@ def topic_flags(
     if n_docs == 0 or result.n_topics < 2:
         return flags
     sizes = np.bincount(result.assignments, minlength=result.n_topics)
-    for k in np.flatnonzero(sizes > DOMINANT_SHARE * n_docs):
+    for k in np.flatnonzero(sizes > DOMINANT_SHARE * n_docs).tolist():
         share = float(sizes[k] / n_docs)
         if model == "lda" and lda_init == "random":
             setting = "models.lda.init=clusters"

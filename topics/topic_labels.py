@@ -211,9 +211,9 @@ def topic_labels(
     labels: list[str] = []
     used: set[str] = set(reserved)
     for k, terms in enumerate(topic_terms):
-        j = best[k]
-        prefix = theme_shorts[j] if j is not None else None
-        ranked = ranked_terms(terms, prefix, names[j] if j is not None else ())
+        best_theme = best[k]
+        prefix = theme_shorts[best_theme] if best_theme is not None else None
+        ranked = ranked_terms(terms, prefix, names[best_theme] if best_theme is not None else ())
         label, shown = _fit(prefix, ranked, max_terms, max_chars)
         if label in used and shown:
             extended = (_compose(prefix, [*ranked[:shown], extra]) for extra in ranked[shown:])

@@ -42,7 +42,7 @@ def text(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     try:
-        if pd.isna(value):  # type: ignore[arg-type]
+        if pd.isna(value):
             return ""
     except (TypeError, ValueError):
         pass

@@ -245,8 +245,9 @@ def reliability_figure(ev: Evaluation) -> go.Figure:
             error_y={
                 "type": "data",
                 "symmetric": False,
-                "array": [b.observed_high - b.observed for b in bins],
-                "arrayminus": [b.observed - b.observed_low for b in bins],
+                # a bin with papers has its observed share and interval (None only in empty bins)
+                "array": [float(b.observed_high or 0.0) - float(b.observed or 0.0) for b in bins],
+                "arrayminus": [float(b.observed or 0.0) - float(b.observed_low or 0.0) for b in bins],
                 "color": ACCENT_COLOR,
                 "thickness": 1.5,
                 "width": 4,
