@@ -21,8 +21,7 @@ from reports.figures.topics import topic_label, topic_names
 from reports.section import Section
 from reports.table import Cell, TableData, build_paper_table
 from reports.trend_sections import trends_section
-from topics.evaluation import ErrorCase
-from topics.results import RunResult, ThemeTable, TopicResult
+from topics.results import ErrorCase, RunResult, ThemeTable, TopicResult
 
 #: Display names of known metrics; others are shown with underscores as spaces.
 METRIC_NAMES = {

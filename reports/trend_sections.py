@@ -14,7 +14,6 @@ from reports.figures.themes import theme_labels
 from reports.section import Section
 from reports.table import Cell, TableData
 from topics.results import DECLINING, EMERGING, NORMALIZED, RAW, RunResult, TrendTable, TrendWindow
-from topics.snapshot import changed_rows
 
 #: Characters of a label kept in trend tables.
 LABEL_CHARS = 60
@@ -217,7 +216,7 @@ def comparison_parts(run: RunResult) -> tuple[Section, ...]:
     absent = comparison.frame[(comparison.frame["count_before"] == 0) & (comparison.frame["count_after"] == 0)]
     frame = comparison.frame.drop(index=absent.index)
     shown = replace(comparison, frame=frame)
-    changed = changed_rows(shown)
+    changed = shown.changed_rows()
     named = "; ".join(
         f"{shorten(str(r.label), 40)} {_status_words(r.status)}{_points(r.change)} points "
         f"({r.count_before} → {r.count_after} papers"

@@ -33,12 +33,9 @@ from preprocessing.clean import normalise_title
 from preprocessing.errors import InputError, UserError
 from preprocessing.readers import decode_text
 from preprocessing.tabular import STANDARD_COLUMNS
-from topics.theme_metrics import MICRO, PrCurve, Reliability, ThemeScore, pr_curve, reliability, theme_score
+from topics.results import MICRO, NONE, OTHER, ErrorCase, Evaluation, PrCurve, Reliability, ThemeScore
+from topics.theme_metrics import pr_curve, reliability, theme_score
 
-#: Label meaning "none of the evaluated themes".
-OTHER = "other"
-#: Predicted category of a paper that carries none of the evaluated themes (confusion table column).
-NONE = "none"
 #: Column names (case-insensitive) recognised for the labels, the paper id and the title; first present wins.
 THEMES_COLUMNS: tuple[str, ...] = ("themes", "labels", "theme", "label")
 ID_COLUMNS: tuple[str, ...] = STANDARD_COLUMNS["id"]
@@ -366,72 +363,6 @@ def match_labels(gold: GoldLabels, doc_ids: Sequence[str], titles: Sequence[str]
 # --- scores --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ErrorCase:
-    """One wrong decision of the labeller on one paper and theme.
-
-    ``kind`` is ``"false positive"`` (theme given, not labelled) or ``"false negative"`` (labelled, not given);
-    ``score`` is the labeller's score for the theme; ``evidence`` the terms behind that score (may be empty);
-    ``gold`` the paper's labelled themes (``("other",)`` for none); ``predicted`` every theme the labeller gave
-    the paper, evaluated or not, in theme order; ``line`` the labels file line.
-    """
-
-    kind: Literal["false positive", "false negative"]
-    doc_id: str
-    title: str
-    theme: str
-    score: float
-    evidence: tuple[str, ...]
-    gold: tuple[str, ...]
-    predicted: tuple[str, ...]
-    line: int
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """The labeller (and the keyword baseline) scored against hand labels.
-
-    Attributes:
-        labels_path: the labels file.
-        themes: evaluated theme ids, in theme order.
-        scores: the labeller's score per evaluated theme.
-        baseline: the keyword baseline's score per evaluated theme (empty when the baseline was not run).
-        macro_f1: mean F1 of ``scores``.
-        baseline_macro_f1: mean F1 of ``baseline``, ``None`` when not run.
-        n_labelled: labelled papers in the file (repeats dropped); ``n_papers`` of them matched the run.
-        n_unmatched: labelled papers not in the run; ``unmatched_examples`` names the first few.
-        gold_categories: rows of ``confusion``: ``themes`` then ``"other"``.
-        predicted_categories: columns of ``confusion``: ``themes`` then ``"none"``.
-        confusion: shape ``(len(themes) + 1, len(themes) + 1)``, ints: for each paper, every pair (gold category,
-            predicted category) counts 1, so a paper with two gold and one predicted theme counts twice.
-        false_positives: worst false positives, highest score first (at most ``max_errors``).
-        false_negatives: worst false negatives, lowest score first (at most ``max_errors``).
-        pr_curves: the labeller's scores at every threshold, one curve per evaluated theme (theme order).
-        pr_micro: the same pooled over every (paper, theme) pair (theme :data:`MICRO`).
-        reliability: calibration of the scores over the same pairs.
-        threshold: the configured score threshold of the labeller, when the caller gave it. ``scores`` are the
-            decisions actually made (that threshold and at most ``max_per_paper`` themes a paper).
-    """
-
-    labels_path: str
-    themes: tuple[str, ...]
-    scores: tuple[ThemeScore, ...]
-    baseline: tuple[ThemeScore, ...]
-    macro_f1: float
-    baseline_macro_f1: float | None
-    n_labelled: int
-    n_papers: int
-    n_unmatched: int
-    unmatched_examples: tuple[str, ...]
-    gold_categories: tuple[str, ...]
-    predicted_categories: tuple[str, ...]
-    confusion: np.ndarray
-    false_positives: tuple[ErrorCase, ...]
-    false_negatives: tuple[ErrorCase, ...]
-    pr_curves: tuple[PrCurve, ...] = ()
-    pr_micro: PrCurve | None = None
-    reliability: Reliability | None = None
-    threshold: float | None = None
 
 
 def confusion_table(gold: np.ndarray, predicted: np.ndarray) -> np.ndarray:

@@ -40,6 +40,7 @@ import numpy as np
 
 from topics.coherence import npmi_coherence
 from topics.lda import LdaTopicModel
+from topics.results import KSweep
 from topics.stability import match_topics
 from topics.topic_quality import COHERENCE_TOP_N, top_term_indices, topic_diversity
 from topics.vocabulary import Vocabulary
@@ -54,45 +55,6 @@ MIN_REFITS_FOR_FLOOR = 2
 TIE_TOLERANCE = 1e-9
 
 
-@dataclass(frozen=True)
-class KSweep:
-    """The candidates of a K sweep and how each scored.
-
-    Attributes:
-        candidates: the K values fitted, ascending.
-        coherence: per candidate, the mean NPMI coherence in ``[-1, 1]`` of its best fit (the most coherent
-            of its fits, one per seed).
-        stability: per candidate, in ``[0, 1]``: for each topic of the best fit, the similarity
-            (``1 - JS distance``) of its closest match among the other seeds' fits, averaged over the topics.
-            Empty when the sweep ran with a single seed.
-        diversity: per candidate, the topic diversity (unique share of the top-25 terms) in ``(0, 1]`` of its
-            best fit.
-        score: the selection criterion per candidate in ``[0, 1]``: coherence min-max scaled over the eligible
-            candidates, 0 for the others. The chosen K has score 1.
-        chosen: the K picked.
-        rule: one sentence describing the rule, for the report (no final full stop).
-        seeds: the random seeds of each candidate's fits.
-        eligible: per candidate, whether its stability reached the floor (all True when the floor did not apply:
-            fewer than :data:`MIN_REFITS_FOR_FLOOR` refits).
-        stability_floor: the stability a candidate needed to be eligible (0 when the floor did not apply).
-        model_seed: the seed of the returned model (the chosen K's best fit).
-        topic_stability: per topic of the returned model, its mean matched similarity over the chosen K's
-            other fits (as :func:`topics.stability.topic_stability`); empty with a single seed. The pipeline can
-            report this instead of refitting.
-    """
-
-    candidates: tuple[int, ...]
-    coherence: tuple[float, ...]
-    stability: tuple[float, ...]
-    diversity: tuple[float, ...]
-    score: tuple[float, ...]
-    chosen: int
-    rule: str
-    seeds: tuple[int, ...] = ()
-    eligible: tuple[bool, ...] = ()
-    stability_floor: float = 0.0
-    model_seed: int | None = None
-    topic_stability: tuple[float, ...] = ()
 
 
 def candidate_ks(min_k: int, max_k: int, step: int, n_docs: int) -> tuple[int, ...]:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from topics.profiles import author_key
-from topics.results import SnapshotComparison
+from topics.results import THEME, TOPIC, SnapshotComparison
 from topics.trend_stats import benjamini_hochberg, difference_interval, fisher_p_value
 
 #: Columns of :attr:`SnapshotComparison.frame`, in order.
@@ -25,7 +25,8 @@ FRAME_COLUMNS = (
 #: Columns of :attr:`SnapshotComparison.authors`, in order.
 AUTHOR_COLUMNS = ("theme", "period", "rank", "author", "papers", "status")
 
-THEME, TOPIC = "theme", "topic"
+
+
 NEW, GONE, GREW, SHRANK, STABLE = "new", "gone", "grew", "shrank", "stable"
 AUTHOR_NEW, AUTHOR_LEFT, AUTHOR_BOTH = "new", "left", "both"
 
@@ -246,17 +247,5 @@ def _author_status(key: str, tally_before: dict[str, int], tally_after: dict[str
     return AUTHOR_BOTH
 
 
-#: A theme whose share moved by at least this much (a fraction: 5 percentage points) is named as changed even
-#: when the difference is not significant (small listings).
-NOTABLE_CHANGE = 0.05
 
 
-def changed_rows(comparison: SnapshotComparison, kind: str = THEME, min_change: float = NOTABLE_CHANGE) -> pd.DataFrame:
-    """The rows of ``kind`` that changed between the two periods: new, gone, grew or shrank (significant), or
-    moved by at least ``min_change`` in share; largest absolute change first. ``significant`` says whether
-    the status comes from the test (grew/shrank)."""
-    frame = comparison.frame
-    rows = frame[frame["kind"] == kind]
-    notable = rows[(rows["status"] != "stable") | (rows["change"].abs() >= min_change)]
-    notable = notable.assign(significant=notable["status"].isin(["grew", "shrank"]))
-    return notable.reindex(notable["change"].abs().sort_values(ascending=False, kind="mergesort").index)

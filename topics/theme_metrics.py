@@ -11,104 +11,23 @@ run's papers and applies these to the (paper, theme) pairs the labels cover.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from sklearn.metrics import average_precision_score
 
+from topics.results import PrCurve, PrPoint, Reliability, ReliabilityBin, ThemeScore
 from topics.trend_stats import wilson_interval
 
 #: Score thresholds of the precision/recall curves: 0.05, 0.10, ..., 0.95 (a paper is predicted when its
 #: score is >= the threshold).
 PR_THRESHOLDS: tuple[float, ...] = tuple(round(0.05 * k, 2) for k in range(1, 20))
-#: Name of the curve pooled over every (paper, theme) pair of the evaluated themes.
-MICRO = "micro"
+
+
 #: Equal-width score bins of the reliability table over ``[0, 1]``, and the confidence of their intervals.
 RELIABILITY_BINS = 10
 RELIABILITY_CONFIDENCE = 0.95
 
 
-@dataclass(frozen=True)
-class ThemeScore:
-    """Precision, recall and F1 of one theme over the evaluated papers.
-
-    ``support`` = papers labelled with the theme, ``predicted`` = papers given it, ``tp``/``fp``/``fn`` the
-    true positives, false positives and false negatives (``tp + fp == predicted``, ``tp + fn == support``).
-    """
-
-    theme: str
-    precision: float
-    recall: float
-    f1: float
-    support: int
-    predicted: int
-    tp: int
-    fp: int
-    fn: int
-
-
-@dataclass(frozen=True)
-class PrPoint:
-    """Precision, recall and F1 of one theme (or of all pairs) when every paper scoring ``>= threshold`` is
-    predicted; ``predicted`` papers were, ``tp`` of them labelled (zero conventions as :func:`theme_score`, so
-    precision is 0.0 when ``predicted == 0``)."""
-
-    threshold: float
-    precision: float
-    recall: float
-    f1: float
-    predicted: int
-    tp: int
-
-
-@dataclass(frozen=True)
-class PrCurve:
-    """One theme's precision/recall at every threshold of :data:`PR_THRESHOLDS` (ascending).
-
-    ``theme`` is a theme id, or :data:`MICRO` for the curve pooled over every (paper, theme) pair;
-    ``support`` the labelled positives; ``average_precision`` sklearn's average precision of the raw scores
-    (the step-wise area under the full precision/recall curve), ``None`` when ``support == 0``.
-    """
-
-    theme: str
-    support: int
-    points: tuple[PrPoint, ...]
-    average_precision: float | None
-
-
-@dataclass(frozen=True)
-class ReliabilityBin:
-    """One score bin ``[low, high)`` (the last one includes 1.0) of the reliability table.
-
-    ``count`` (paper, theme) pairs fall in it, ``positives`` of them labelled with the theme; ``mean_score`` is
-    their mean score, ``observed = positives / count`` with its Wilson interval ``observed_low``..``observed_high``
-    (all four ``None`` for an empty bin).
-    """
-
-    low: float
-    high: float
-    count: int
-    positives: int
-    mean_score: float | None
-    observed: float | None
-    observed_low: float | None
-    observed_high: float | None
-
-
-@dataclass(frozen=True)
-class Reliability:
-    """Calibration of the scores over ``n_pairs`` (paper, theme) pairs, ``n_positive`` of them labelled.
-
-    ``bins``: :data:`RELIABILITY_BINS` equal-width bins over ``[0, 1]``, lowest first; ``ece`` the expected
-    calibration error, ``sum(count * |mean_score - observed|) / n_pairs`` over the non-empty bins (0 = calibrated);
-    ``brier`` the mean of ``(score - label)^2`` (0 = perfect; always answering 0.5 gives 0.25).
-    """
-
-    bins: tuple[ReliabilityBin, ...]
-    ece: float
-    brier: float
-    n_pairs: int
-    n_positive: int
 
 
 def theme_score(theme: str, gold: np.ndarray, predicted: np.ndarray) -> ThemeScore:

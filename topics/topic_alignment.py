@@ -28,6 +28,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from preprocessing.errors import UserError
+from topics.results import TopicAlignment
 
 #: Pairs less similar than this (weighted Jaccard of top terms) are not the same topic. Chosen on LDA refits of the
 #: default corpus (12 topics; seeds 42, 7, 123; K 12 and 13): pairs that read as the same topic ("user, word,
@@ -61,39 +62,6 @@ class PreviousTopics:
         return len(self.ids)
 
 
-@dataclass(frozen=True)
-class TopicAlignment:
-    """How a new fit's topics map onto a previous run's; every per-topic tuple has length ``n_topics`` (new order).
-
-    Attributes:
-        ids: the id each new topic carries (previous id when matched, a fresh one otherwise).
-        matched_previous: the matched previous topic's id, or ``None``.
-        similarity: weighted Jaccard similarity to the matched previous topic, ``0.0`` when unmatched.
-        kept_labels: the matched previous topic's label, ``None`` when unmatched or when it had no label.
-        born: ids of new topics with no match, in new topic order (ascending).
-        gone: ``(id, label)`` of previous topics with no match, by ascending id.
-        threshold: the minimum similarity a match needed.
-        previous: the previous topics.json, ``None`` for :func:`identity_alignment` (no previous run).
-    """
-
-    ids: tuple[int, ...]
-    matched_previous: tuple[int | None, ...]
-    similarity: tuple[float, ...]
-    kept_labels: tuple[str | None, ...]
-    born: tuple[int, ...]
-    gone: tuple[tuple[int, str], ...]
-    threshold: float
-    previous: Path | None = None
-
-    @property
-    def n_topics(self) -> int:
-        """Number of topics of the new fit."""
-        return len(self.ids)
-
-    @property
-    def aligned(self) -> bool:
-        """Whether a previous run was aligned to (``False`` for :func:`identity_alignment`)."""
-        return self.previous is not None
 
 
 def identity_alignment(n_topics: int) -> TopicAlignment:

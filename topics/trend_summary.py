@@ -8,7 +8,6 @@ from rich.table import Table
 from rich.text import Text
 
 from topics.results import DECLINING, EMERGING, NORMALIZED, RAW, STABLE, SnapshotComparison, TrendTable
-from topics.snapshot import changed_rows
 
 
 def points(value: float) -> str:
@@ -68,7 +67,8 @@ def ranking_tables(trends: TrendTable, top: int = 15) -> list[Table]:
 
 
 def comparison_table(comparison: SnapshotComparison) -> Table:
-    """The themes that changed between the two compared periods (see :func:`topics.snapshot.changed_rows`)."""
+    """The themes that changed between the two compared periods (see
+    :meth:`topics.results.SnapshotComparison.changed_rows`)."""
     frame = comparison.frame
     n_before, n_after = int(frame["papers_before"].iloc[0]), int(frame["papers_after"].iloc[0])
     table = Table(
@@ -79,7 +79,7 @@ def comparison_table(comparison: SnapshotComparison) -> Table:
     for name, justify in (("theme", "left"), ("change", "left"), ("before", "right"), ("after", "right"),
                           ("difference", "right"), ("interval", "right"), ("q", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    rows = changed_rows(comparison)
+    rows = comparison.changed_rows()
     for row in rows.itertuples(index=False):
         status = row.status if row.status != "stable" else "not significant"
         table.add_row(

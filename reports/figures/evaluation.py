@@ -21,8 +21,7 @@ from reports.style import (
     series_colors,
     theme_colors,
 )
-from topics.evaluation import NONE, OTHER, Evaluation
-from topics.theme_metrics import PrCurve, PrPoint, Reliability, ThemeScore
+from topics.results import NONE, OTHER, Evaluation, PrCurve, PrPoint, Reliability, ThemeScore
 
 #: Name of the last group of the scores figure: unweighted means over the evaluated themes.
 MACRO_LABEL = "Macro average"

@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 from reports.escape import escape_text, shorten
 from reports.style import PALETTE, TEXT_COLOR, apply_style, bar_height
-from topics.k_selection import KSweep
+from topics.results import KSweep
 
 #: Colour of each measure, the same in both figures.
 MEASURE_COLORS = {"coherence": PALETTE[0], "stability": PALETTE[1], "diversity": PALETTE[2], "score": TEXT_COLOR}

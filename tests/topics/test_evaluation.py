@@ -25,7 +25,8 @@ from topics.evaluation import (
     match_labels,
     read_labels,
 )
-from topics.theme_metrics import MICRO, PR_THRESHOLDS, average_precision, pr_curve, reliability, theme_score
+from topics.results import MICRO
+from topics.theme_metrics import PR_THRESHOLDS, average_precision, pr_curve, reliability, theme_score
 
 LABELS_DIR = Path(__file__).resolve().parent.parent / "data" / "topics" / "evaluation"
 LABELS = LABELS_DIR / "labels.csv"

@@ -1,0 +1,37 @@
+"""The result of one run: everything the report and the output writers read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from preprocessing.records import Corpus
+from topics.results.models import Agreement, DocumentMap, KSweep, TopicAlignment, TopicResult
+from topics.results.themes import Evaluation, ThemeTable
+from topics.results.trends import TrendTable
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one run produced, as read by the report and the output writers.
+
+    ``manifest`` holds the resolved config, seeds, package versions, counts and stage timings (seconds).
+    ``evaluation`` scores the themes against labelled papers when the run was given labels (``topics evaluate``).
+    ``alignments`` maps ``"lda"``/``"clusters"`` to their alignment with a previous run's topics.json (only when
+    ``models.align_to`` is set). ``k_sweep`` holds the candidates of ``num_topics: auto``. ``warnings`` are
+    user-facing notes (e.g. "corpus smaller than num_topics; using K=5").
+    """
+
+    title: str
+    corpus: Corpus
+    themes: ThemeTable
+    trends: TrendTable
+    lda: TopicResult | None = None
+    clusters: TopicResult | None = None
+    agreement: Agreement | None = None
+    doc_map: DocumentMap | None = None
+    evaluation: Evaluation | None = None
+    alignments: dict[str, TopicAlignment] = field(default_factory=dict)
+    k_sweep: KSweep | None = None
+    manifest: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()

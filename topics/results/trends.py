@@ -1,0 +1,120 @@
+"""Result types of the trends: shares per period, trend tests, topic terms over time and two-period comparisons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from topics.results.themes import ThemeProfiles
+
+#: Directions a trend test gives a theme or topic.
+EMERGING, DECLINING, STABLE = "emerging", "declining", "stable"
+
+#: Bases of shares and trend tests: the raw share, and the share normalised for the corpus's mix of groups
+#: (``trends.normalize_by``).
+RAW, NORMALIZED = "raw", "normalized"
+
+THEME, TOPIC = "theme", "topic"
+
+#: A theme whose share moved by at least this much (a fraction: 5 percentage points) is named as changed even
+#: when the difference is not significant (small listings).
+NOTABLE_CHANGE = 0.05
+
+@dataclass(frozen=True)
+class TrendWindow:
+    """The periods one trend test spans: ``name`` (e.g. ``"last 10 periods"`` or ``"2013-2019"``) and its
+    periods in chronological order."""
+
+    name: str
+    periods: tuple[str, ...]
+
+@dataclass(frozen=True)
+class SnapshotComparison:
+    """Two periods compared (e.g. two listings of an institute's publication page).
+
+    Attributes:
+        before, after: the two period labels.
+        frame: one row per theme and LDA topic: ``kind`` (``"theme"``/``"topic"``), ``id`` (theme id or topic
+            id as text), ``label``, ``count_before``, ``papers_before``, ``share_before``, ``count_after``,
+            ``papers_after``, ``share_after``, ``change`` (``share_after - share_before``, a fraction),
+            ``change_low``/``change_high`` (Newcombe interval of the difference), ``p_value`` (two-sided Fisher
+            exact test), ``q_value`` (Benjamini-Hochberg over the rows), ``status`` (``"new"``, ``"gone"``,
+            ``"grew"``, ``"shrank"`` or ``"stable"``); sorted by ``change``, largest rise first.
+        authors: the most productive authors of each theme in each period: ``theme``, ``period``, ``rank``
+            (1-based), ``author``, ``papers`` (papers with the theme), ``status`` (``"new"`` when the author has
+            no paper with the theme in ``before``, ``"left"`` when none in ``after``, else ``"both"``).
+    """
+
+    before: str
+    after: str
+    frame: pd.DataFrame
+    authors: pd.DataFrame
+
+    def changed_rows(self, kind: str = THEME, min_change: float = NOTABLE_CHANGE) -> pd.DataFrame:
+        """The rows of ``kind`` that changed between the two periods: new, gone, grew or shrank (significant), or
+        moved by at least ``min_change`` in share; largest absolute change first. ``significant`` says whether
+        the status comes from the test (grew/shrank)."""
+        frame = self.frame
+        rows = frame[frame["kind"] == kind]
+        notable = rows[(rows["status"] != "stable") | (rows["change"].abs() >= min_change)]
+        notable = notable.assign(significant=notable["status"].isin(["grew", "shrank"]))
+        return notable.reindex(notable["change"].abs().sort_values(ascending=False, kind="mergesort").index)
+
+@dataclass(frozen=True)
+class TopicTermsOverTime:
+    """Per-period top terms of each LDA topic, from the fitted model's per-paper topic weights (no refit).
+
+    ``frame`` has one row per (topic, bin, rank): ``topic`` (topic id), ``label``, ``bin`` (a period or a range
+    of consecutive periods such as ``"1987-1995"``), ``rank`` (1-based), ``term``, ``weight`` (expected count
+    of the term's occurrences attributed to the topic in the bin) and ``lift`` (the term's share of the topic's
+    words in the bin over its share in the whole topic). ``bins`` lists the bins in chronological order.
+    """
+
+    frame: pd.DataFrame
+    bins: tuple[str, ...]
+
+@dataclass(frozen=True)
+class TrendTable:
+    """Shares per period with intervals, and trend tests over windows of periods.
+
+    Attributes:
+        frame: one row per (period, theme) with ``period`` (str), ``theme`` (theme id, including
+            :data:`UNASSIGNED`), ``papers`` (papers in the period), ``count`` (papers carrying the theme),
+            ``share`` (``count / papers``, in ``[0, 1]``), ``share_low``/``share_high`` (Wilson interval at
+            ``confidence``); with ``normalize_by`` also ``share_normalized`` and its ``share_normalized_low`` /
+            ``share_normalized_high``.
+        periods: the periods in chronological order.
+        topic_frame: the same per (period, LDA topic): ``period``, ``topic`` (topic id), ``label``, ``papers``,
+            ``count`` (papers whose dominant topic it is), ``share``, ``share_low``, ``share_high``, ``weight``
+            (mean topic weight of the period's papers); ``None`` when LDA did not run.
+        tests: one row per (window, basis, kind, id): ``window`` (name), ``basis`` (:data:`RAW` or
+            :data:`NORMALIZED`), ``kind`` (``"theme"``/``"topic"``), ``id``, ``label``, ``start``/``end``
+            (first and last period), ``periods``, ``count``, ``papers``, ``share_start``/``share_end`` (the
+            fitted share at the window's ends), ``slope`` (change in share per ``time_unit`` at the window's
+            mean share, a fraction: 0.004 is +0.4 points a year), ``slope_low``/``slope_high`` (its interval),
+            ``odds_ratio`` (per ``time_unit``), ``p_value``, ``q_value`` (Benjamini-Hochberg within the window
+            and basis), ``trend`` (:data:`EMERGING`, :data:`DECLINING` or :data:`STABLE` at ``alpha``).
+            Sorted by window, basis, then slope (largest rise first).
+        windows: the windows tested.
+        time_unit: ``"year"`` when every period is a year (slopes are per year, gaps count), else ``"period"``.
+        confidence: of every interval (0.95).
+        alpha: the false discovery rate below which a trend is called emerging or declining.
+        normalize_by: the paper field shares were normalised within (``"venue"``, ``"source"``), or ``None``.
+        comparison: two periods compared, when the corpus has two (or ``trends.compare`` names two).
+        topic_terms: per-period top terms of each LDA topic, ``None`` when LDA did not run.
+        profiles: top authors per theme, and venues' theme profiles.
+    """
+
+    frame: pd.DataFrame
+    periods: tuple[str, ...]
+    topic_frame: pd.DataFrame | None = None
+    tests: pd.DataFrame | None = None
+    windows: tuple[TrendWindow, ...] = ()
+    time_unit: str = "period"
+    confidence: float = 0.95
+    alpha: float = 0.05
+    normalize_by: str | None = None
+    comparison: SnapshotComparison | None = None
+    topic_terms: TopicTermsOverTime | None = None
+    profiles: ThemeProfiles | None = None
