@@ -18,8 +18,8 @@ import pandas as pd
 
 from bench.themes_gold import show
 from topics.config import load_config
-from topics.keyword_baseline import keyword_baseline
-from topics.pipeline import run
+from topics.pipeline.runner import run
+from topics.themes.keyword_baseline import keyword_baseline
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "data" / "iclr-themes-dev" / "iclr_themes_dev.csv"

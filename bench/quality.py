@@ -11,7 +11,7 @@ its generic terms and the corpus's uninformative words it learned, with its docu
 (``preprocessing.min_df`` and ``max_df``, 3 and 0.5). Every model sees the same words, so the rows compare models;
 what the vocabulary itself does is measured with the tool's own settings (bench/README.md). Measures: NMI and ARI
 of the dominant topic (or cluster) against the classes; NPMI coherence of the top 10 terms
-(:func:`topics.coherence.npmi_coherence`, the same windows over the same tokens for every model); topic diversity
+(:func:`topics.quality.coherence.npmi_coherence`, the same windows over the same tokens for every model); topic diversity
 (share of distinct words among all topics' top 25); the largest topic's share of the papers; seconds of the fit
 (the tool's from its manifest, the stage that fits it).
 
@@ -43,10 +43,10 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from preprocessing.phrases import PhraseDetector
-from topics.coherence import npmi_coherence
 from topics.config import load_config
-from topics.pipeline import _tokenizer, run
-from topics.theme_definitions import run_profile
+from topics.pipeline.runner import _tokenizer, run
+from topics.quality.coherence import npmi_coherence
+from topics.themes.definitions import run_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

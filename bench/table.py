@@ -169,7 +169,7 @@ def peers_table(runs: Sequence[dict[str, Any]], tutorials: Sequence[dict[str, An
         ["size", "pipeline", "papers", "stages (s)", "total s", "end to end s", "peak RSS MiB", "LDA NPMI"],
         note="tutorial: spaCy en_core_web_sm (parser, NER off) + gensim LdaMulticore, 20 topics, 5 passes; "
              "total = its stages; NPMI of every pipeline: top-10 terms, sliding windows of 10 tokens over its own tokens "
-             "(topics.coherence.npmi_coherence, gensim's c_npmi).",
+             "(topics.quality.coherence.npmi_coherence, gensim's c_npmi).",
     )
     sizes = [t["size"] for t in tutorials] + [r["size"] for r in runs if r["pipeline"] != "local"]
     for size in dict.fromkeys(sizes):

@@ -1,14 +1,14 @@
 """Measure, and fit, the theme labeller on ../shared/data/iclr-themes-dev (title + abstract only).
 
     .venv/bin/python -m bench.themes_dev          # precision, recall, F1 and macro-F1 of the shipped labeller
-    .venv/bin/python -m bench.themes_dev --fit    # refit the scorers of topics/themes.py (SCORERS) and print them
+    .venv/bin/python -m bench.themes_dev --fit    # refit the scorers of topics/themes/scoring.py (SCORERS) and print them
 
 The labeller never sees the `keywords`/`all_labels` columns: the reader maps only id, title, authors, abstract
 and year. ``--fit`` fits one logistic regression per set of available evidence kinds on the features of
-:mod:`topics.themes` (one coefficient set for all three labelled themes), estimates its quality with
+:mod:`topics.themes.scoring` (one coefficient set for all three labelled themes), estimates its quality with
 leave-one-year-out cross-validation (train on two of 2017/2018/2021, test on the third) and picks the threshold
 with the best cross-validated micro-F1 (pooled over the three themes; neuroscience's 10 papers make macro-F1 too
-jumpy to choose by). Paste the printed ``SCORERS`` into topics/themes.py and the threshold into
+jumpy to choose by). Paste the printed ``SCORERS`` into topics/themes/scoring.py and the threshold into
 topics/config.py's ``ThemesConfig.threshold`` default.
 """
 
@@ -22,9 +22,9 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from topics.config import load_config
-from topics.pipeline import run
+from topics.pipeline.runner import run
 from topics.results import RunResult
-from topics.themes import FEATURES, PAPER_FEATURES
+from topics.themes.scoring import FEATURES, PAPER_FEATURES
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "data" / "iclr-themes-dev" / "iclr_themes_dev.csv"

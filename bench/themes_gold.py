@@ -1,7 +1,7 @@
 """Measure, and calibrate, the theme labeller on ../shared/data/themes-dev-gold (440 papers labelled by reading).
 
     .venv/bin/python -m bench.themes_gold                # shipped labeller vs regex baselines, the 440 papers run alone
-    .venv/bin/python -m bench.themes_gold --fit          # refit topics/themes.py's CALIBRATION; 5-fold CV figures
+    .venv/bin/python -m bench.themes_gold --fit          # refit topics/themes/scoring.py's CALIBRATION; 5-fold CV figures
 
 Each run also labels the papers with bench/gold_themes_short5.yaml and gold_themes_short10.yaml, the three themes
 written as a user would (five and ten terms each), against the same hand labels.
@@ -11,8 +11,8 @@ written as a user would (five and ten terms each), against the same hand labels.
 The labeller reads only id, title, abstract, authors and year (never ``themes``, ``pool`` or ``note``). The
 calibration maps (term score, learned probability) to the final score; it is fitted on the papers labelled with
 the shipped themes file and with the two short files, pooled over the three labelled themes, with weights that
-depend on how many terms a theme lists (:class:`topics.themes.TermCountCalibration`). Its figures are 5-fold
-cross-validated, stratified by the file's sampling pool, because it is fitted on these papers. The regex baselines are :func:`topics.keyword_baseline.keyword_baseline` over the
+depend on how many terms a theme lists (:class:`topics.themes.scoring.TermCountCalibration`). Its figures are 5-fold
+cross-validated, stratified by the file's sampling pool, because it is fitted on these papers. The regex baselines are :func:`topics.themes.keyword_baseline.keyword_baseline` over the
 first 12 seed terms of each theme (what ``topics evaluate`` reports) and over all of them.
 """
 
@@ -28,10 +28,10 @@ from scipy.optimize import minimize
 from sklearn.model_selection import StratifiedKFold
 
 from topics.config import ThemesConfig, load_config
-from topics.keyword_baseline import keyword_baseline
-from topics.pipeline import run
+from topics.pipeline.runner import run
 from topics.results import RunResult
-from topics.themes import CALIBRATION, TermCountCalibration, ThemeCalibration
+from topics.themes.keyword_baseline import keyword_baseline
+from topics.themes.scoring import CALIBRATION, TermCountCalibration, ThemeCalibration
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT.parent / "shared" / "data" / "themes-dev-gold" / "themes_dev_gold.csv"
@@ -144,7 +144,7 @@ def _calibration(w: np.ndarray, few_terms: int, many_terms: int) -> TermCountCal
 
 
 def fit_calibration(result: RunResult) -> None:
-    """Fit :data:`topics.themes.CALIBRATION` on the gold papers labelled three times: with the shipped themes
+    """Fit :data:`topics.themes.scoring.CALIBRATION` on the gold papers labelled three times: with the shipped themes
     file (``result``) and with each of :data:`SHORT_FILES`, pooled; print its 5-fold CV figures per file and by
     threshold, and the threshold that is best on the mean over the files."""
     rows, labels, pools = labels_for(list(result.corpus.ids), [p.title for p in result.corpus.papers])

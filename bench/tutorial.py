@@ -9,7 +9,7 @@ longer than two characters; gensim ``Dictionary`` + ``filter_extremes(no_below=5
 
 Stages timed (wall seconds): ``read`` (parquet to texts), ``spacy``, ``dictionary`` (dictionary, filter and
 bag-of-words), ``lda``; ``npmi`` (the measurement below, not part of a user's pipeline) is timed apart and
-left out of ``total_s``. The NPMI is :func:`topics.coherence.npmi_coherence` of each topic's top 10 terms over
+left out of ``total_s``. The NPMI is :func:`topics.quality.coherence.npmi_coherence` of each topic's top 10 terms over
 this pipeline's own tokenised documents and dictionary: the same function the tool applies to its own tokens.
 Run it as a subprocess of the bench so that its peak memory is measured like the tool's.
 """
@@ -72,7 +72,7 @@ def run_tutorial(path: Path, workers: int | None = None, batch_size: int = BATCH
     from gensim.corpora import Dictionary
     from gensim.models import LdaMulticore
 
-    from topics.coherence import npmi_coherence
+    from topics.quality.coherence import npmi_coherence
 
     workers = workers or max(1, (os.cpu_count() or 2) - 1)
     stages: dict[str, float] = {}

@@ -120,7 +120,7 @@ class Run(RunTables):
     :class:`~topics.results.RunResult` and ``config`` the validated config."""
 
     def __init__(self, result: RunResult, config: RunConfig) -> None:
-        from topics.outputs import _csv, papers_csv, topics_document, trends_frame
+        from topics.pipeline.outputs import _csv, papers_csv, topics_document, trends_frame
 
         super().__init__(papers_csv(result), topics_document(result), _csv(trends_frame(result.trends)))
         self.result = result
@@ -154,7 +154,7 @@ class Run(RunTables):
         """Write the files ``topics run`` writes (report.html, papers.csv, topics.json, ...) into ``out_dir``,
         atomically; return their paths by file name."""
         from reports import render_report
-        from topics.outputs import check_output_dir, write_outputs
+        from topics.pipeline.outputs import check_output_dir, write_outputs
 
         out = Path(out_dir)
         check_output_dir(out)
@@ -190,8 +190,8 @@ def run(
     ``title`` and optionally ``abstract``, ``authors``, ``year``, ``venue``, ``id``; every other setting default),
     or ``None`` (the defaults; give ``inputs`` in ``settings``). ``settings`` are ``key=value`` overrides as
     ``--set`` takes them (``["models.lda.num_topics=8"]``). ``quiet=False`` shows the stages on stderr."""
-    from topics.pipeline import run as run_pipeline
-    from topics.progress import RunProgress
+    from topics.pipeline.progress import RunProgress
+    from topics.pipeline.runner import run as run_pipeline
 
     progress = RunProgress(quiet=quiet)
     if isinstance(config, pd.DataFrame):

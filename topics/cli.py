@@ -1,4 +1,4 @@
-"""The ``topics`` command: a thin layer over :mod:`topics.pipeline`.
+"""The ``topics`` command: a thin layer over :mod:`topics.pipeline.runner`.
 
 Exit codes: 0 success, 2 a problem the user can fix (bad input, config or path; one line on stderr, no
 traceback), 130 interrupted.
@@ -16,7 +16,7 @@ from rich.console import Console
 from preprocessing.errors import UserError
 from preprocessing.interrupts import Interrupted, handle_interrupts
 from topics.config import InputConfig, RunConfig, load_config
-from topics.progress import RunProgress
+from topics.pipeline.progress import RunProgress
 
 app = typer.Typer(
     add_completion=False,
@@ -72,7 +72,7 @@ def run(
 ) -> None:
     """Run the pipeline and write report.html, papers.csv, topics.json, trends.csv (and the other trend tables)
     and manifest.json."""
-    from topics.pipeline import run_and_write
+    from topics.pipeline.runner import run_and_write
 
     if config_path is None and not input_files:
         raise UserError("give a config file (topics run configs/default.yaml) or at least one --input FILE")
@@ -118,8 +118,8 @@ def evaluate(
 
     The token cache makes a rerun of an unchanged corpus fast; the run itself is the same as `topics run`.
     """
-    from topics.evaluation import evaluation_table
-    from topics.pipeline import run_and_write
+    from topics.pipeline.runner import run_and_write
+    from topics.themes.evaluation import evaluation_table
 
     config = load_config(config_path, overrides or [])
     if labels is None and config.evaluation.labels is None:
@@ -158,8 +158,8 @@ def trends(
 ) -> None:
     """Run the config and print the emerging and declining themes and topics of every trend window (with
     effect sizes, intervals and false-discovery-controlled q-values); writes the usual outputs too."""
-    from topics.pipeline import run_and_write
-    from topics.trend_summary import comparison_table, ranking_tables
+    from topics.pipeline.runner import run_and_write
+    from topics.trends.summary import comparison_table, ranking_tables
 
     if config_path is None and not input_files:
         raise UserError("give a config file (topics trends configs/neurips.yaml) or at least one --input FILE")
@@ -192,7 +192,7 @@ def validate(
 ) -> None:
     """Check a config (and its themes file and inputs' existence) without running anything."""
     from topics.inputs import input_specs
-    from topics.theme_definitions import load_theme_definitions
+    from topics.themes.definitions import load_theme_definitions
 
     config = load_config(config_path, overrides or [])
     themes = load_theme_definitions(config.themes.file)
@@ -229,9 +229,8 @@ def themes_suggest(
 ) -> None:
     """Run the config (no output files; the caches make a rerun quick) and list, per theme, the corpus terms most
     associated with the papers carrying it that its definition does not list yet."""
-    from topics.pipeline import run as run_pipeline
-    from topics.theme_definitions import load_theme_definitions
-    from topics.theme_suggest import (
+    from topics.pipeline.runner import run as run_pipeline
+    from topics.pipeline.suggest import (
         check_csv_path,
         check_theme_id,
         empty_message,
@@ -239,6 +238,7 @@ def themes_suggest(
         suggestion_table,
         write_suggestions_csv,
     )
+    from topics.themes.definitions import load_theme_definitions
 
     config = load_config(config_path, overrides or [])
     theme_ids = check_theme_id(theme, load_theme_definitions(config.themes.file), config.themes.file)

@@ -90,7 +90,8 @@ class PhrasesConfig(_Strict):
 
 
 class CorpusStopWordsConfig(_Strict):
-    """The corpus's own uninformative words (:mod:`topics.corpus_stop_words`), left out of the models' vocabulary."""
+    """The corpus's own uninformative words (:mod:`topics.models.corpus_stop_words`), left out of the models'
+    vocabulary."""
 
     enabled: bool = True
     min_df: float = Field(0.03, gt=0.0, le=1.0, description="a word must be in at least this share of the papers...")

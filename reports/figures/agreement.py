@@ -17,7 +17,7 @@ MIN_HEIGHT = 360
 
 
 def axis_labels(result: TopicResult | None, noun: str, n: int) -> list[str]:
-    """Escaped axis labels ``"<noun> k: label"`` for ``n`` topics/clusters (``"<noun> k"`` without result).
+    """Escaped axis labels ``"<noun> k: label"`` for ``n`` topics/models/clusters (``"<noun> k"`` without result).
 
     The index prefix keeps labels unique, so Plotly never merges two rows with the same label.
     """

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT, SHARED_DATA
 from topics.config import load_config
-from topics.pipeline import run_and_write
+from topics.pipeline.runner import run_and_write
 
 CHROMIUM = Path(os.environ.get("TOPICS_CHROMIUM", "/usr/bin/chromium"))
 

@@ -19,7 +19,7 @@ import yaml
 
 from tests.topics.helpers import LISTINGS, THEMES_FILE
 from topics.config import load_config
-from topics.pipeline import run_and_write
+from topics.pipeline.runner import run_and_write
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

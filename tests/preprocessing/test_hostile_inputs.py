@@ -165,7 +165,7 @@ def test_every_skipped_record_is_counted_in_the_manifest_and_the_report(tmp_path
     import json
 
     from topics.config import load_config
-    from topics.pipeline import run_and_write
+    from topics.pipeline.runner import run_and_write
 
     folder = tmp_path / "inputs"
     folder.mkdir()

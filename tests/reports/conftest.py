@@ -104,12 +104,12 @@ def make_themes(ids: tuple[str, ...]) -> ThemeTable:
 
 
 def make_trends(papers: tuple[Paper, ...], themes: ThemeTable, lda: TopicResult | None) -> TrendTable:
-    """Shares, intervals, trend tests, the two-period comparison and profiles, computed by topics.trends from
+    """Shares, intervals, trend tests, the two-period comparison and profiles, computed by topics.trends.table from
     the fixture's themes (counts per period are checked by hand in the tests that need them)."""
     from topics.config import TrendsConfig
-    from topics.profiles import theme_profiles
-    from topics.snapshot import compare_snapshots
-    from topics.trends import TrendInputs, build_trends
+    from topics.trends.profiles import theme_profiles
+    from topics.trends.snapshot import compare_snapshots
+    from topics.trends.table import TrendInputs, build_trends
 
     periods = tuple(paper.period for paper in papers)
     authors = [paper.authors for paper in papers]

@@ -25,9 +25,9 @@ from reports.figures.evaluation import (
 )
 from reports.sections import evaluation_section
 from reports.style import OFFLINE_TRACE_TYPES, PALETTE, REFERENCE_LINE, TEXT_COLOR, UNASSIGNED_COLOR
-from topics.evaluation import Evaluation, evaluate_themes, match_labels, read_labels
 from topics.results import MICRO, RunResult, ThemeScore
-from topics.theme_metrics import pr_curve, reliability
+from topics.themes.evaluation import Evaluation, evaluate_themes, match_labels, read_labels
+from topics.themes.metrics import pr_curve, reliability
 
 RL, GEN = "reinforcement-learning", "generative-models"
 LABELS = {RL: "<b>RL</b> & co", GEN: "Generative models"}

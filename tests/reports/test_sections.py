@@ -169,7 +169,7 @@ def test_trends_comparison_names_the_themes_that_changed(run_result: RunResult) 
 
 def test_trends_with_venue_normalisation_show_both_bases(run_result: RunResult) -> None:
     from topics.config import TrendsConfig
-    from topics.trends import TrendInputs, build_trends
+    from topics.trends.table import TrendInputs, build_trends
 
     papers = run_result.corpus.papers
     venues = tuple("A" if i % 2 else "B" for i in range(len(papers)))

@@ -271,8 +271,7 @@ def test_a_replace_that_fails_midway_puts_the_previous_outputs_back(cli: Cli, tm
     """Fault injection: the last move into place fails; the folder must hold the previous set, not a mix."""
     import os
 
-    from topics import outputs
-
+    from topics.pipeline import outputs
     out = tmp_path / "out"
     assert cli("run", MILA_CONFIG, "--quiet", "--no-cache", "--out", out, *FAST).code == 0
     before = snapshot(out)

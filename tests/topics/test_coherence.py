@@ -1,4 +1,4 @@
-"""NPMI coherence over sliding windows (topics.coherence): hand-computed values, gensim's c_npmi where its
+"""NPMI coherence over sliding windows (topics.quality.coherence): hand-computed values, gensim's c_npmi where its
 window counting is exact, and blocks of any size giving the same counts."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from gensim.corpora import Dictionary
 from gensim.models.coherencemodel import CoherenceModel
 
 from preprocessing.token_arrays import TokenArrays
-from topics import coherence
-from topics.coherence import npmi_coherence, window_cooccurrence
+from topics.quality import coherence
+from topics.quality.coherence import npmi_coherence, window_cooccurrence
 
 
 def test_two_short_texts_hand_computed() -> None:

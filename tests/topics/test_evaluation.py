@@ -16,7 +16,8 @@ import pytest
 from rich.console import Console
 
 from preprocessing.errors import InputError, UserError
-from topics.evaluation import (
+from topics.results import MICRO
+from topics.themes.evaluation import (
     GoldLabels,
     LabelMatch,
     evaluate_themes,
@@ -25,8 +26,7 @@ from topics.evaluation import (
     match_labels,
     read_labels,
 )
-from topics.results import MICRO
-from topics.theme_metrics import PR_THRESHOLDS, average_precision, pr_curve, reliability, theme_score
+from topics.themes.metrics import PR_THRESHOLDS, average_precision, pr_curve, reliability, theme_score
 
 LABELS_DIR = Path(__file__).resolve().parent.parent / "data" / "topics" / "evaluation"
 LABELS = LABELS_DIR / "labels.csv"
@@ -577,7 +577,7 @@ def test_evaluation_table_renders_themes_and_macro_row() -> None:
 @pytest.mark.shared_data
 def test_read_labels_iclr_dev(shared_data: Path) -> None:
     from topics.config import DEFAULT_THEMES_FILE
-    from topics.theme_definitions import load_theme_definitions
+    from topics.themes.definitions import load_theme_definitions
 
     theme_ids = [t.id for t in load_theme_definitions(DEFAULT_THEMES_FILE)]
     gold = read_labels(shared_data / "iclr-themes-dev" / "iclr_themes_dev.csv", theme_ids)

@@ -18,9 +18,9 @@ from preprocessing.interrupts import Interrupted
 from preprocessing.token_arrays import TokenArrays
 from preprocessing.token_cache import TokenCache
 from tests.topics.helpers import MILA_CONFIG, PROJECT_ROOT, snapshot
-from topics import outputs
 from topics.config import load_config
-from topics.pipeline import run_and_write
+from topics.pipeline import outputs
+from topics.pipeline.runner import run_and_write
 
 pytestmark = pytest.mark.slow
 

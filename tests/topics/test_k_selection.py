@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from topics.k_selection import (
+from topics.models.k_selection import (
     STABILITY_FLOOR,
     KSweep,
     candidate_ks,
@@ -18,8 +18,8 @@ from topics.k_selection import (
     select_num_topics,
     selection_score,
 )
-from topics.lda import LdaTopicModel
-from topics.vocabulary import Vocabulary, build_vocabulary
+from topics.models.lda import LdaTopicModel
+from topics.models.vocabulary import Vocabulary, build_vocabulary
 
 PLANTED_K = 5
 WORDS_PER_TOPIC = 20

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from topics.keyword_baseline import baseline_patterns, baseline_terms, keyword_baseline, paper_text, term_pattern
 from topics.results import ThemeDefinition
+from topics.themes.keyword_baseline import baseline_patterns, baseline_terms, keyword_baseline, paper_text, term_pattern
 
 THEMES = (
     ThemeDefinition(id="reinforcement-learning", label="RL", seeds=("reinforcement learning", "multi-agent", "policy gradient")),
@@ -80,7 +80,7 @@ def test_baseline_on_iclr_dev_is_a_modest_bar(shared_data: Path) -> None:
     import pandas as pd
 
     from topics.config import DEFAULT_THEMES_FILE
-    from topics.theme_definitions import load_theme_definitions
+    from topics.themes.definitions import load_theme_definitions
 
     papers = pd.read_csv(shared_data / "iclr-themes-dev" / "iclr_themes_dev.csv", dtype=str, keep_default_na=False)
     papers = papers.drop_duplicates("id")

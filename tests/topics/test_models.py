@@ -9,15 +9,15 @@ import pytest
 from gensim.models import LdaMulticore
 from scipy.spatial.distance import pdist
 
-from topics.agreement import compare_partitions
-from topics.clusters import TfidfClusterModel, tfidf_matrix
 from topics.config import TrendsConfig
-from topics.doc_map import project_documents
-from topics.lda import LdaTopicModel
+from topics.models.clusters import TfidfClusterModel, tfidf_matrix
+from topics.models.doc_map import project_documents
+from topics.models.lda import LdaTopicModel
+from topics.models.topic_map import classical_mds, intertopic_coordinates
+from topics.models.vocabulary import MIN_VOCABULARY, Vocabulary, build_vocabulary
+from topics.quality.agreement import compare_partitions
 from topics.results import UNASSIGNED, ThemeDefinition, ThemeTable, TopicResult
-from topics.topic_map import classical_mds, intertopic_coordinates
-from topics.trends import TrendInputs, build_trends, order_periods, period_sort_key
-from topics.vocabulary import MIN_VOCABULARY, Vocabulary, build_vocabulary
+from topics.trends.table import TrendInputs, build_trends, order_periods, period_sort_key
 
 RL_WORDS = ("reward", "agent", "policy", "environment", "action", "exploration", "return", "critic")
 VISION_WORDS = ("image", "pixel", "convolution", "segmentation", "detection", "object", "camera", "scene")

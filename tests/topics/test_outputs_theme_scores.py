@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from preprocessing.records import Corpus, Paper
-from topics.outputs import THEME_SCORE_FLOOR, papers_csv, papers_frame
+from topics.pipeline.outputs import THEME_SCORE_FLOOR, papers_csv, papers_frame
 from topics.results import RunResult, ThemeDefinition, ThemeTable, TrendTable
 
 

@@ -1,5 +1,5 @@
 """The whole pipeline on the shipped listings (configs/mila.yaml) and on tiny fixtures, through the CLI and
-through :func:`topics.pipeline.run`: outputs and their contracts, determinism, the token cache, small corpora."""
+through :func:`topics.pipeline.runner.run`: outputs and their contracts, determinism, the token cache, small corpora."""
 
 from __future__ import annotations
 
@@ -29,10 +29,10 @@ from tests.topics.helpers import (
     invoke,
 )
 from topics.config import load_config
-from topics.outputs import THEME_SCORE_FLOOR
-from topics.pipeline import run
+from topics.pipeline.outputs import THEME_SCORE_FLOOR
+from topics.pipeline.runner import run
 from topics.results import UNASSIGNED
-from topics.theme_definitions import load_theme_definitions
+from topics.themes.definitions import load_theme_definitions
 
 THEME_IDS = tuple(t.id for t in load_theme_definitions(THEMES_FILE))
 MILA = load_config(MILA_CONFIG)
@@ -502,8 +502,8 @@ def test_warm_rerun_reads_corpus_models_and_themes_from_the_cache(tmp_path: Path
     def no_fit(*args: object, **kwargs: object) -> None:
         raise AssertionError("models or themes were computed again")
 
-    monkeypatch.setattr("topics.model_stages.fit_models", no_fit)
-    monkeypatch.setattr("topics.pipeline.assign_paper_themes", no_fit)
+    monkeypatch.setattr("topics.pipeline.model_stages.fit_models", no_fit)
+    monkeypatch.setattr("topics.pipeline.runner.assign_paper_themes", no_fit)
     second = run(load_config(MILA_CONFIG, settings))
     assert second.lda.topic_terms == first.lda.topic_terms
     np.testing.assert_array_equal(second.lda.doc_topic, first.lda.doc_topic)
@@ -537,7 +537,7 @@ def test_papers_csv_quotes_like_pandas_and_reads_back_exactly(tmp_path: Path) ->
         {"title": "Unicode: naïve Bayes — 学习 ünd emoji 🙂", "abstract": "Reward shaping for robots", "authors": ["A, B", "C"]},
     ]
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-    from topics.outputs import papers_csv, papers_frame
+    from topics.pipeline.outputs import papers_csv, papers_frame
 
     result = run(load_config(None, [f"inputs=[{{path: '{path}'}}]", "report.map.method=svd"]), use_cache=False)
     written = papers_csv(result)
@@ -553,7 +553,7 @@ def test_themes_cache_key_parts_are_the_same_in_every_process() -> None:
     import subprocess
     import sys
 
-    code = "import json; from topics.pipeline import _scorers_fingerprint; print(json.dumps(_scorers_fingerprint()))"
+    code = "import json; from topics.pipeline.runner import _scorers_fingerprint; print(json.dumps(_scorers_fingerprint()))"
     outputs = {
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                        env={**os.environ, "PYTHONHASHSEED": seed}).stdout

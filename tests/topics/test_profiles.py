@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topics.profiles import AUTHOR_COLUMNS, VENUE_COLUMNS, author_incidence, theme_profiles
+from topics.trends.profiles import AUTHOR_COLUMNS, VENUE_COLUMNS, author_incidence, theme_profiles
 
 THEMES = ("rl", "vision")
 #: six papers; columns: rl, vision

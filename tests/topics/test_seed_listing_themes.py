@@ -8,7 +8,7 @@ import pytest
 
 from tests.topics.helpers import MILA_CONFIG
 from topics.config import load_config
-from topics.pipeline import run
+from topics.pipeline.runner import run
 from topics.results import RunResult
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Tests of topics.snapshot.compare_snapshots on small hand-built corpora."""
+"""Tests of topics.trends.snapshot.compare_snapshots on small hand-built corpora."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from topics.snapshot import AUTHOR_COLUMNS, FRAME_COLUMNS, compare_snapshots
-from topics.trend_stats import difference_interval
+from topics.trends.snapshot import AUTHOR_COLUMNS, FRAME_COLUMNS, compare_snapshots
+from topics.trends.stats import difference_interval
 
 THEMES = ("rl", "nlp", "vision", "graphs")
 LABELS = ("Reinforcement learning", "Language", "Vision", "Graphs")

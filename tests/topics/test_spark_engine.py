@@ -15,11 +15,10 @@ from sklearn.metrics import adjusted_rand_score
 from preprocessing.errors import UserError
 from preprocessing.nlp import Tokenizer
 from tests.topics.helpers import PROJECT_ROOT
-from topics import spark_engine
-from topics.clusters import tfidf_matrix
 from topics.config import SparkConfig, validate_config
-from topics.pipeline import _tokenizer
-from topics.spark_engine import (
+from topics.models import spark_engine
+from topics.models.clusters import tfidf_matrix
+from topics.models.spark_engine import (
     JAVA_MISSING,
     PYSPARK_MISSING,
     SparkModels,
@@ -27,7 +26,8 @@ from topics.spark_engine import (
     spark_session,
     tokenize_on_spark,
 )
-from topics.vocabulary import build_vocabulary
+from topics.models.vocabulary import build_vocabulary
+from topics.pipeline.runner import _tokenizer
 
 pytestmark = pytest.mark.spark
 

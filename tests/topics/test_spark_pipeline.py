@@ -10,7 +10,7 @@ import pytest
 
 from tests.topics.helpers import MILA_CONFIG
 from topics.config import load_config
-from topics.pipeline import run_and_write
+from topics.pipeline.runner import run_and_write
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

@@ -13,12 +13,12 @@ import pytest
 
 from preprocessing.token_arrays import BREAK, TokenArrays
 from tests.topics.helpers import PROJECT_ROOT, THEMES_FILE
-from topics import theme_lexicon
 from topics.config import RunConfig
-from topics.pipeline import _tokenizer
-from topics.theme_definitions import load_theme_definitions
-from topics.theme_lexicon import RELATED_WEIGHT, SEED_WEIGHT, ThemeLexicon, build_lexicon, scan_arrays
-from topics.themes import MAX_EVIDENCE, PaperEvidence, paper_evidence, paper_evidence_arrays
+from topics.pipeline.runner import _tokenizer
+from topics.themes import lexicon as theme_lexicon
+from topics.themes.definitions import load_theme_definitions
+from topics.themes.lexicon import RELATED_WEIGHT, SEED_WEIGHT, ThemeLexicon, build_lexicon, scan_arrays
+from topics.themes.scoring import MAX_EVIDENCE, PaperEvidence, paper_evidence, paper_evidence_arrays
 
 SAMPLE = PROJECT_ROOT / "data" / "ml-abstracts-sample.parquet"
 FIELDS = ("title_seeds", "seeds", "distinct_seeds", "related")

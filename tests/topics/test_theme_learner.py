@@ -14,9 +14,9 @@ from sklearn.exceptions import NotFittedError
 
 from preprocessing.token_arrays import TokenArrays
 from topics.config import load_config
-from topics.pipeline import run
-from topics.theme_learner import SeededThemeClassifier, tfidf_features
-from topics.themes import CALIBRATION, TermCountCalibration, ThemeCalibration
+from topics.pipeline.runner import run
+from topics.themes.learner import SeededThemeClassifier, tfidf_features
+from topics.themes.scoring import CALIBRATION, TermCountCalibration, ThemeCalibration
 
 
 def test_tfidf_features_by_hand() -> None:
@@ -35,7 +35,7 @@ def test_tfidf_features_by_hand() -> None:
 
 
 def test_tfidf_features_do_not_depend_on_the_chunk_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    import topics.theme_learner as learner
+    import topics.themes.learner as learner
 
     arrays, _, _, _ = _planted()
     whole = tfidf_features(arrays)
@@ -110,9 +110,9 @@ def test_papers_against_a_theme_are_its_negatives(tmp_path: Path) -> None:
     seeds (``evidence.against``), and one in the background is a negative too."""
     from preprocessing.nlp import Tokenizer, TokenizerSettings
     from topics.results import ThemeDefinition
-    from topics.theme_learner import learn_theme_scores
-    from topics.theme_lexicon import against_lexicon, build_lexicon
-    from topics.themes import demote_against, paper_evidence
+    from topics.themes.learner import learn_theme_scores
+    from topics.themes.lexicon import against_lexicon, build_lexicon
+    from topics.themes.scoring import demote_against, paper_evidence
 
     tokenizer = Tokenizer(TokenizerSettings())
     themes = [ThemeDefinition(id="swim", label="Swimming", seeds=("swim",), against=("swim team budget",))]

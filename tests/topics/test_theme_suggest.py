@@ -16,9 +16,9 @@ from scipy import sparse
 from preprocessing.nlp import Tokenizer, TokenizerSettings, build_stop_words
 from tests.topics.helpers import FAST, CliResult
 from topics.config import DEFAULT_THEMES_FILE
+from topics.pipeline.suggest import CSV_COLUMNS, SuggestedTerm, listed_terms, suggest_terms
 from topics.results import ThemeDefinition, ThemeTable
-from topics.theme_definitions import load_domain_profile
-from topics.theme_suggest import CSV_COLUMNS, SuggestedTerm, listed_terms, suggest_terms
+from topics.themes.definitions import load_domain_profile
 
 # ------------------------------------------------------------------------------------------- hand-built
 

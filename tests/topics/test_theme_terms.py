@@ -17,9 +17,9 @@ from preprocessing.nlp import SURFACE_SEP, Tokenizer, TokenizerSettings, build_s
 from tests.topics.helpers import PROJECT_ROOT, THEMES_FILE
 from topics.config import DEFAULT_THEMES_FILE
 from topics.results import ThemeDefinition
-from topics.theme_definitions import load_domain_profile, load_theme_definitions
-from topics.theme_lexicon import SEED_WEIGHT, ThemeLexicon, Unmatchable, build_lexicon, scan_arrays
-from topics.themes import paper_evidence
+from topics.themes.definitions import load_domain_profile, load_theme_definitions
+from topics.themes.lexicon import SEED_WEIGHT, ThemeLexicon, Unmatchable, build_lexicon, scan_arrays
+from topics.themes.scoring import paper_evidence
 
 SAMPLE = PROJECT_ROOT / "data" / "ml-abstracts-sample.parquet"
 

@@ -14,9 +14,9 @@ from preprocessing.nlp import Tokenizer, TokenizerSettings, build_stop_words
 from tests.topics.helpers import THEMES_FILE
 from topics.config import DEFAULT_THEMES_FILE, ConfigError, ThemesConfig
 from topics.results import UNASSIGNED, ThemeDefinition
-from topics.theme_definitions import load_domain_profile, load_theme_definitions
-from topics.theme_lexicon import RELATED_WEIGHT, SEED_WEIGHT, against_lexicon, build_lexicon
-from topics.themes import (
+from topics.themes.definitions import load_domain_profile, load_theme_definitions
+from topics.themes.lexicon import RELATED_WEIGHT, SEED_WEIGHT, against_lexicon, build_lexicon
+from topics.themes.scoring import (
     FEATURES,
     MAX_EVIDENCE,
     PAPER_FEATURES,

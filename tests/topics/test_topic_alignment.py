@@ -2,7 +2,7 @@
 
 The refits are real: gensim LDA (through :class:`LdaTopicModel`) on a small synthetic corpus with well separated
 planted topics, so a refit with another ``random_state`` numbers the same topics differently. The fixture
-``tests/data/topics/alignment/previous_topics.json`` is such a fit written by ``topics.outputs.topics_document``;
+``tests/data/topics/alignment/previous_topics.json`` is such a fit written by ``topics.pipeline.outputs.topics_document``;
 regenerate it with ``.venv/bin/python -m tests.topics.test_topic_alignment``.
 """
 
@@ -19,10 +19,7 @@ import numpy as np
 import pytest
 
 from preprocessing.errors import UserError
-from topics.lda import LdaTopicModel
-from topics.outputs import _json, topics_document
-from topics.results import ThemeDefinition, ThemeTable, TopicResult
-from topics.topic_alignment import (
+from topics.models.alignment import (
     DEFAULT_MIN_SIMILARITY,
     PreviousTopics,
     TopicAlignment,
@@ -31,8 +28,11 @@ from topics.topic_alignment import (
     load_previous_topics,
     topic_similarity,
 )
-from topics.topic_labels import theme_name_words, topic_labels
-from topics.vocabulary import Vocabulary, build_vocabulary
+from topics.models.lda import LdaTopicModel
+from topics.models.vocabulary import Vocabulary, build_vocabulary
+from topics.pipeline.outputs import _json, topics_document
+from topics.results import ThemeDefinition, ThemeTable, TopicResult
+from topics.themes.topic_labels import theme_name_words, topic_labels
 
 ALIGNMENT_DATA = Path(__file__).resolve().parents[1] / "data" / "topics" / "alignment"
 PREVIOUS = ALIGNMENT_DATA / "previous_topics.json"
@@ -109,8 +109,8 @@ def labelled(result: TopicResult, scores: np.ndarray) -> TopicResult:
 
 def previous_document() -> dict[str, Any]:
     """topics.json of a run on the four planted topics (LDA random_state=1, KMeans random_state=1)."""
-    from topics.agreement import compare_partitions  # scikit-learn: only needed to regenerate the fixture
-    from topics.clusters import TfidfClusterModel
+    from topics.models.clusters import TfidfClusterModel
+    from topics.quality.agreement import compare_partitions  # scikit-learn: only needed to regenerate the fixture
 
     documents = planted_corpus(FOUR, seed=0)
     ids = tuple(f"p{i}" for i in range(len(documents)))

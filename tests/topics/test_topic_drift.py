@@ -8,7 +8,7 @@ from gensim.corpora import Dictionary
 from gensim.models import LdaModel
 from scipy import sparse
 
-from topics.topic_drift import (
+from topics.trends.topic_drift import (
     FRAME_COLUMNS,
     bin_periods,
     doc_term_counts,

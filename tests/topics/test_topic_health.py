@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import topics.topic_health as health
+import topics.quality.health as health
 from tests.topics.helpers import SMALL_CSV, CliResult
+from topics.quality.health import dominant_advice, topic_flags
 from topics.results import TopicResult
-from topics.topic_health import dominant_advice, topic_flags
 
 
 def result(assignments: list[int], terms: list[list[str]], labels: tuple[str, ...] = ()) -> TopicResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from topics.topic_labels import ranked_terms, theme_name_words, topic_label, topic_labels
+from topics.themes.topic_labels import ranked_terms, theme_name_words, topic_label, topic_labels
 
 #: An LDA topic on ML papers, heaviest term first.
 RL_TOPIC = (

@@ -13,10 +13,10 @@ from scipy import sparse
 from sklearn.metrics import adjusted_rand_score
 
 from topics.config import DEFAULT_THEMES_FILE, load_config
-from topics.corpus_stop_words import MIN_PAPERS, uninformative_terms, word_information
-from topics.pilot_clusters import PilotClusters, pilot_clusters
-from topics.pipeline import _tokenizer, run
-from topics.theme_definitions import load_domain_profile, run_profile
+from topics.models.corpus_stop_words import MIN_PAPERS, uninformative_terms, word_information
+from topics.models.pilot_clusters import PilotClusters, pilot_clusters
+from topics.pipeline.runner import _tokenizer, run
+from topics.themes.definitions import load_domain_profile, run_profile
 
 N_TOPICS = 4
 PAPERS_PER_TOPIC = 75

@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 
 from tests.topics.test_k_selection import planted_documents
-from topics.clusters import TfidfClusterModel
-from topics.coherence import npmi_coherence
-from topics.lda import LdaTopicModel
-from topics.stability import (
+from topics.models.clusters import TfidfClusterModel
+from topics.models.lda import LdaTopicModel
+from topics.models.stability import (
     StabilityResult,
     kmeans_stability,
     lda_stability,
@@ -17,8 +16,9 @@ from topics.stability import (
     topic_similarity,
     topic_stability,
 )
-from topics.topic_quality import TopicQuality, topic_diversity, topic_quality
-from topics.vocabulary import Vocabulary, build_vocabulary
+from topics.models.vocabulary import Vocabulary, build_vocabulary
+from topics.quality.coherence import npmi_coherence
+from topics.quality.topic_quality import TopicQuality, topic_diversity, topic_quality
 
 # --- diversity ---------------------------------------------------------------------------------------------
 

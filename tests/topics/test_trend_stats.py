@@ -1,4 +1,4 @@
-"""Tests of topics.trend_stats: intervals, the quasi-binomial trend test, BH q-values, standardised shares."""
+"""Tests of topics.trends.stats: intervals, the quasi-binomial trend test, BH q-values, standardised shares."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from topics.results import DECLINING, EMERGING, STABLE
-from topics.trend_stats import (
+from topics.trends.stats import (
     TrendFit,
     benjamini_hochberg,
     classify_trend,

@@ -9,9 +9,9 @@ import pytest
 
 from preprocessing.errors import UserError
 from topics.config import TrendsConfig, TrendWindowConfig
-from topics.outputs import TREND_COLUMNS, trends_frame
+from topics.pipeline.outputs import TREND_COLUMNS, trends_frame
 from topics.results import NORMALIZED, RAW, UNASSIGNED, ThemeDefinition, ThemeTable, TopicResult
-from topics.trends import (
+from topics.trends.table import (
     TrendInputs,
     build_trends,
     comparison_periods,

@@ -90,7 +90,7 @@ class KSweep:
         stability_floor: the stability a candidate needed to be eligible (0 when the floor did not apply).
         model_seed: the seed of the returned model (the chosen K's best fit).
         topic_stability: per topic of the returned model, its mean matched similarity over the chosen K's
-            other fits (as :func:`topics.stability.topic_stability`); empty with a single seed. The pipeline can
+            other fits (as :func:`topics.models.stability.topic_stability`); empty with a single seed. The pipeline can
             report this instead of refitting.
     """
 

@@ -58,7 +58,7 @@ class ThemeTable:
         topic_theme: shape ``(n_topics, n_themes)``, how strongly each LDA topic expresses each theme in
             ``[0, 1]``; ``None`` when LDA did not run.
         cluster_theme: shape ``(n_clusters, n_themes)``, the same for TF-IDF clusters; ``None`` when not run.
-        parts: the features behind ``scores`` (see ``topics.themes.FEATURES``: paper evidence such as
+        parts: the features behind ``scores`` (see ``topics.themes.scoring.FEATURES``: paper evidence such as
             ``title_seed`` and ``focus``, and ``topic``/``cluster`` when those models ran), each of shape
             ``(n_docs, n_themes)``; ``scores`` is a logistic function of them.
     """

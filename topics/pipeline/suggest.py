@@ -51,11 +51,11 @@ from preprocessing.nlp import Tokenizer
 from preprocessing.phrases import PHRASE_JOINER, PhraseDetector
 from preprocessing.token_cache import default_cache_dir
 from topics.config import RunConfig
-from topics.progress import RunProgress
+from topics.models.vocabulary import Vocabulary, build_vocabulary
+from topics.pipeline.progress import RunProgress
 from topics.results import RunResult, ThemeDefinition, ThemeTable
-from topics.theme_definitions import run_profile
-from topics.theme_lexicon import SEED_WEIGHT, build_lexicon
-from topics.vocabulary import Vocabulary, build_vocabulary
+from topics.themes.definitions import run_profile
+from topics.themes.lexicon import SEED_WEIGHT, build_lexicon
 
 #: Columns of the CSV ``--out`` writes, in order.
 CSV_COLUMNS = ("theme", "rank", "term", "theme_papers", "other_papers", "score", "examples")
@@ -222,7 +222,7 @@ def listed_terms(
 ) -> dict[str, set[str]]:
     """Per theme id, the vocabulary forms (words joined by ``_``) of every term its definition lists.
 
-    Terms are tokenised as the theme lexicon tokenises them (:func:`topics.theme_lexicon.build_lexicon` with the
+    Terms are tokenised as the theme lexicon tokenises them (:func:`topics.themes.lexicon.build_lexicon` with the
     run's ``tokenizer``): "policies" gives ``policy``, "reinforcement learning" gives ``reinforcement_learning``,
     and a term's plural counts as listed too. Seeds, related and exclude terms all count, and so do the terms the
     lexicon leaves out because tokenisation loses a word ("few-shot" lists ``shot``: suggesting it back would
@@ -283,9 +283,9 @@ def run_vocabulary(config: RunConfig, result: RunResult, use_cache: bool = True)
     (phrases, then the document-frequency filters: no model is fitted). The tokens come from the token cache
     when there is one.
     """
-    from topics.model_stages import FittedModels, models_key
-    from topics.pipeline import _tokenizer, tokenize_corpus
-    from topics.stage_cache import StageCache
+    from topics.pipeline.model_stages import FittedModels, models_key
+    from topics.pipeline.runner import _tokenizer, tokenize_corpus
+    from topics.pipeline.stage_cache import StageCache
 
     tokenizer = _tokenizer(config)
     quiet = RunProgress(quiet=True)

@@ -23,8 +23,8 @@ import pandas as pd
 from preprocessing import tempfiles
 from preprocessing.errors import UserError
 from preprocessing.interrupts import signals_deferred
-from topics.evaluation import evaluation_document
 from topics.results import RAW, RunResult, ThemeTable, TopicResult, TrendTable
+from topics.themes.evaluation import evaluation_document
 
 #: papers.csv columns, in order. A contract with users' scripts: add freely, rename only with a changelog entry.
 PAPER_COLUMNS = (

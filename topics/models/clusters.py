@@ -12,10 +12,10 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics import silhouette_score
 
 from preprocessing.token_arrays import TokenArrays
-from topics.coherence import npmi_coherence
+from topics.models.topic_map import intertopic_coordinates
+from topics.models.vocabulary import Vocabulary
+from topics.quality.coherence import npmi_coherence
 from topics.results import TopicResult
-from topics.topic_map import intertopic_coordinates
-from topics.vocabulary import Vocabulary
 
 #: Papers per mini-batch of MiniBatchKMeans.
 MINIBATCH_SIZE = 4096

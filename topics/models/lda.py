@@ -7,7 +7,7 @@ once with sparse matrix products (documents that have converged drop out of the 
 seconds and the result is the one gensim's own loop gives (same initialisation, updates and stopping rule).
 
 By default (``init="clusters"``) the topics start from a pilot clustering of the corpus
-(:mod:`topics.pilot_clusters`) instead of gensim's random topics; ``init="random"`` is gensim's start.
+(:mod:`topics.models.pilot_clusters`) instead of gensim's random topics; ``init="random"`` is gensim's start.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from gensim.models import LdaModel, LdaMulticore
 from scipy import sparse
 from scipy.special import gammaln, logsumexp, psi
 
-from topics.coherence import npmi_coherence
-from topics.pilot_clusters import pilot_clusters
+from topics.models.pilot_clusters import pilot_clusters
+from topics.models.topic_map import intertopic_coordinates
+from topics.models.vocabulary import Vocabulary
+from topics.quality.coherence import npmi_coherence
 from topics.results import TopicResult
-from topics.topic_map import intertopic_coordinates
-from topics.vocabulary import Vocabulary
 
 #: ``passes: auto`` sweeps the corpus until about this many documents were seen (at least 2 passes, at most 10).
 AUTO_PASS_DOCUMENTS = 120_000

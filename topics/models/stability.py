@@ -15,9 +15,9 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import jensenshannon
 
-from topics.clusters import TfidfClusterModel
-from topics.lda import LdaTopicModel
-from topics.vocabulary import Vocabulary
+from topics.models.clusters import TfidfClusterModel
+from topics.models.lda import LdaTopicModel
+from topics.models.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)

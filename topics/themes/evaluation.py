@@ -10,7 +10,7 @@ Steps: :func:`read_labels` -> :func:`match_labels` (to a run's papers, by id, el
 :func:`evaluate_themes` -> :func:`evaluation_document` (``evaluation.json``) / :func:`evaluation_table`.
 
 The measures themselves (precision/recall/F1 with their zero conventions, precision/recall curves, the
-reliability table) live in :mod:`topics.theme_metrics`; macro-F1 is the unweighted mean F1 over the evaluated
+reliability table) live in :mod:`topics.themes.metrics`; macro-F1 is the unweighted mean F1 over the evaluated
 themes. Beside the decisions, the labeller's scores are judged on their own, per theme and micro-averaged over
 the (paper, theme) pairs the labels cover: the matched papers times the evaluated themes.
 """
@@ -34,7 +34,7 @@ from preprocessing.errors import InputError, UserError
 from preprocessing.readers import decode_text
 from preprocessing.tabular import STANDARD_COLUMNS
 from topics.results import MICRO, NONE, OTHER, ErrorCase, Evaluation, PrCurve, Reliability, ThemeScore
-from topics.theme_metrics import pr_curve, reliability, theme_score
+from topics.themes.metrics import pr_curve, reliability, theme_score
 
 #: Column names (case-insensitive) recognised for the labels, the paper id and the title; first present wins.
 THEMES_COLUMNS: tuple[str, ...] = ("themes", "labels", "theme", "label")

@@ -4,7 +4,7 @@
 with no labelled paper is 0.0, F1 is 0.0 when precision + recall is 0). The scores themselves are judged by
 :func:`pr_curve` (precision, recall and F1 at every threshold of :data:`PR_THRESHOLDS`, and the average precision)
 and :func:`reliability` (calibration: equal-width score bins, each with its observed fraction of positives, the
-expected calibration error and the Brier score). :mod:`topics.evaluation` reads the labels, matches them to a
+expected calibration error and the Brier score). :mod:`topics.themes.evaluation` reads the labels, matches them to a
 run's papers and applies these to the (paper, theme) pairs the labels cover.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.metrics import average_precision_score
 
 from topics.results import PrCurve, PrPoint, Reliability, ReliabilityBin, ThemeScore
-from topics.trend_stats import wilson_interval
+from topics.trends.stats import wilson_interval
 
 #: Score thresholds of the precision/recall curves: 0.05, 0.10, ..., 0.95 (a paper is predicted when its
 #: score is >= the threshold).

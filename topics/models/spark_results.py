@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from topics.clusters import TfidfClusterModel
-from topics.coherence import npmi_coherence
-from topics.lda import LdaTopicModel
+from topics.models.clusters import TfidfClusterModel
+from topics.models.lda import LdaTopicModel
+from topics.models.topic_map import intertopic_coordinates
+from topics.models.vocabulary import Vocabulary
+from topics.quality.coherence import npmi_coherence
+from topics.quality.topic_quality import topic_diversity
 from topics.results import TopicResult
-from topics.topic_map import intertopic_coordinates
-from topics.topic_quality import topic_diversity
-from topics.vocabulary import Vocabulary
 
 
 def _top_terms(rows: np.ndarray, terms: Sequence[str], top_n: int) -> tuple[tuple[tuple[str, float], ...], ...]:

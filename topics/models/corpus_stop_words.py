@@ -1,7 +1,7 @@
 """The corpus's own uninformative words: very common, and spread over the topics as evenly as the papers are.
 
 A word's *information* is how much its presence tells about which pilot cluster a paper is in
-(:mod:`topics.pilot_clusters`): the Kullback-Leibler divergence, in nats, of the clusters of the papers holding
+(:mod:`topics.models.pilot_clusters`): the Kullback-Leibler divergence, in nats, of the clusters of the papers holding
 the word from the clusters of all papers, ``sum_c p(c | w) ln(p(c | w) / p(c))``, less the ``(k - 1) / 2n`` nats a
 word in ``n`` of the papers shows by chance over ``k`` clusters (the Miller-Madow correction; floored at 0). A word
 in at least ``min_df`` of the papers whose information is below ``max_information`` is left out of the models'
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from topics.pilot_clusters import PilotClusters
+from topics.models.pilot_clusters import PilotClusters
 
 #: The pilot must cluster at least this many papers for word information to be measured.
 MIN_PAPERS = 200

@@ -1,6 +1,6 @@
 """Topic quality beyond coherence: topic diversity (Dieng et al., 2020), per topic and overall.
 
-NPMI coherence lives in :mod:`topics.coherence`; :func:`topic_quality` puts both together for one set of topics
+NPMI coherence lives in :mod:`topics.quality.coherence`; :func:`topic_quality` puts both together for one set of topics
 (LDA p(term | topic) rows or TF-IDF KMeans centroids).
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from gensim.corpora import Dictionary
 
-from topics.coherence import npmi_coherence
+from topics.quality.coherence import npmi_coherence
 
 #: Top terms per topic that topic diversity compares (Dieng et al. use 25).
 DIVERSITY_TOP_N = 25

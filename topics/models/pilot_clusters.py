@@ -2,8 +2,8 @@
 
 KMeans (:data:`PILOT_INITS` inits) on sublinear TF-IDF of a seeded sample of at most :data:`PILOT_SAMPLE`
 papers. The corpus's own uninformative words are the common ones spread over the pilot clusters as evenly as the
-papers are (:mod:`topics.corpus_stop_words`), and LDA starts from the pilot clusters' term counts instead of
-random topics (:class:`topics.lda.LdaTopicModel`, ``init="clusters"``).
+papers are (:mod:`topics.models.corpus_stop_words`), and LDA starts from the pilot clusters' term counts instead of
+random topics (:class:`topics.models.lda.LdaTopicModel`, ``init="clusters"``).
 
 Why LDA starts here: from a random start, gensim's online LDA on 2,095 BBC articles (5 classes, 5 topics) let one
 topic take 70% of the articles (NMI 0.38 against the classes, mean of seeds 42-44); started from the pilot

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from topics.profiles import author_key
 from topics.results import THEME, TOPIC, SnapshotComparison
-from topics.trend_stats import benjamini_hochberg, difference_interval, fisher_p_value
+from topics.trends.profiles import author_key
+from topics.trends.stats import benjamini_hochberg, difference_interval, fisher_p_value
 
 #: Columns of :attr:`SnapshotComparison.frame`, in order.
 FRAME_COLUMNS = (

@@ -127,7 +127,7 @@ def _topic_terms(path: Path, where: str, raw: Any) -> dict[str, float]:
 
 
 def load_previous_topics(path: Path, block: str = "lda") -> PreviousTopics:
-    """Read one block of a topics.json written by ``topics run`` (see :func:`topics.outputs.topics_document`).
+    """Read one block of a topics.json written by ``topics run`` (see :func:`topics.pipeline.outputs.topics_document`).
 
     Raises :class:`UserError` naming the file (and the JSON line, or the key path such as ``lda -> topics -> 3 ->
     id``) for a missing or unreadable file, invalid JSON, a missing block, malformed topics and duplicate ids.

@@ -2,7 +2,7 @@
 a trend test per theme and topic (binomial GLM slope, Benjamini-Hochberg across them); optionally the same
 normalised for the corpus's mix of venues or sources; two periods compared; top authors and venues per theme.
 
-The statistics live in :mod:`topics.trend_stats`; this module shapes the corpus into counts and the results
+The statistics live in :mod:`topics.trends.stats`; this module shapes the corpus into counts and the results
 into the frames of :class:`~topics.results.TrendTable`.
 """
 
@@ -29,7 +29,7 @@ from topics.results import (
     TrendTable,
     TrendWindow,
 )
-from topics.trend_stats import benjamini_hochberg, classify_trend, fit_trend, standardized_shares, wilson_interval
+from topics.trends.stats import benjamini_hochberg, classify_trend, fit_trend, standardized_shares, wilson_interval
 
 #: Columns of ``TrendTable.tests``.
 TEST_COLUMNS = (

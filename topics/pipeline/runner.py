@@ -19,24 +19,25 @@ from preprocessing.readers import read_inputs
 from preprocessing.records import Corpus
 from preprocessing.token_arrays import TokenArrays
 from preprocessing.token_cache import TokenCache, default_cache_dir
-from topics.agreement import compare_partitions
 from topics.config import RunConfig, config_to_dict
-from topics.evaluation import Evaluation, GoldLabels, evaluate_themes, match_labels, read_labels
 from topics.inputs import apply_filters, input_filters, input_specs
-from topics.keyword_baseline import keyword_baseline, paper_text
-from topics.lda import LdaTopicModel
-from topics.memory import release_freed_memory
-from topics.model_stages import CorpusTokens, FittedModels, cached_models, library_versions
-from topics.profiles import theme_profiles
-from topics.progress import RunProgress, peak_rss_mb
+from topics.models.alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
+from topics.models.lda import LdaTopicModel
+from topics.models.vocabulary import Vocabulary
+from topics.pipeline.memory import release_freed_memory
+from topics.pipeline.model_stages import CorpusTokens, FittedModels, cached_models, library_versions
+from topics.pipeline.progress import RunProgress, peak_rss_mb
+from topics.pipeline.stage_cache import StageCache, file_signature, stage_key
+from topics.quality.agreement import compare_partitions
+from topics.quality.health import TOP_TERMS, TopicFlag, topic_flags
 from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult, TrendTable
-from topics.snapshot import compare_snapshots
-from topics.stage_cache import StageCache, file_signature, stage_key
-from topics.theme_background import background_texts, tokenize_background
-from topics.theme_definitions import load_theme_definitions, run_profile
-from topics.theme_learner import PSEUDO_LABEL_RULES, SOLVER, SeededThemeClassifier, learn_theme_scores
-from topics.theme_lexicon import Unmatchable, against_lexicon, build_lexicon
-from topics.themes import (
+from topics.themes.background import background_texts, tokenize_background
+from topics.themes.definitions import load_theme_definitions, run_profile
+from topics.themes.evaluation import Evaluation, GoldLabels, evaluate_themes, match_labels, read_labels
+from topics.themes.keyword_baseline import keyword_baseline, paper_text
+from topics.themes.learner import PSEUDO_LABEL_RULES, SOLVER, SeededThemeClassifier, learn_theme_scores
+from topics.themes.lexicon import Unmatchable, against_lexicon, build_lexicon
+from topics.themes.scoring import (
     CALIBRATION,
     SCORERS,
     ThemeRule,
@@ -46,12 +47,11 @@ from topics.themes import (
     paper_evidence,
     term_theme_weights,
 )
-from topics.topic_alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
-from topics.topic_drift import topic_terms_by_period
-from topics.topic_health import TOP_TERMS, TopicFlag, topic_flags
-from topics.topic_labels import theme_name_words, topic_labels
-from topics.trends import TrendInputs, build_trends, comparison_periods, order_periods
-from topics.vocabulary import Vocabulary
+from topics.themes.topic_labels import theme_name_words, topic_labels
+from topics.trends.profiles import theme_profiles
+from topics.trends.snapshot import compare_snapshots
+from topics.trends.table import TrendInputs, build_trends, comparison_periods, order_periods
+from topics.trends.topic_drift import topic_terms_by_period
 
 
 def read_corpus(config: RunConfig, progress: RunProgress) -> tuple[Corpus, int]:
@@ -114,7 +114,7 @@ def tokenize_corpus(
     if arrays is not None:
         progress.note("  tokens read from the cache")
     elif spark is not None:
-        from topics.spark_engine import tokenize_on_spark
+        from topics.models.spark_engine import tokenize_on_spark
 
         progress.note(f"  tokenising on Spark ({config.spark.master})")
         arrays = TokenArrays.from_segments(tokenize_on_spark(spark, both, tokenizer.settings, config.spark.partitions))
@@ -355,7 +355,7 @@ def model_flags(
     config: RunConfig, fitted: FittedModels, lda_result: TopicResult | None, cluster_result: TopicResult | None,
     n_docs: int,
 ) -> list[TopicFlag]:
-    """Degenerate topics and clusters (:func:`topics.topic_health.topic_flags`) of the run's models, with the
+    """Degenerate topics and clusters (:func:`topics.quality.health.topic_flags`) of the run's models, with the
     document frequencies of their top terms for the generic-terms check and, on the local engine, the LDA's
     online schedule for the advice."""
     dictionary = fitted.vocabulary.dictionary
@@ -402,7 +402,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     with ExitStack() as stack:
         spark = None
         if config.engine == "spark":
-            from topics.spark_engine import spark_session
+            from topics.models.spark_engine import spark_session
 
             with progress.stage("spark_start"):
                 spark = stack.enter_context(spark_session(config.spark))
@@ -530,7 +530,7 @@ def run_and_write(
 ) -> tuple[RunResult, dict[str, Path]]:
     """Run, render the report and write every output atomically into ``config.output.dir``."""
     from reports import render_report
-    from topics.outputs import check_output_dir, write_outputs
+    from topics.pipeline.outputs import check_output_dir, write_outputs
 
     progress = progress or RunProgress(quiet=True)
     check_output_dir(config.output.dir)

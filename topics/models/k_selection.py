@@ -5,7 +5,7 @@ For every candidate K the model is fitted once per seed. Of these fits the one w
 coherence (top 10 terms, on the run's own tokens) is K's *best fit*: its coherence is K's coherence, its topic
 diversity (top 25 terms) K's diversity, and it is the model returned for the chosen K. K's stability is how well
 the other seeds reproduce the best fit's topics: per topic, the similarity (``1 - JS distance``, Hungarian
-matching, :mod:`topics.stability`) of its closest match in any other seed's fit, averaged over the topics.
+matching, :mod:`topics.models.stability`) of its closest match in any other seed's fit, averaged over the topics.
 
 The rule: with at least two refits (three seeds), a K is *eligible* when its stability is at least
 :data:`STABILITY_FLOOR` (70%) of the most stable candidate's; the chosen K is the eligible one with the highest
@@ -38,12 +38,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from topics.coherence import npmi_coherence
-from topics.lda import LdaTopicModel
+from topics.models.lda import LdaTopicModel
+from topics.models.stability import match_topics
+from topics.models.vocabulary import Vocabulary
+from topics.quality.coherence import npmi_coherence
+from topics.quality.topic_quality import COHERENCE_TOP_N, top_term_indices, topic_diversity
 from topics.results import KSweep
-from topics.stability import match_topics
-from topics.topic_quality import COHERENCE_TOP_N, top_term_indices, topic_diversity
-from topics.vocabulary import Vocabulary
 
 #: Smallest number of topics a sweep considers.
 MIN_K = 2

@@ -8,7 +8,7 @@ comes from a model fitted without that paper), so a paper's own seed words never
 self-training add the papers it is then sure of (off by default: they changed nothing measurable).
 
 Nothing here is fitted on hand-labelled papers: the pseudo-labels come from the themes file and the corpus alone
-(the run's papers plus a background corpus, see :mod:`topics.theme_background`), and nothing in code is specific
+(the run's papers plus a background corpus, see :mod:`topics.themes.background`), and nothing in code is specific
 to one theme. :func:`tfidf_features` builds the features; :class:`SeededThemeClassifier` is a scikit-learn style
 estimator (``fit`` learns attributes ending in ``_``; ``predict_proba`` checks it was fitted).
 """
@@ -22,8 +22,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
 from preprocessing.token_arrays import TokenArrays
-from topics.theme_lexicon import ThemeLexicon
-from topics.themes import PaperEvidence, demote_against, paper_evidence, scorer_for, theme_features
+from topics.themes.lexicon import ThemeLexicon
+from topics.themes.scoring import PaperEvidence, demote_against, paper_evidence, scorer_for, theme_features
 
 #: Version of the pseudo-labelling rules (who may be a positive or a negative); part of the themes stage's cache
 #: key, so a change to the rules is never hidden by a cached result.
@@ -267,9 +267,9 @@ def learn_theme_scores(
     """Learned probabilities ``(n_docs, n_themes)`` of the run's papers (``texts``, with their term evidence
     ``evidence``), from a :class:`SeededThemeClassifier` trained on them and on the ``background`` papers
     (``(texts, titles)`` token arrays, or ``None``). The pseudo-labels are the term scores of the papers' own
-    words (:func:`topics.themes.scorer_for` without topic or cluster evidence, which the background lacks); only
+    words (:func:`topics.themes.scoring.scorer_for` without topic or cluster evidence, which the background lacks); only
     papers that name one of a theme's seed terms can be its positives. Papers that use one of a theme's ``against``
-    terms (``evidence.against`` for the run's papers; ``against``, from :func:`topics.theme_lexicon.against_lexicon`,
+    terms (``evidence.against`` for the run's papers; ``against``, from :func:`topics.themes.lexicon.against_lexicon`,
     matched over the background) are its negatives, whatever their other terms."""
     scorer = scorer_for(frozenset())
     evidences = [evidence]

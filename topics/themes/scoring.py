@@ -27,7 +27,7 @@ import numpy as np
 
 from preprocessing.token_arrays import TokenArrays, ragged_gather
 from topics.results import ThemeDefinition, ThemeTable
-from topics.theme_lexicon import SEED_WEIGHT, ThemeLexicon, scan_arrays
+from topics.themes.lexicon import SEED_WEIGHT, ThemeLexicon, scan_arrays
 
 #: Heaviest terms of a topic or cluster that are checked against the themes.
 HEAD_TERMS = 30
@@ -125,7 +125,7 @@ def demote_against(
     texts: TokenArrays | Sequence[Sequence[Sequence[str]]], titles: TokenArrays | Sequence[Sequence[Sequence[str]]],
 ) -> PaperEvidence:
     """``evidence`` where every paper that uses one of a theme's ``against`` terms (matched by ``against``, from
-    :func:`topics.theme_lexicon.against_lexicon`, over the same ``texts`` and ``titles``) has that theme's seed
+    :func:`topics.themes.lexicon.against_lexicon`, over the same ``texts`` and ``titles``) has that theme's seed
     matches counted as related matches (``title_seeds``, ``seeds`` and ``distinct_seeds`` 0 there), with the mask
     in ``against``. Without a lexicon, ``evidence`` unchanged."""
     if against is None:
@@ -141,7 +141,7 @@ def demote_against(
 
 def paper_evidence_arrays(lexicon: ThemeLexicon, texts: TokenArrays, titles: TokenArrays) -> PaperEvidence:
     """:func:`paper_evidence` of tokenised texts and titles as :class:`TokenArrays` (one title per text), with the
-    n-gram matching in numpy (:func:`topics.theme_lexicon.scan_arrays`) and the counting grouped per (paper,
+    n-gram matching in numpy (:func:`topics.themes.lexicon.scan_arrays`) and the counting grouped per (paper,
     term, theme); equal to ``paper_evidence(lexicon, texts.to_segments(), titles.to_segments())``."""
     n_docs, n_themes = len(texts), lexicon.n_themes
     if len(titles) != n_docs:
@@ -311,7 +311,7 @@ def scorer_for(kinds: frozenset[str]) -> ThemeScorer:
 class ThemeCalibration:
     """The final score of a paper and theme from its two kinds of evidence:
     ``sigmoid(intercept + rule * logit(term score) + learned * logit(learned probability))``, where the term score
-    is a :class:`ThemeScorer`'s and the learned probability a :class:`~topics.theme_learner.SeededThemeClassifier`'s.
+    is a :class:`ThemeScorer`'s and the learned probability a :class:`~topics.themes.learner.SeededThemeClassifier`'s.
     Where a theme was not learned (NaN), the term score is the score."""
 
     rule: float
@@ -442,7 +442,7 @@ def assign_themes(
     ``doc_topic`` is ``(n_docs, n_topics)``, ``topic_theme`` ``(n_topics, n_themes)``; ``doc_cluster`` is
     ``(n_docs,)`` cluster ids, ``cluster_theme`` ``(n_clusters, n_themes)``. Without ``scorer``, the shipped
     scorer for the kinds of evidence available is used. ``learned`` ``(n_docs, n_themes)`` holds the learned
-    probabilities (:class:`~topics.theme_learner.SeededThemeClassifier`, NaN for a theme not learned); with it, the
+    probabilities (:class:`~topics.themes.learner.SeededThemeClassifier`, NaN for a theme not learned); with it, the
     score is the term score and the learned probability combined by ``calibration`` (default
     :data:`CALIBRATION`).
     """

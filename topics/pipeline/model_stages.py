@@ -1,6 +1,6 @@
 """The model stages of a run: phrases and vocabulary, LDA (with its K sweep and stability refits), TF-IDF +
 KMeans and the documents map (in a second process beside LDA on large corpora), or the same on Spark MLlib; and
-their stage-cache entry. :mod:`topics.pipeline` calls :func:`cached_models` and uses what it returns."""
+their stage-cache entry. :mod:`topics.pipeline.runner` calls :func:`cached_models` and uses what it returns."""
 
 from __future__ import annotations
 
@@ -23,21 +23,21 @@ from preprocessing.interrupts import child_ignores_interrupts, end_pool
 from preprocessing.phrases import PhraseDetector
 from preprocessing.token_arrays import TokenArrays
 from preprocessing.token_cache import default_cache_dir
-from topics.clusters import TfidfClusterModel, tfidf_matrix
 from topics.config import RunConfig, config_to_dict
-from topics.corpus_stop_words import uninformative_terms
-from topics.doc_map import project_documents
-from topics.k_selection import KSweep, candidate_ks, select_num_topics
-from topics.lda import LdaTopicModel
-from topics.memory import release_freed_memory
-from topics.pilot_clusters import pilot_clusters
-from topics.progress import RunProgress
+from topics.models.clusters import TfidfClusterModel, tfidf_matrix
+from topics.models.corpus_stop_words import uninformative_terms
+from topics.models.doc_map import project_documents
+from topics.models.k_selection import KSweep, candidate_ks, select_num_topics
+from topics.models.lda import LdaTopicModel
+from topics.models.pilot_clusters import pilot_clusters
+from topics.models.stability import kmeans_stability, lda_stability
+from topics.models.vocabulary import MIN_VOCABULARY, Vocabulary, build_vocabulary
+from topics.pipeline.memory import release_freed_memory
+from topics.pipeline.progress import RunProgress
+from topics.pipeline.stage_cache import StageCache, stage_key
+from topics.quality.topic_quality import topic_diversity
 from topics.results import TopicResult
-from topics.stability import kmeans_stability, lda_stability
-from topics.stage_cache import StageCache, stage_key
-from topics.theme_definitions import run_profile
-from topics.topic_quality import topic_diversity
-from topics.vocabulary import MIN_VOCABULARY, Vocabulary, build_vocabulary
+from topics.themes.definitions import run_profile
 
 #: From this many papers on, TF-IDF + KMeans and the documents map run in a second process beside LDA.
 PARALLEL_FROM = 5000
@@ -321,10 +321,10 @@ def _fit_models_on_spark(
     warnings: list[str],
     progress: RunProgress,
 ) -> FittedModels:
-    """LDA and TF-IDF + KMeans with MLlib on ``spark`` (see :mod:`topics.spark_engine`); the documents map is
+    """LDA and TF-IDF + KMeans with MLlib on ``spark`` (see :mod:`topics.models.spark_engine`); the documents map is
     computed on the driver. Stability refits and ``num_topics: auto`` are local-engine features."""
-    from topics.spark_engine import fit_on_spark
-    from topics.spark_results import spark_cluster_result, spark_lda_result
+    from topics.models.spark_engine import fit_on_spark
+    from topics.models.spark_results import spark_cluster_result, spark_lda_result
 
     cfg = config.models.lda
     if cfg.num_topics == "auto":
