@@ -44,7 +44,8 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from preprocessing.phrases import PhraseDetector
 from topics.config import load_config
-from topics.pipeline.runner import _tokenizer, run
+from topics.pipeline.corpus_stage import build_tokenizer
+from topics.pipeline.runner import run
 from topics.quality.coherence import npmi_coherence
 from topics.themes.definitions import run_profile
 
@@ -96,7 +97,7 @@ def measure(name: str, inputs: str, k: int | None, classes_of: dict[str, str] | 
     result = run(config)
     papers = result.corpus.papers
     classes = None if classes_of is None else [classes_of.get(p.title.strip(), "?") for p in papers]
-    tokenizer = _tokenizer(config)
+    tokenizer = build_tokenizer(config)
     arrays = tokenizer.arrays([p.text for p in papers])
     phrases = config.preprocessing.phrases
     if phrases.enabled:  # the tokens the tool's models see: the baselines fit them and every NPMI counts them

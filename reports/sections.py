@@ -1,12 +1,13 @@
 """The report's sections: what each part of the page shows, built from a :class:`RunResult`.
 
 ``build_sections`` is the describe -> sections stage: it picks figures, captions and tables and drops every
-section (or part of one) whose data is missing. Rendering to HTML is :mod:`reports.html`'s job.
+section (or part of one) whose data is missing. The trends section is built in :mod:`reports.trend_sections`, the
+evaluation section in :mod:`reports.evaluation_sections`. Rendering to HTML is :mod:`reports.html`'s job.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,14 @@ import numpy as np
 
 from reports import figures
 from reports.escape import shorten
+from reports.evaluation_sections import evaluation_section
 from reports.figures.docmap import method_name
-from reports.figures.evaluation import pr_curve_figure, reliability_figure
 from reports.figures.themes import theme_counts, theme_labels
 from reports.figures.topics import topic_label, topic_names
 from reports.section import Section
 from reports.table import Cell, TableData, build_paper_table
 from reports.trend_sections import trends_section
-from topics.results import ErrorCase, RunResult, ThemeTable, TopicResult
+from topics.results import RunResult, ThemeTable, TopicResult
 
 #: Display names of known metrics; others are shown with underscores as spaces.
 METRIC_NAMES = {
@@ -133,137 +134,6 @@ def themes_section(run: RunResult) -> Section:
         ),
         parts=tuple(parts),
     )
-
-
-def evaluation_section(run: RunResult) -> Section | None:
-    """The themes scored against labelled papers, beside the keyword baseline; ``None`` without an evaluation."""
-    ev = run.evaluation
-    if ev is None:
-        return None
-    labels = theme_labels(run.themes)
-    baseline = (
-        f" A plain keyword baseline (a regular expression over each theme's first 12 seed terms) scores "
-        f"{ev.baseline_macro_f1:.3f} on the same papers ({ev.macro_f1 - ev.baseline_macro_f1:+.3f} for the labeller)."
-        if ev.baseline_macro_f1 is not None
-        else ""
-    )
-    unmatched = (
-        f" {ev.n_unmatched:,} labelled papers are not in this corpus and were left out." if ev.n_unmatched else ""
-    )
-    rows: list[tuple[str, int | str, int | str, str, str, str, str]] = []
-    for score, base in zip(ev.scores, ev.baseline or (None,) * len(ev.scores)):
-        rows.append((
-            labels.get(score.theme, score.theme), score.support, score.predicted, f"{score.precision:.3f}",
-            f"{score.recall:.3f}", f"{score.f1:.3f}", "" if base is None else f"{base.f1:.3f}",
-        ))
-    rows.append((
-        "macro average", "", "", "", "", f"{ev.macro_f1:.3f}",
-        "" if ev.baseline_macro_f1 is None else f"{ev.baseline_macro_f1:.3f}",
-    ))
-
-    def error_rows(cases: Sequence[ErrorCase]) -> tuple[tuple[Cell, ...], ...]:
-        return tuple(
-            (
-                shorten(case.title, 100), labels.get(case.theme, case.theme), f"{case.score:.3f}",
-                ", ".join(case.evidence) or "(none)", "; ".join(case.gold), "; ".join(case.predicted) or "(none)",
-            )
-            for case in cases
-        )
-
-    error_columns = ("Title", "Theme", "Score", "Evidence terms", "Labelled", "Given")
-    parts = [
-        Section(
-            id="evaluation-confusion",
-            title="Labelled against given themes",
-            figure=figures.confusion_figure(ev, labels),
-            caption="Papers counted by labelled theme (rows; other = none of the evaluated themes) and the "
-            "themes the labeller gave (columns; none = no evaluated theme). A paper with two themes counts twice.",
-        )
-    ]
-    parts.extend(evaluation_score_parts(run))
-    if ev.false_positives:
-        parts.append(Section(
-            id="evaluation-false-positives",
-            title="Worst false positives",
-            caption="Themes given but not labelled, highest score first, with the terms that drove the score.",
-            table=TableData(error_columns, error_rows(ev.false_positives)),
-        ))
-    if ev.false_negatives:
-        parts.append(Section(
-            id="evaluation-false-negatives",
-            title="Worst false negatives",
-            caption="Themes labelled but not given, lowest score first.",
-            table=TableData(error_columns, error_rows(ev.false_negatives)),
-        ))
-    return Section(
-        id="evaluation",
-        title="Theme evaluation",
-        figure=figures.evaluation_scores_figure(ev, labels),
-        caption=f"The themes of {ev.n_papers:,} labelled papers ({Path(ev.labels_path).name}) against their labels: "
-        f"macro-F1 {ev.macro_f1:.3f} over {len(ev.themes)} themes.{baseline}{unmatched}",
-        table=TableData(("Theme", "Labelled", "Given", "Precision", "Recall", "F1", "Baseline F1"), tuple(rows)),
-        parts=tuple(parts),
-    )
-
-
-def evaluation_score_parts(run: RunResult) -> tuple[Section, ...]:
-    """The labeller's scores judged beside its decisions: precision/recall over thresholds and the reliability
-    diagram; nothing for an evaluation without them."""
-    ev = run.evaluation
-    if ev is None:
-        return ()
-    parts = []
-    threshold = configured_threshold(run)
-    if ev.pr_curves:
-        limit = _themes_config(run).get("max_per_paper")
-        rule = ", ".join(
-            ([f"score at least {threshold:.2f}"] if threshold is not None else [])
-            + ([f"at most {limit} themes a paper"] if isinstance(limit, int) else [])
-        )
-        baseline = (
-            " and the cross the plain keyword baseline, which has no scores and so gives one point"
-            if ev.baseline else ""
-        )
-        parts.append(Section(
-            id="evaluation-pr-curve",
-            title="Precision and recall at every threshold",
-            figure=pr_curve_figure(ev, theme_labels(run.themes), run.themes.theme_ids, threshold),
-            caption="What the labeller would give at another threshold. Each line follows one theme as the score "
-            "a paper needs falls from 0.95 (left) to 0.05 (right): recall is the share of labelled papers found, "
-            "precision the share of given papers that are labelled; hover a point for its threshold. Up and to the "
-            f"right is better. The star marks the labeller as configured{f' ({rule})' if rule else ''}"
-            f"{baseline}. The dashed line pools every (paper, theme) pair. AP, the average precision, summarises "
-            "a whole line (1 is perfect).",
-        ))
-    if ev.reliability is not None:
-        table = ev.reliability
-        parts.append(Section(
-            id="evaluation-reliability",
-            title="Are the scores probabilities?",
-            figure=reliability_figure(ev),
-            caption=f"A score of 0.8 should be right about 80% of the time: points on the diagonal are calibrated. "
-            f"The {table.n_pairs:,} scores of every labelled paper for every evaluated theme are grouped in ten bins "
-            "of width 0.1; each point is a bin's mean score against the share of its pairs labelled with the theme, "
-            "with a 95% interval (larger points hold more pairs). Points below the diagonal are overconfident, above "
-            f"it underconfident. Expected calibration error {table.ece:.3f} (mean distance from the diagonal, "
-            f"weighted by pairs; 0 is calibrated); Brier score {table.brier:.3f} (mean squared error of the scores; "
-            "0 is perfect, always answering 0.5 gives 0.25).",
-        ))
-    return tuple(parts)
-
-
-def configured_threshold(run: RunResult) -> float | None:
-    """The labeller's score threshold: the evaluation's, else the resolved config's in the manifest."""
-    if run.evaluation is not None and run.evaluation.threshold is not None:
-        return run.evaluation.threshold
-    value = _themes_config(run).get("threshold")
-    return float(value) if isinstance(value, (int, float)) else None
-
-
-def _themes_config(run: RunResult) -> dict[str, Any]:
-    """The ``themes`` block of the resolved config in the manifest (empty when absent)."""
-    themes = ((run.manifest or {}).get("config") or {}).get("themes")
-    return themes if isinstance(themes, dict) else {}
 
 
 def lda_section(run: RunResult) -> Section | None:

@@ -13,7 +13,16 @@ from reports.escape import shorten
 from reports.figures.themes import theme_labels
 from reports.section import Section
 from reports.table import Cell, TableData
-from topics.results import DECLINING, EMERGING, NORMALIZED, RAW, RunResult, TrendTable, TrendWindow
+from topics.results import (
+    DECLINING,
+    EMERGING,
+    NORMALIZED,
+    RAW,
+    RunResult,
+    SnapshotComparison,
+    TrendTable,
+    TrendWindow,
+)
 
 #: Characters of a label kept in trend tables.
 LABEL_CHARS = 60
@@ -216,13 +225,46 @@ def comparison_parts(run: RunResult) -> tuple[Section, ...]:
     absent = comparison.frame[(comparison.frame["count_before"] == 0) & (comparison.frame["count_after"] == 0)]
     frame = comparison.frame.drop(index=absent.index)
     shown = replace(comparison, frame=frame)
-    changed = shown.changed_rows()
+    parts = [
+        Section(
+            id="trends-comparison",
+            title=f"{before} against {after}",
+            figure=figures.snapshot_change_figure(shown),
+            caption=_comparison_caption(shown, run.trends.alpha, len(absent)),
+            table=TableData(
+                ("Kind", "Theme or topic", "Change", before, after, "Difference (points)", "Interval", "q"),
+                _comparison_rows(frame),
+            ),
+        )
+    ]
+    if len(comparison.authors):
+        parts.append(_comparison_author_part(run, comparison))
+    return tuple(parts)
+
+
+def _comparison_caption(shown: SnapshotComparison, alpha: float, n_absent: int) -> str:
+    """The comparison's caption: papers per period, the themes and topics that changed, and how many rows with
+    no paper in either period (``n_absent``) are left out of ``shown``."""
+    before, after, frame = shown.before, shown.after, shown.frame
     named = "; ".join(
         f"{shorten(str(r.label), 40)} {_status_words(r.status)}{_points(r.change)} points "
         f"({r.count_before} → {r.count_after} papers"
         f"{'' if r.significant or r.status in ('new', 'gone') else ', not significant'})"
-        for r in changed.itertuples(index=False)
+        for r in shown.changed_rows().itertuples(index=False)
     )
+    return (
+        f"Each theme's and topic's share of the papers in {before} ({int(frame['papers_before'].iloc[0]):,} "
+        f"papers) and in {after} ({int(frame['papers_after'].iloc[0]):,}). Themes that changed: "
+        f"{named or 'none'}. Grew or shrank: the difference is significant after Benjamini-Hochberg "
+        f"correction (Fisher's exact test, q < {alpha:g}); new: no paper in {before}; gone: none "
+        f"in {after}. Intervals are Newcombe's for a difference of two proportions."
+        + (f" Not shown: {n_absent} with no paper in either period." if n_absent else "")
+    )
+
+
+def _comparison_rows(frame: pd.DataFrame) -> tuple[tuple[Cell, ...], ...]:
+    """One row per theme or topic of the comparison: kind, label, status, counts and shares in both periods,
+    the difference in points with its interval, and q."""
     rows: list[tuple[Cell, ...]] = []
     for r in frame.itertuples(index=False):
         label = r.label if r.kind == "theme" else f"Topic {r.id}: {r.label}"
@@ -232,50 +274,34 @@ def comparison_parts(run: RunResult) -> tuple[Section, ...]:
             f"{r.count_after} of {r.papers_after} ({r.share_after:.1%})", _points(r.change),
             f"[{_points(r.change_low)}, {_points(r.change_high)}]", _p(r.q_value),
         ))
-    parts = [
-        Section(
-            id="trends-comparison",
-            title=f"{before} against {after}",
-            figure=figures.snapshot_change_figure(shown),
-            caption=(
-                f"Each theme's and topic's share of the papers in {before} ({int(frame['papers_before'].iloc[0]):,} "
-                f"papers) and in {after} ({int(frame['papers_after'].iloc[0]):,}). Themes that changed: "
-                f"{named or 'none'}. Grew or shrank: the difference is significant after Benjamini-Hochberg "
-                f"correction (Fisher's exact test, q < {run.trends.alpha:g}); new: no paper in {before}; gone: none "
-                f"in {after}. Intervals are Newcombe's for a difference of two proportions."
-                + (f" Not shown: {len(absent)} with no paper in either period." if len(absent) else "")
-            ),
-            table=TableData(
-                ("Kind", "Theme or topic", "Change", before, after, "Difference (points)", "Interval", "q"), tuple(rows)
-            ),
-        )
-    ]
+    return tuple(rows)
+
+
+def _comparison_author_part(run: RunResult, comparison: SnapshotComparison) -> Section:
+    """The most productive authors of each theme in each of the two periods, new authors marked."""
+    before, after = comparison.before, comparison.after
     authors = comparison.authors
-    if len(authors):
-        labels = theme_labels(run.themes)
-        author_rows: list[tuple[Cell, ...]] = []
-        for theme in run.themes.theme_ids:
-            subset = authors[authors["theme"] == theme]
-            if not len(subset):
-                continue
-            cells: list[Cell] = [labels.get(theme, theme)]
-            for period in (before, after):
-                names = subset[subset["period"] == period].sort_values("rank")
-                cells.append("; ".join(
-                    f"{a.author} ({a.papers}{', new' if a.status == 'new' else ''})"
-                    for a in names.itertuples(index=False)
-                ) or "(none)")
-            author_rows.append(tuple(cells))
-        parts.append(
-            Section(
-                id="trends-comparison-authors",
-                title=f"Authors per theme, {before} and {after}",
-                caption=f"The most productive authors of each theme in each period, with their papers on the theme; "
-                f"'new' marks an author with no paper on the theme in {before}.",
-                table=TableData(("Theme", before, after), tuple(author_rows)),
-            )
-        )
-    return tuple(parts)
+    labels = theme_labels(run.themes)
+    author_rows: list[tuple[Cell, ...]] = []
+    for theme in run.themes.theme_ids:
+        subset = authors[authors["theme"] == theme]
+        if not len(subset):
+            continue
+        cells: list[Cell] = [labels.get(theme, theme)]
+        for period in (before, after):
+            names = subset[subset["period"] == period].sort_values("rank")
+            cells.append("; ".join(
+                f"{a.author} ({a.papers}{', new' if a.status == 'new' else ''})"
+                for a in names.itertuples(index=False)
+            ) or "(none)")
+        author_rows.append(tuple(cells))
+    return Section(
+        id="trends-comparison-authors",
+        title=f"Authors per theme, {before} and {after}",
+        caption=f"The most productive authors of each theme in each period, with their papers on the theme; "
+        f"'new' marks an author with no paper on the theme in {before}.",
+        table=TableData(("Theme", before, after), tuple(author_rows)),
+    )
 
 
 def profile_parts(run: RunResult) -> tuple[Section, ...]:

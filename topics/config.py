@@ -7,14 +7,16 @@ config file and validates. Unknown keys and bad values raise :class:`ConfigError
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from preprocessing.errors import UserError
+from topics.config_loading import ConfigError as ConfigError
+from topics.config_loading import apply_overrides as apply_overrides
+from topics.config_loading import describe_validation_error
+from topics.config_loading import parse_override as parse_override
+from topics.config_loading import read_yaml as read_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Where an installed wheel carries the files below (setup.py copies them there at build time).
@@ -30,9 +32,6 @@ def _shipped(in_repository: Path, in_package: str) -> Path:
 DEFAULT_THEMES_FILE = _shipped(PROJECT_ROOT / "configs" / "themes" / "ml.yaml", "themes/ml.yaml")
 #: The background corpus of the theme labeller (the shipped example corpus).
 DEFAULT_BACKGROUND_FILE = _shipped(PROJECT_ROOT / "data" / "ml-abstracts-sample.parquet", "ml-abstracts-sample.parquet")
-
-class ConfigError(UserError):
-    """A config problem; the message names the file, the key path, the value and what is allowed."""
 
 
 class _Strict(BaseModel):
@@ -378,21 +377,6 @@ class RunConfig(_Strict):
         return self.seed if seed is None else seed
 
 
-def _key_path(location: tuple[Any, ...]) -> str:
-    return " -> ".join(str(part) for part in location) or "(top level)"
-
-
-def _describe(error: Mapping[str, Any]) -> str:
-    path = _key_path(error["loc"])
-    if error["type"] == "extra_forbidden":
-        return f"unknown key '{path}'; remove it or check its spelling"
-    received = error.get("input")
-    message = error["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
-    return f"{path}: {message} (got {received!r})"
-
-
 def validate_config(data: Any, origin: str = "config") -> RunConfig:
     """Validate a plain mapping into a :class:`RunConfig`; raise :class:`ConfigError` naming the key path."""
     if data is None:
@@ -402,69 +386,9 @@ def validate_config(data: Any, origin: str = "config") -> RunConfig:
     try:
         return RunConfig.model_validate(data)
     except ValidationError as error:
-        problems = [_describe(e) for e in error.errors()]
+        problems = [describe_validation_error(e) for e in error.errors()]
         more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         raise ConfigError(f"{origin}: {problems[0]}{more}") from None
-
-
-def parse_override(text: str) -> tuple[list[str], Any]:
-    """Split ``"models.lda.num_topics=30"`` into ``(["models", "lda", "num_topics"], 30)``; the value is YAML."""
-    if "=" not in text:
-        raise ConfigError(f"--set {text!r}: expected KEY=VALUE, e.g. --set models.lda.num_topics=30")
-    key, _, raw = text.partition("=")
-    parts = [p for p in key.strip().split(".") if p]
-    if not parts:
-        raise ConfigError(f"--set {text!r}: the key is empty; expected e.g. models.lda.num_topics=30")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw
-    return parts, value
-
-
-def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """Return a copy of ``data`` with every ``KEY=VALUE`` override set (nested keys are created)."""
-    result: dict[str, Any] = _deep_copy(data)
-    for text in overrides:
-        parts, value = parse_override(text)
-        node = result
-        for depth, part in enumerate(parts[:-1]):
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            if not isinstance(child, dict):
-                where = ".".join(parts[: depth + 1])
-                raise ConfigError(f"--set {text!r}: '{where}' is a value, not a section")
-            node = child
-        node[parts[-1]] = value
-    return result
-
-
-def _deep_copy(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _deep_copy(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_deep_copy(v) for v in data]
-    return data
-
-
-def read_yaml(path: Path) -> Any:
-    """Read a YAML file; raise :class:`ConfigError` with the file, line and column of a syntax error."""
-    if not path.exists():
-        raise ConfigError(f"{path}: config file not found (check the path)")
-    if path.is_dir():
-        raise ConfigError(f"{path}: is a directory; expected a YAML config file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start}); re-save it as UTF-8") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ConfigError(f"{path}{where}: invalid YAML: {problem} (fix the syntax at that line)") from None
 
 
 def _resolve(path: Path, base: Path) -> Path:

@@ -31,9 +31,37 @@ def k_sweep_figure(sweep: KSweep) -> go.Figure:
     ringed marker on the score line; the stability floor, when it applied, by a dashed horizontal line, and
     candidates below it by crosses on the stability line (the rule itself is ``sweep.rule``, for the caption)."""
     ks = [int(k) for k in sweep.candidates]
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    _add_sweep_lines(fig, sweep, ks)
+    if sweep.chosen in ks:
+        fig.add_trace(_chosen_marker(sweep, ks), secondary_y=False)
+    fig.add_vline(x=int(sweep.chosen), line={"color": MEASURE_COLORS["score"], "dash": "dot", "width": 1})
+    if sweep.stability_floor > 0:
+        fig.add_hline(
+            y=float(sweep.stability_floor),
+            line={"color": MEASURE_COLORS["stability"], "dash": "dash", "width": 1},
+            annotation_text="stability floor",
+            annotation_position="bottom right",
+            annotation_font={"color": MEASURE_COLORS["stability"], "size": 11},
+        )
+    fig.update_xaxes(title="Number of topics K", tickmode="array", tickvals=ks)
+    fig.update_yaxes(title="Stability, diversity, score", range=[0, 1.05], secondary_y=False)
+    fig.update_yaxes(title="NPMI coherence", showgrid=False, secondary_y=True)
+    fig.update_layout(
+        title=f"Choosing the number of topics: K = {int(sweep.chosen)}"
+        + (f" ({len(sweep.seeds)} seeds per K)" if len(sweep.seeds) > 1 else ""),
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0.0},
+        margin={"b": 110},
+    )
+    return apply_style(fig, height=SWEEP_HEIGHT, show_legend=True)
+
+
+def _add_sweep_lines(fig: go.Figure, sweep: KSweep, ks: Sequence[int]) -> None:
+    """Add one line per measure of the sweep (stability, diversity, coherence on the secondary axis, score) to
+    ``fig``, leaving out a measure without one value per candidate; candidates below the stability floor are
+    crosses on the stability line."""
     eligible = list(sweep.eligible) if len(sweep.eligible) == len(ks) else [True] * len(ks)
     status = ["eligible" if ok else "below the stability floor" for ok in eligible]
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
     series = [
         ("stability", STABILITY_NAME, sweep.stability, False),
         ("diversity", DIVERSITY_NAME, sweep.diversity, False),
@@ -59,37 +87,18 @@ def k_sweep_figure(sweep: KSweep) -> go.Figure:
             ),
             secondary_y=secondary,
         )
-    if sweep.chosen in ks:
-        fig.add_trace(
-            go.Scatter(
-                x=[int(sweep.chosen)],
-                y=[float(sweep.score[ks.index(sweep.chosen)])],
-                mode="markers",
-                name=f"Chosen K = {int(sweep.chosen)}",
-                marker={"size": 18, "symbol": "circle-open", "color": MEASURE_COLORS["score"], "line": {"width": 3}},
-                hovertemplate=f"chosen K={int(sweep.chosen)}<extra></extra>",
-            ),
-            secondary_y=False,
-        )
-    fig.add_vline(x=int(sweep.chosen), line={"color": MEASURE_COLORS["score"], "dash": "dot", "width": 1})
-    if sweep.stability_floor > 0:
-        fig.add_hline(
-            y=float(sweep.stability_floor),
-            line={"color": MEASURE_COLORS["stability"], "dash": "dash", "width": 1},
-            annotation_text="stability floor",
-            annotation_position="bottom right",
-            annotation_font={"color": MEASURE_COLORS["stability"], "size": 11},
-        )
-    fig.update_xaxes(title="Number of topics K", tickmode="array", tickvals=ks)
-    fig.update_yaxes(title="Stability, diversity, score", range=[0, 1.05], secondary_y=False)
-    fig.update_yaxes(title="NPMI coherence", showgrid=False, secondary_y=True)
-    fig.update_layout(
-        title=f"Choosing the number of topics: K = {int(sweep.chosen)}"
-        + (f" ({len(sweep.seeds)} seeds per K)" if len(sweep.seeds) > 1 else ""),
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0.0},
-        margin={"b": 110},
+
+
+def _chosen_marker(sweep: KSweep, ks: Sequence[int]) -> go.Scatter:
+    """The ringed marker of the chosen K on the score line (``sweep.chosen`` must be one of ``ks``)."""
+    return go.Scatter(
+        x=[int(sweep.chosen)],
+        y=[float(sweep.score[ks.index(sweep.chosen)])],
+        mode="markers",
+        name=f"Chosen K = {int(sweep.chosen)}",
+        marker={"size": 18, "symbol": "circle-open", "color": MEASURE_COLORS["score"], "line": {"width": 3}},
+        hovertemplate=f"chosen K={int(sweep.chosen)}<extra></extra>",
     )
-    return apply_style(fig, height=SWEEP_HEIGHT, show_legend=True)
 
 
 def topic_quality_figure(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pandas as pd
 import plotly.graph_objects as go
 
 from reports.escape import escape_text, shorten
@@ -9,6 +12,12 @@ from reports.figures import cells
 from reports.figures.cells import LABEL_CHARS
 from reports.style import CONNECTOR_COLOR, SNAPSHOT_AFTER_COLOR, SNAPSHOT_BEFORE_COLOR, apply_style, bar_height
 from topics.results import SnapshotComparison
+
+#: Hover text after a marker's share and counts: the change with its interval, the status, p and q.
+CHANGE_HOVER = (
+    "<br>change %{customdata[0]:+.1f} points (%{customdata[1]:+.1f} to %{customdata[2]:+.1f}), "
+    "%{customdata[3]}<br>p = %{customdata[4]:.3g}, q = %{customdata[5]:.3g}<extra>%{fullData.name}</extra>"
+)
 
 
 def snapshot_change_figure(comparison: SnapshotComparison) -> go.Figure:
@@ -28,36 +37,9 @@ def snapshot_change_figure(comparison: SnapshotComparison) -> go.Figure:
     labels = cells.unique([escape_text(shorten(cells.row_label(r), LABEL_CHARS)) for r in rows.itertuples(index=False)])
     before = [cells.number(v) for v in rows["share_before"]]
     after = [cells.number(v) for v in rows["share_after"]]
-    customdata = [
-        [
-            cells.points(r.change), cells.points(r.change_low), cells.points(r.change_high),
-            escape_text(r.status), cells.number(r.p_value), cells.number(r.q_value),
-            cells.whole(r.count_before), cells.whole(r.papers_before),
-            cells.whole(r.count_after), cells.whole(r.papers_after),
-        ]
-        for r in rows.itertuples(index=False)
-    ]
-    change = (
-        "<br>change %{customdata[0]:+.1f} points (%{customdata[1]:+.1f} to %{customdata[2]:+.1f}), "
-        "%{customdata[3]}<br>p = %{customdata[4]:.3g}, q = %{customdata[5]:.3g}<extra>%{fullData.name}</extra>"
-    )
-    line_x: list[float | None] = []
-    line_y: list[str | None] = []
-    for label, b, a in zip(labels, before, after):
-        line_x += [b, a, None]
-        line_y += [label, label, None]
+    customdata = _hover_data(rows)
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=line_x,
-            y=line_y,
-            mode="lines",
-            line={"color": CONNECTOR_COLOR, "width": 3},
-            showlegend=False,
-            hoverinfo="skip",
-            name="change",
-        )
-    )
+    fig.add_trace(_connector_trace(labels, before, after))
     for name, values, color, counts in (
         (comparison.before, before, SNAPSHOT_BEFORE_COLOR, "%{customdata[6]} of %{customdata[7]}"),
         (comparison.after, after, SNAPSHOT_AFTER_COLOR, "%{customdata[8]} of %{customdata[9]}"),
@@ -70,7 +52,7 @@ def snapshot_change_figure(comparison: SnapshotComparison) -> go.Figure:
                 name=escape_text(name),
                 marker={"color": color, "size": 11, "line": {"color": "white", "width": 1}},
                 customdata=customdata,
-                hovertemplate="%{y}<br>%{x:.1%} of papers (" + counts + ")" + change,
+                hovertemplate="%{y}<br>%{x:.1%} of papers (" + counts + ")" + CHANGE_HOVER,
             )
         )
     fig.update_layout(
@@ -80,3 +62,36 @@ def snapshot_change_figure(comparison: SnapshotComparison) -> go.Figure:
         legend={"title": "Period"},
     )
     return apply_style(fig, height=bar_height(len(rows)), show_legend=True)
+
+
+def _hover_data(rows: pd.DataFrame) -> list[list[object]]:
+    """Per row: change, its interval's ends (points), status, p, q, then count and papers before and after."""
+    return [
+        [
+            cells.points(r.change), cells.points(r.change_low), cells.points(r.change_high),
+            escape_text(r.status), cells.number(r.p_value), cells.number(r.q_value),
+            cells.whole(r.count_before), cells.whole(r.papers_before),
+            cells.whole(r.count_after), cells.whole(r.papers_after),
+        ]
+        for r in rows.itertuples(index=False)
+    ]
+
+
+def _connector_trace(
+    labels: Sequence[str], before: Sequence[float | None], after: Sequence[float | None]
+) -> go.Scatter:
+    """The lines joining each row's two markers: one segment per row, separated by gaps (``None``)."""
+    line_x: list[float | None] = []
+    line_y: list[str | None] = []
+    for label, b, a in zip(labels, before, after):
+        line_x += [b, a, None]
+        line_y += [label, label, None]
+    return go.Scatter(
+        x=line_x,
+        y=line_y,
+        mode="lines",
+        line={"color": CONNECTOR_COLOR, "width": 3},
+        showlegend=False,
+        hoverinfo="skip",
+        name="change",
+    )

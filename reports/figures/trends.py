@@ -8,6 +8,7 @@ Shares are fractions in ``[0, 1]`` shown as percentages; changes and slopes are 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -226,6 +227,36 @@ def trend_effects_figure(trends: TrendTable, window: str, basis: str = RAW, kind
     Raises:
         ValueError: when there are no tests, or none for this window, basis and kind.
     """
+    rows = _effect_rows(trends, window, basis, kind)
+    labels = cells.unique([escape_text(shorten(cells.row_label(r), LABEL_CHARS)) for r in rows.itertuples(index=False)])
+    unit = escape_text(trends.time_unit)
+    names = {
+        EMERGING: f"Emerging (q &lt; {trends.alpha:g})",
+        DECLINING: f"Declining (q &lt; {trends.alpha:g})",
+        STABLE: "No clear trend",
+    }
+    trend = rows["trend"].astype(str)
+    present = [t for t in TREND_ORDER if (trend == t).any()] + sorted(set(trend) - set(TREND_ORDER))
+    hover = _effect_hover(trends, unit)
+    fig = go.Figure()
+    for direction in present:
+        idx = np.flatnonzero((trend == direction).to_numpy())
+        name = names.get(direction, escape_text(direction))
+        fig.add_trace(_effect_trace(rows.iloc[idx], [labels[i] for i in idx], name, direction, hover))
+    fig.add_vline(x=0, line=dict(REFERENCE_LINE))
+    basis_note = f", normalised by {escape_text(trends.normalize_by)}" if basis == NORMALIZED else ""
+    fig.update_layout(
+        title=f"Trends over {escape_text(window)}{basis_note}",
+        xaxis={"title": f"Change in share (points per {unit})", "zeroline": False},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": labels, "autorange": "reversed"},
+        legend={"title": "Trend"},
+    )
+    return apply_style(fig, height=bar_height(len(rows)), show_legend=True)
+
+
+def _effect_rows(trends: TrendTable, window: str, basis: str, kind: str | None) -> pd.DataFrame:
+    """The trend tests of ``window`` and ``basis`` (and ``kind`` if given), largest slope first, renumbered
+    from 0; ValueError when there are no tests, or none of these."""
     tests = trends.tests
     if tests is None or tests.empty:
         raise ValueError("trend_effects_figure needs trend tests, but trends.tests is empty")
@@ -237,64 +268,53 @@ def trend_effects_figure(trends: TrendTable, window: str, basis: str = RAW, kind
         what = f"window {window!r}, basis {basis!r}" + (f", kind {kind!r}" if kind is not None else "")
         raise ValueError(f"no trend tests for {what}")
     rows = rows.assign(_slope=rows["slope"].astype(float)).sort_values("_slope", ascending=False, kind="stable")
-    rows = rows.reset_index(drop=True)
-    labels = cells.unique([escape_text(shorten(cells.row_label(r), LABEL_CHARS)) for r in rows.itertuples(index=False)])
-    unit = escape_text(trends.time_unit)
-    names = {
-        EMERGING: f"Emerging (q &lt; {trends.alpha:g})",
-        DECLINING: f"Declining (q &lt; {trends.alpha:g})",
-        STABLE: "No clear trend",
-    }
-    trend = rows["trend"].astype(str)
-    present = [t for t in TREND_ORDER if (trend == t).any()] + sorted(set(trend) - set(TREND_ORDER))
-    fig = go.Figure()
-    for direction in present:
-        idx = np.flatnonzero((trend == direction).to_numpy())
-        part = rows.iloc[idx]
-        slope = part["slope"].astype(float).to_numpy() * 100
-        low = part["slope_low"].astype(float).to_numpy() * 100
-        high = part["slope_high"].astype(float).to_numpy() * 100
-        fig.add_trace(
-            go.Scatter(
-                x=[cells.number(v) for v in slope],
-                y=[labels[i] for i in idx],
-                mode="markers",
-                name=names.get(direction, escape_text(direction)),
-                marker={"color": TREND_COLORS.get(direction, TREND_COLORS[STABLE]), "size": 10},
-                error_x={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [_gap(h, s) for h, s in zip(high, slope)],
-                    "arrayminus": [_gap(s, lo) for s, lo in zip(slope, low)],
-                    "color": TREND_COLORS.get(direction, TREND_COLORS[STABLE]),
-                    "thickness": 1.5,
-                    "width": 4,
-                },
-                customdata=[
-                    [
-                        cells.number(r.share_start), cells.number(r.share_end),
-                        escape_text(r.start), escape_text(r.end),
-                        cells.points(r.slope_low), cells.points(r.slope_high),
-                        cells.number(r.p_value), cells.number(r.q_value), cells.whole(r.count), cells.whole(r.papers),
-                    ]
-                    for r in part.itertuples(index=False)
-                ],
-                hovertemplate="%{y}<br>%{x:+.2f} points per " + unit
-                + f" ({trends.confidence:.0%} CI " + "%{customdata[4]:+.2f} to %{customdata[5]:+.2f})"
-                "<br>fitted share %{customdata[0]:.1%} (%{customdata[2]}) → %{customdata[1]:.1%} (%{customdata[3]})"
-                "<br>p = %{customdata[6]:.3g}, q = %{customdata[7]:.3g}"
-                "<br>%{customdata[8]} of %{customdata[9]} papers<extra>%{fullData.name}</extra>",
-            )
-        )
-    fig.add_vline(x=0, line=dict(REFERENCE_LINE))
-    basis_note = f", normalised by {escape_text(trends.normalize_by)}" if basis == NORMALIZED else ""
-    fig.update_layout(
-        title=f"Trends over {escape_text(window)}{basis_note}",
-        xaxis={"title": f"Change in share (points per {unit})", "zeroline": False},
-        yaxis={"type": "category", "categoryorder": "array", "categoryarray": labels, "autorange": "reversed"},
-        legend={"title": "Trend"},
+    return rows.reset_index(drop=True)
+
+
+def _effect_hover(trends: TrendTable, unit: str) -> str:
+    """Hover template of a forest plot point: slope with its interval, fitted shares, p, q and counts."""
+    return (
+        "%{y}<br>%{x:+.2f} points per " + unit
+        + f" ({trends.confidence:.0%} CI " + "%{customdata[4]:+.2f} to %{customdata[5]:+.2f})"
+        "<br>fitted share %{customdata[0]:.1%} (%{customdata[2]}) → %{customdata[1]:.1%} (%{customdata[3]})"
+        "<br>p = %{customdata[6]:.3g}, q = %{customdata[7]:.3g}"
+        "<br>%{customdata[8]} of %{customdata[9]} papers<extra>%{fullData.name}</extra>"
     )
-    return apply_style(fig, height=bar_height(len(rows)), show_legend=True)
+
+
+def _effect_trace(part: pd.DataFrame, labels: list[str], name: str, direction: str, hover: str) -> go.Scatter:
+    """The forest plot points of one trend direction: the tests ``part`` at y = ``labels``, slopes in points
+    with asymmetric error bars for their intervals."""
+    slope = part["slope"].astype(float).to_numpy() * 100
+    low = part["slope_low"].astype(float).to_numpy() * 100
+    high = part["slope_high"].astype(float).to_numpy() * 100
+    color = TREND_COLORS.get(direction, TREND_COLORS[STABLE])
+    return go.Scatter(
+        x=[cells.number(v) for v in slope],
+        y=labels,
+        mode="markers",
+        name=name,
+        marker={"color": color, "size": 10},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": [_gap(h, s) for h, s in zip(high, slope)],
+            "arrayminus": [_gap(s, lo) for s, lo in zip(slope, low)],
+            "color": color,
+            "thickness": 1.5,
+            "width": 4,
+        },
+        customdata=[
+            [
+                cells.number(r.share_start), cells.number(r.share_end),
+                escape_text(r.start), escape_text(r.end),
+                cells.points(r.slope_low), cells.points(r.slope_high),
+                cells.number(r.p_value), cells.number(r.q_value), cells.whole(r.count), cells.whole(r.papers),
+            ]
+            for r in part.itertuples(index=False)
+        ],
+        hovertemplate=hover,
+    )
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
@@ -331,8 +351,6 @@ def _share_columns(trends: TrendTable, basis: str) -> tuple[str, str, str]:
     raise ValueError(f"unknown basis {basis!r}; expected {RAW!r} or {NORMALIZED!r}")
 
 
-
-
 def _topic_order(frame: pd.DataFrame) -> list[str]:
     """Topic ids of ``frame`` as text, numerically ordered when they are numbers."""
     ids = list(dict.fromkeys(frame["topic"].astype(str)))
@@ -365,62 +383,92 @@ def _theme_line_traces(
     periods = _periods(trends)
     labels = theme_labels(themes)
     colors = theme_colors(themes.theme_ids)
-    ci = f"{trends.confidence:.0%} CI"
+    hover = (
+        "%{fullData.name}<br>%{x}: %{y:.1%} ("
+        + f"{trends.confidence:.0%} CI"
+        + " %{customdata[0]:.1%} to %{customdata[1]:.1%})<br>%{customdata[2]} of %{customdata[3]} papers"
+        "<extra></extra>"
+    )
     x = _x_values(trends)
     totals = frame.groupby(frame["theme"].astype(str))["count"].sum()
     shown = [t for t in totals.sort_values(ascending=False, kind="mergesort").index if t != UNASSIGNED][:VISIBLE_SERIES]
     traces: list[go.Scatter] = []
     for theme_id in cells.theme_order(frame, themes):
         rows = _rows(frame, "theme", theme_id, periods)
-        name = escape_text(labels.get(theme_id, theme_id))
-        color = colors.get(theme_id, UNASSIGNED_COLOR)
-        visible: bool | str = True if theme_id in shown else "legendonly"
-        group = f"theme-{escape_text(theme_id)}"
+        line = _ThemeLine(
+            name=escape_text(labels.get(theme_id, theme_id)),
+            color=colors.get(theme_id, UNASSIGNED_COLOR),
+            group=f"theme-{escape_text(theme_id)}",
+            visible=True if theme_id in shown else "legendonly",
+        )
         share = [cells.number(v) for v in rows[share_col]]
         low = [cells.number(v) for v in _col(rows, low_col)]
         high = [cells.number(v) for v in _col(rows, high_col)]
         if any(v is not None for v in low + high):
-            for bound, fill in ((low, "none"), (high, "tonexty")):
-                traces.append(
-                    go.Scatter(
-                        x=x,
-                        y=bound,
-                        mode="lines",
-                        line={"color": color, "width": 0},
-                        fill=fill,
-                        fillcolor=translucent(color),
-                        name=name,
-                        legendgroup=group,
-                        showlegend=False,
-                        hoverinfo="skip",
-                        visible=visible,
-                        connectgaps=False,
-                    )
-                )
-        traces.append(
-            go.Scatter(
-                x=x,
-                y=share,
-                name=name,
-                mode="lines+markers",
-                line={"color": color, "width": 2},
-                marker={"size": 7},
-                legendgroup=group,
-                showlegend=show_legend,
-                visible=visible,
-                customdata=[
-                    [lo, hi, cells.whole(c), cells.whole(p)]
-                    for lo, hi, c, p in zip(low, high, rows["count"], rows["papers"])
-                ],
-                hovertemplate="%{fullData.name}<br>%{x}: %{y:.1%} ("
-                + ci
-                + " %{customdata[0]:.1%} to %{customdata[1]:.1%})<br>%{customdata[2]} of %{customdata[3]} papers"
-                "<extra></extra>",
-            )
-        )
+            traces += _band_traces(line, x, low, high)
+        customdata = [
+            [lo, hi, cells.whole(c), cells.whole(p)] for lo, hi, c, p in zip(low, high, rows["count"], rows["papers"])
+        ]
+        traces.append(_share_line_trace(line, x, share, customdata, hover, show_legend))
     return traces
 
 
+@dataclass(frozen=True)
+class _ThemeLine:
+    """What a theme's line and its band share: legend name (escaped), colour, legend group and visibility
+    (``True`` or ``"legendonly"``)."""
+
+    name: str
+    color: str
+    group: str
+    visible: bool | str
+
+
+def _band_traces(
+    line: _ThemeLine, x: Sequence[str] | Sequence[int], low: list[float | None], high: list[float | None]
+) -> list[go.Scatter]:
+    """The interval band of a theme's line: the lower bound, then the upper bound filled down to it."""
+    return [
+        go.Scatter(
+            x=x,
+            y=bound,
+            mode="lines",
+            line={"color": line.color, "width": 0},
+            fill=fill,
+            fillcolor=translucent(line.color),
+            name=line.name,
+            legendgroup=line.group,
+            showlegend=False,
+            hoverinfo="skip",
+            visible=line.visible,
+            connectgaps=False,
+        )
+        for bound, fill in ((low, "none"), (high, "tonexty"))
+    ]
+
+
+def _share_line_trace(
+    line: _ThemeLine,
+    x: Sequence[str] | Sequence[int],
+    share: list[float | None],
+    customdata: list[list[float | int | None]],
+    hover: str,
+    show_legend: bool,
+) -> go.Scatter:
+    """A theme's share line with markers; ``customdata`` rows are (low, high, count, papers)."""
+    return go.Scatter(
+        x=x,
+        y=share,
+        name=line.name,
+        mode="lines+markers",
+        line={"color": line.color, "width": 2},
+        marker={"size": 7},
+        legendgroup=line.group,
+        showlegend=show_legend,
+        visible=line.visible,
+        customdata=customdata,
+        hovertemplate=hover,
+    )
 
 
 def _col(rows: pd.DataFrame, column: str) -> pd.Series:
@@ -428,19 +476,11 @@ def _col(rows: pd.DataFrame, column: str) -> pd.Series:
     return rows[column] if column in rows else pd.Series(np.nan, index=rows.index)
 
 
-
-
-
-
-
-
 def _gap(upper: float, lower: float) -> float | None:
     """Length of an error bar from ``lower`` to ``upper`` (never negative), ``None`` when either is missing."""
     if np.isnan(upper) or np.isnan(lower):
         return None
     return max(float(upper - lower), 0.0)
-
-
 
 
 def _first_text(values: pd.Series) -> str:

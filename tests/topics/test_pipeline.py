@@ -503,7 +503,7 @@ def test_warm_rerun_reads_corpus_models_and_themes_from_the_cache(tmp_path: Path
         raise AssertionError("models or themes were computed again")
 
     monkeypatch.setattr("topics.pipeline.model_stages.fit_models", no_fit)
-    monkeypatch.setattr("topics.pipeline.runner.assign_paper_themes", no_fit)
+    monkeypatch.setattr("topics.pipeline.theme_stage.assign_paper_themes", no_fit)
     second = run(load_config(MILA_CONFIG, settings))
     assert second.lda.topic_terms == first.lda.topic_terms
     np.testing.assert_array_equal(second.lda.doc_topic, first.lda.doc_topic)
@@ -553,7 +553,7 @@ def test_themes_cache_key_parts_are_the_same_in_every_process() -> None:
     import subprocess
     import sys
 
-    code = "import json; from topics.pipeline.runner import _scorers_fingerprint; print(json.dumps(_scorers_fingerprint()))"
+    code = "import json; from topics.pipeline.theme_stage import _scorers_fingerprint; print(json.dumps(_scorers_fingerprint()))"
     outputs = {
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                        env={**os.environ, "PYTHONHASHSEED": seed}).stdout

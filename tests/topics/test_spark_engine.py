@@ -27,7 +27,7 @@ from topics.models.spark_engine import (
     tokenize_on_spark,
 )
 from topics.models.vocabulary import build_vocabulary
-from topics.pipeline.runner import _tokenizer
+from topics.pipeline.corpus_stage import build_tokenizer
 
 pytestmark = pytest.mark.spark
 
@@ -124,7 +124,7 @@ def test_tokenize_on_spark_equals_the_local_tokenizer_in_order(spark: object) ->
     papers = pd.read_parquet(SAMPLE).iloc[::150].head(36)  # a few dozen real abstracts from 1987 to 2025
     texts = [f"{title}. {abstract}" for title, abstract in zip(papers["title"], papers["abstract"])]
     texts += ["", "1234 -- !!", "Fine-tuning co-training of state-of-the-art models."]  # edge cases
-    settings = _tokenizer(validate_config({})).settings
+    settings = build_tokenizer(validate_config({})).settings
     expected = list(Tokenizer(settings).pipe(texts))
     got = tokenize_on_spark(spark, texts, settings, partitions=2)
     assert got == expected

@@ -14,7 +14,7 @@ import pytest
 from preprocessing.token_arrays import BREAK, TokenArrays
 from tests.topics.helpers import PROJECT_ROOT, THEMES_FILE
 from topics.config import RunConfig
-from topics.pipeline.runner import _tokenizer
+from topics.pipeline.corpus_stage import build_tokenizer
 from topics.themes import lexicon as theme_lexicon
 from topics.themes.definitions import load_theme_definitions
 from topics.themes.lexicon import RELATED_WEIGHT, SEED_WEIGHT, ThemeLexicon, build_lexicon, scan_arrays
@@ -60,7 +60,7 @@ def arrays(words: Sequence[str], docs: Sequence[Sequence[str | None]]) -> TokenA
 
 @pytest.fixture(scope="module")
 def ml_lexicon() -> ThemeLexicon:
-    tokenizer = _tokenizer(RunConfig())
+    tokenizer = build_tokenizer(RunConfig())
     themes = load_theme_definitions(THEMES_FILE)
     lexicon, _ = build_lexicon(
         themes, tokenizer.tokenize_phrase, tokenizer.settings.stop_words, tokenizer.phrase_segments
@@ -70,7 +70,7 @@ def ml_lexicon() -> ThemeLexicon:
 
 def test_equal_to_the_segment_scan_on_real_abstracts(ml_lexicon: ThemeLexicon) -> None:
     papers = pd.read_parquet(SAMPLE).iloc[:400]
-    tokenizer = _tokenizer(RunConfig())
+    tokenizer = build_tokenizer(RunConfig())
     texts = tokenizer.arrays((papers["title"] + ". " + papers["abstract"]).tolist())
     titles = tokenizer.arrays(papers["title"].tolist())
     evidence = check(ml_lexicon, texts, titles)
@@ -85,7 +85,7 @@ def test_equal_to_the_segment_scan_on_real_abstracts(ml_lexicon: ThemeLexicon) -
 
 def test_equal_on_a_subset_with_its_own_word_codes(ml_lexicon: ThemeLexicon) -> None:
     papers = pd.read_parquet(SAMPLE).iloc[400:600]
-    tokenizer = _tokenizer(RunConfig())
+    tokenizer = build_tokenizer(RunConfig())
     texts = tokenizer.arrays((papers["title"] + ". " + papers["abstract"]).tolist())
     titles = tokenizer.arrays(papers["title"].tolist())
     order = np.arange(len(papers))[::-3]

@@ -15,7 +15,8 @@ from sklearn.metrics import adjusted_rand_score
 from topics.config import DEFAULT_THEMES_FILE, load_config
 from topics.models.corpus_stop_words import MIN_PAPERS, uninformative_terms, word_information
 from topics.models.pilot_clusters import PilotClusters, pilot_clusters
-from topics.pipeline.runner import _tokenizer, run
+from topics.pipeline.corpus_stage import build_tokenizer
+from topics.pipeline.runner import run
 from topics.themes.definitions import load_domain_profile, run_profile
 
 N_TOPICS = 4
@@ -156,9 +157,9 @@ def test_the_ml_profile_applies_with_its_themes_file_only(tmp_path: Path) -> Non
     with_own = load_config(None, [f"themes.file={own_themes}"])
     assert run_profile(with_ml) == profile
     assert run_profile(with_own).stop_words == () and run_profile(with_own).generic_terms == ()
-    assert "propose" in _tokenizer(with_ml).settings.stop_words
-    assert "propose" not in _tokenizer(with_own).settings.stop_words
-    assert _tokenizer(with_ml).settings.fingerprint() != _tokenizer(with_own).settings.fingerprint()
+    assert "propose" in build_tokenizer(with_ml).settings.stop_words
+    assert "propose" not in build_tokenizer(with_own).settings.stop_words
+    assert build_tokenizer(with_ml).settings.fingerprint() != build_tokenizer(with_own).settings.fingerprint()
 
 
 def test_a_profile_in_a_user_s_themes_file_applies_and_config_lists_replace_it(tmp_path: Path) -> None:
@@ -170,7 +171,7 @@ def test_a_profile_in_a_user_s_themes_file_applies_and_config_lists_replace_it(t
     )
     config = load_config(None, [f"themes.file={themes}"])
     assert run_profile(config).stop_words == ("said", "mr")
-    assert {"said", "mr"} <= _tokenizer(config).settings.stop_words
+    assert {"said", "mr"} <= build_tokenizer(config).settings.stop_words
     replaced = load_config(None, [f"themes.file={themes}", "preprocessing.generic_terms=[week]"])
     assert run_profile(replaced).generic_terms == ("week",) and run_profile(replaced).stop_words == ("said", "mr")
 

@@ -66,6 +66,7 @@ from scipy import sparse
 from preprocessing.errors import UserError
 from preprocessing.nlp import Segments, Tokenizer, TokenizerSettings
 from topics.config import SparkConfig
+from topics.models.spark_tfidf import tfidf_on_spark
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import SparkSession
@@ -297,31 +298,6 @@ def _lda_estimator(
     return lda
 
 
-def _rows_to_csr(rows: Sequence[Any], n_cols: int) -> sparse.csr_matrix:
-    """Spark ML vectors (sparse or dense) as one CSR matrix."""
-    data: list[np.ndarray] = []
-    indices: list[np.ndarray] = []
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    for i, vector in enumerate(rows):
-        if hasattr(vector, "indices"):
-            idx, values = np.asarray(vector.indices, dtype=np.int64), np.asarray(vector.values, dtype=np.float64)
-        else:
-            dense = vector.toArray()
-            idx = np.flatnonzero(dense)
-            values = dense[idx]
-        indices.append(idx)
-        data.append(values)
-        indptr[i + 1] = indptr[i] + len(idx)
-    return sparse.csr_matrix(
-        (
-            np.concatenate(data) if data else np.zeros(0),
-            np.concatenate(indices) if indices else np.zeros(0, np.int64),
-            indptr,
-        ),
-        shape=(len(rows), n_cols),
-    )
-
-
 def fit_on_spark(
     spark: "SparkSession",
     documents: Sequence[Sequence[str]],
@@ -340,102 +316,24 @@ def fit_on_spark(
     ``cfg.lda_max_iter``, ``seed``) models the counts. ``doc_concentration`` overrides the optimizer's tuned
     prior on topic mixtures (EM: must be > 1). Returns arrays in input order."""
     _require_pyspark()
-    from pyspark.ml.clustering import KMeans
-    from pyspark.ml.feature import IDF, CountVectorizerModel, ElementwiseProduct, Normalizer
-    from pyspark.ml.linalg import DenseVector, SparseVector, VectorUDT
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import ArrayType, IntegerType, StringType, StructField, StructType
-
-    n_docs, n_terms = len(documents), len(terms)
-    if n_docs < 2:
-        raise UserError(f"engine: spark needs at least 2 papers to fit the models (got {n_docs})")
-    if n_terms < 2:
-        raise UserError(f"engine: spark needs at least 2 terms in the vocabulary (got {n_terms})")
-    if not 2 <= num_clusters <= n_docs or not 2 <= num_topics:
-        raise UserError(
-            f"engine: spark: num_topics ({num_topics}) and num_clusters ({num_clusters}) must be at least 2, "
-            f"and num_clusters at most the number of papers ({n_docs})"
-        )
-    if cfg.lda_optimizer == "em" and doc_concentration is not None and doc_concentration <= 1.0:
-        raise UserError(f"engine: spark: EM LDA needs a doc concentration above 1 (got {doc_concentration})")
-    if doc_concentration is not None and doc_concentration <= 0.0:
-        raise UserError(f"engine: spark: the LDA doc concentration must be positive (got {doc_concentration})")
+    n_docs = len(documents)
+    _check_fit_inputs(n_docs, len(terms), num_topics, num_clusters, cfg, doc_concentration)
     timings: dict[str, float] = {}
     cached: list[Any] = []
     try:
-        # --- vectorize: tokens -> counts -> sublinear TF-IDF, L2-normalised
         started = time.perf_counter()
-        schema = StructType([
-            StructField("doc", IntegerType(), False),
-            StructField("tokens", ArrayType(StringType()), False),
-        ])
-        rows = [(i, list(doc)) for i, doc in enumerate(documents)]
         slices = _partitions(spark, cfg.partitions, n_docs)
-        frame = spark.createDataFrame(spark.sparkContext.parallelize(rows, slices), schema)
-        counts = CountVectorizerModel.from_vocabulary(list(terms), inputCol="tokens", outputCol="counts").transform(
-            frame
-        )
-        counts = counts.select("doc", "counts").cache()
-        cached.append(counts)
-        idf_model = IDF(inputCol="counts", outputCol="idf_unused", minDocFreq=0).fit(counts)
-        smooth_idf = DenseVector(np.asarray(idf_model.idf.toArray()) + 1.0)
-
-        # no type hints on sublinear: pyspark would read them as a pandas UDF's
-        @F.udf(returnType=VectorUDT())
-        def sublinear(vector):
-            values = np.asarray(vector.values, dtype=np.float64)
-            return SparseVector(
-                vector.size, vector.indices, np.where(values > 0, 1.0 + np.log(np.maximum(values, 1e-300)), 0.0)
-            )
-
-        weighted = counts.withColumn("log_tf", sublinear("counts"))
-        weighted = ElementwiseProduct(scalingVec=smooth_idf, inputCol="log_tf", outputCol="tfidf_raw").transform(
-            weighted
-        )
-        vectors = Normalizer(p=2.0, inputCol="tfidf_raw", outputCol="tfidf").transform(weighted)
-        vectors = vectors.select("doc", "counts", "tfidf").cache()
-        cached.append(vectors)
-        tfidf_rows = vectors.select("doc", "tfidf").collect()
-        tfidf_rows.sort(key=lambda row: row["doc"])
-        tfidf = _rows_to_csr([row["tfidf"] for row in tfidf_rows], n_terms)
-        counts.unpersist()  # ``vectors`` holds the counts too, and is cached now
+        vectors, tfidf = tfidf_on_spark(spark, documents, terms, slices, cached)
         timings["vectorize"] = time.perf_counter() - started
 
-        # --- KMeans on the TF-IDF rows
         started = time.perf_counter()
-        kmeans = KMeans(
-            k=num_clusters, seed=seed, maxIter=KMEANS_MAX_ITER, initMode=KMEANS_INIT, featuresCol="tfidf",
-            predictionCol="cluster",
-        )
-        kmeans_model = kmeans.fit(vectors)
-        centroids = np.vstack([np.asarray(c, dtype=float) for c in kmeans_model.clusterCenters()])
-        assigned = kmeans_model.transform(vectors).select("doc", "cluster").collect()
-        cluster_labels = np.zeros(n_docs, dtype=np.int64)
-        for row in assigned:
-            cluster_labels[row["doc"]] = row["cluster"]
+        centroids, cluster_labels = _fit_kmeans(vectors, num_clusters, seed, n_docs)
         timings["kmeans"] = time.perf_counter() - started
 
-        # --- LDA on the counts
         started = time.perf_counter()
-        checkpoint = cfg.lda_optimizer == "em" and _checkpoint_dir(spark)
-        lda = _lda_estimator(cfg, num_topics, seed, doc_concentration, checkpoint, n_docs)
-        lda_model = lda.fit(vectors.select("doc", "counts"))
-        topic_term = np.asarray(lda_model.topicsMatrix().toArray(), dtype=float).T  # (k, n_terms)
-        topic_term = np.maximum(topic_term, 0.0)
-        topic_term /= np.maximum(topic_term.sum(axis=1, keepdims=True), 1e-300)
-        if lda_model.isDistributed():
-            log_likelihood: float | None = float(lda_model.trainingLogLikelihood())
-            local_model = lda_model.toLocal().setFeaturesCol("counts").setTopicDistributionCol("topics")
-        else:
-            local_model = lda_model
-            log_likelihood = None
-        mixtures = local_model.transform(vectors.select("doc", "counts")).select("doc", "topics").collect()
-        doc_topic = np.zeros((n_docs, num_topics))
-        for row in mixtures:
-            doc_topic[row["doc"]] = row["topics"].toArray()
-        sums = doc_topic.sum(axis=1, keepdims=True)
-        # a paper without known terms has no evidence for any topic: uniform
-        doc_topic = np.where(sums > 0, doc_topic / np.where(sums > 0, sums, 1.0), 1.0 / num_topics)
+        topic_term, doc_topic, log_likelihood = _fit_lda(
+            spark, vectors, cfg, num_topics, seed, doc_concentration, n_docs
+        )
         timings["lda"] = time.perf_counter() - started
     finally:
         for frame_ in cached:
@@ -449,3 +347,76 @@ def fit_on_spark(
         lda_log_likelihood=log_likelihood,
         timings=timings,
     )
+
+
+def _check_fit_inputs(
+    n_docs: int, n_terms: int, num_topics: int, num_clusters: int, cfg: SparkConfig, doc_concentration: float | None
+) -> None:
+    """Raise :class:`UserError` when :func:`fit_on_spark` cannot fit ``n_docs`` papers over ``n_terms`` terms."""
+    if n_docs < 2:
+        raise UserError(f"engine: spark needs at least 2 papers to fit the models (got {n_docs})")
+    if n_terms < 2:
+        raise UserError(f"engine: spark needs at least 2 terms in the vocabulary (got {n_terms})")
+    if not 2 <= num_clusters <= n_docs or not 2 <= num_topics:
+        raise UserError(
+            f"engine: spark: num_topics ({num_topics}) and num_clusters ({num_clusters}) must be at least 2, "
+            f"and num_clusters at most the number of papers ({n_docs})"
+        )
+    if cfg.lda_optimizer == "em" and doc_concentration is not None and doc_concentration <= 1.0:
+        raise UserError(f"engine: spark: EM LDA needs a doc concentration above 1 (got {doc_concentration})")
+    if doc_concentration is not None and doc_concentration <= 0.0:
+        raise UserError(f"engine: spark: the LDA doc concentration must be positive (got {doc_concentration})")
+
+
+def _fit_kmeans(vectors: Any, num_clusters: int, seed: int, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """MLlib KMeans on the ``tfidf`` column of ``vectors``: centres of shape ``(num_clusters, n_terms)`` and
+    each paper's cluster, shape ``(n_docs,)`` int64, in input order."""
+    from pyspark.ml.clustering import KMeans
+
+    kmeans = KMeans(
+        k=num_clusters, seed=seed, maxIter=KMEANS_MAX_ITER, initMode=KMEANS_INIT, featuresCol="tfidf",
+        predictionCol="cluster",
+    )
+    kmeans_model = kmeans.fit(vectors)
+    centroids = np.vstack([np.asarray(c, dtype=float) for c in kmeans_model.clusterCenters()])
+    assigned = kmeans_model.transform(vectors).select("doc", "cluster").collect()
+    cluster_labels = np.zeros(n_docs, dtype=np.int64)
+    for row in assigned:
+        cluster_labels[row["doc"]] = row["cluster"]
+    return centroids, cluster_labels
+
+
+def _fit_lda(
+    spark: Any,
+    vectors: Any,
+    cfg: SparkConfig,
+    num_topics: int,
+    seed: int,
+    doc_concentration: float | None,
+    n_docs: int,
+) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """MLlib LDA on the ``counts`` column of ``vectors`` (one row per paper, ``doc`` its index, ``n_docs`` rows).
+
+    Returns the topic-term matrix ``(num_topics, n_terms)`` (rows are p(term | topic), sum to 1), the papers'
+    topic mixtures ``(n_docs, num_topics)`` in input order (rows sum to 1; uniform for a paper without known
+    terms) and the training log likelihood (EM; None for online)."""
+    checkpoint = cfg.lda_optimizer == "em" and _checkpoint_dir(spark)
+    lda = _lda_estimator(cfg, num_topics, seed, doc_concentration, checkpoint, n_docs)
+    lda_model = lda.fit(vectors.select("doc", "counts"))
+    topic_term = np.asarray(lda_model.topicsMatrix().toArray(), dtype=float).T  # (k, n_terms)
+    topic_term = np.maximum(topic_term, 0.0)
+    topic_term /= np.maximum(topic_term.sum(axis=1, keepdims=True), 1e-300)
+    if lda_model.isDistributed():
+        log_likelihood: float | None = float(lda_model.trainingLogLikelihood())
+        local_model = lda_model.toLocal().setFeaturesCol("counts").setTopicDistributionCol("topics")
+    else:
+        local_model = lda_model
+        log_likelihood = None
+    mixtures = local_model.transform(vectors.select("doc", "counts")).select("doc", "topics").collect()
+    doc_topic = np.zeros((n_docs, num_topics))
+    for row in mixtures:
+        doc_topic[row["doc"]] = row["topics"].toArray()
+    sums = doc_topic.sum(axis=1, keepdims=True)
+    # a paper without known terms has no evidence for any topic: uniform
+    doc_topic = np.where(sums > 0, doc_topic / np.where(sums > 0, sums, 1.0), 1.0 / num_topics)
+    return topic_term, doc_topic, log_likelihood

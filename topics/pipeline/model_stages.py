@@ -236,6 +236,30 @@ def without_corpus_stop_words(
     return vocabulary.without(columns), words
 
 
+def phrases_and_vocabulary(
+    config: RunConfig, tokens: CorpusTokens, warnings: list[str], progress: RunProgress
+) -> tuple[TokenArrays, Vocabulary, tuple[str, ...]]:
+    """Merge phrases into the papers' tokens (also set as ``tokens.documents``) and build the models' vocabulary
+    (document-frequency filters, the profile's generic terms, then the corpus's own uninformative words); returns
+    the merged documents, the vocabulary and those words."""
+    phrases_cfg = config.preprocessing.phrases
+    documents = tokens.texts
+    if phrases_cfg.enabled:
+        detector = PhraseDetector(min_count=phrases_cfg.min_count, threshold=phrases_cfg.threshold)
+        documents = detector.fit_arrays(tokens.texts)
+    tokens.documents = documents
+    pre = config.preprocessing
+    vocabulary = build_vocabulary(documents, pre.min_df, pre.max_df, run_profile(config).generic_terms)
+    if vocabulary.relaxed:
+        message = "the corpus is too small for preprocessing.min_df/max_df; every term was kept"
+        warnings.append(message)
+        progress.note(f"  warning: {message}")
+    if len(vocabulary.dictionary) < 2:
+        raise UserError("the papers have fewer than 2 distinct terms after preprocessing; add papers with abstracts")
+    vocabulary, learned = without_corpus_stop_words(config, vocabulary, progress)
+    return documents, vocabulary, learned
+
+
 def fit_models(
     config: RunConfig, tokens: CorpusTokens, ids: Sequence[str], progress: RunProgress, spark: Any = None
 ) -> FittedModels:
@@ -244,25 +268,7 @@ def fit_models(
     warnings: list[str] = []
     n_docs = len(ids)
     with progress.stage("phrases"):
-        phrases_cfg = config.preprocessing.phrases
-        if phrases_cfg.enabled:
-            detector = PhraseDetector(min_count=phrases_cfg.min_count, threshold=phrases_cfg.threshold)
-            tokens.documents = detector.fit_arrays(tokens.texts)
-        else:
-            tokens.documents = tokens.texts
-        pre = config.preprocessing
-        vocabulary: Vocabulary = build_vocabulary(
-            tokens.documents, pre.min_df, pre.max_df, run_profile(config).generic_terms
-        )
-        if vocabulary.relaxed:
-            message = "the corpus is too small for preprocessing.min_df/max_df; every term was kept"
-            warnings.append(message)
-            progress.note(f"  warning: {message}")
-        if len(vocabulary.dictionary) < 2:
-            raise UserError(
-                "the papers have fewer than 2 distinct terms after preprocessing; add papers with abstracts"
-            )
-        vocabulary, learned = without_corpus_stop_words(config, vocabulary, progress)
+        documents, vocabulary, learned = phrases_and_vocabulary(config, tokens, warnings, progress)
 
     cluster_k = 0
     if config.models.clusters.enabled:
@@ -282,7 +288,7 @@ def fit_models(
             max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=child_ignores_interrupts
         )
         background = background_pool.submit(
-            _clusters_and_map_single_threaded, config, vocabulary, tokens.documents, ids, cluster_k
+            _clusters_and_map_single_threaded, config, vocabulary, documents, ids, cluster_k
         )
 
     lda_result = lda_model = k_sweep = None
@@ -290,12 +296,12 @@ def fit_models(
         if config.models.lda.enabled:
             # one thread each while the second process works, else BLAS threads would fight it for the cores
             with progress.stage("lda"), threadpool_limits(limits=1 if background is not None else None):
-                lda_result, lda_model, k_sweep = fit_lda(config, vocabulary, tokens.documents, ids, warnings, progress)
+                lda_result, lda_model, k_sweep = fit_lda(config, vocabulary, documents, ids, warnings, progress)
         if background is not None:
             with progress.stage("wait_for_clusters"):
                 side = background.result()
         else:
-            side = clusters_and_map(config, vocabulary, tokens.documents, ids, cluster_k)
+            side = clusters_and_map(config, vocabulary, documents, ids, cluster_k)
     except BaseException:
         if background_pool is not None:
             end_pool(background_pool)  # interrupted or failed: do not wait for the second process's work
@@ -306,7 +312,7 @@ def fit_models(
     if lda_model is not None and hasattr(lda_model, "model_"):
         lda_model.model_.row_matrix = None  # the count matrix is the vocabulary's; not kept twice in the cache
     return FittedModels(
-        documents=tokens.documents, vocabulary=vocabulary, lda_result=lda_result, lda_model=lda_model, k_sweep=k_sweep,
+        documents=documents, vocabulary=vocabulary, lda_result=lda_result, lda_model=lda_model, k_sweep=k_sweep,
         side=side, parallel=background is not None, warnings=warnings, corpus_stop_words=learned,
     )
 

@@ -249,14 +249,8 @@ def check_output_dir(out_dir: Path) -> None:
 STAGING_KIND = "topics-staging"
 
 
-def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, Path]:
-    """Write every output file into ``out_dir`` as one set; return their paths by name.
-
-    All files are first written to a staging folder inside ``out_dir``; the previous outputs are then moved
-    aside, the new ones moved in, and on any failure the previous ones are put back, so the folder holds either
-    the old set or the new set, never a mix. Raises :class:`UserError` naming the folder or file.
-    """
-    out_dir = Path(out_dir)
+def output_contents(run: RunResult, report_html: str) -> dict[str, str | Callable[[TextIO], None]]:
+    """Every output file of ``run`` by name: its text, or a function that writes it to a text handle."""
     contents: dict[str, str | Callable[[TextIO], None]] = {
         "papers.csv": lambda handle: write_papers_csv(run, handle),
         "topics.json": _json(topics_document(run)),
@@ -267,6 +261,30 @@ def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, 
         contents["evaluation.json"] = _json(evaluation_document(run.evaluation))
     contents["manifest.json"] = _json(run.manifest)
     contents["report.html"] = report_html
+    return contents
+
+
+def _write_staged(staging: Path, contents: dict[str, str | Callable[[TextIO], None]]) -> None:
+    """Write each file of ``contents`` into ``staging``, synced to disk."""
+    for name, text in contents.items():
+        with open(staging / name, "w", encoding="utf-8", newline="") as handle:
+            if callable(text):
+                text(handle)
+            else:
+                handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, Path]:
+    """Write every output file into ``out_dir`` as one set; return their paths by name.
+
+    All files are first written to a staging folder inside ``out_dir``; the previous outputs are then moved
+    aside, the new ones moved in, and on any failure the previous ones are put back, so the folder holds either
+    the old set or the new set, never a mix. Raises :class:`UserError` naming the folder or file.
+    """
+    out_dir = Path(out_dir)
+    contents = output_contents(run, report_html)
     check_output_dir(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -280,14 +298,7 @@ def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, 
     moved: list[str] = []
     installed: list[str] = []
     try:
-        for name, text in contents.items():
-            with open(staging / name, "w", encoding="utf-8", newline="") as handle:
-                if callable(text):
-                    text(handle)
-                else:
-                    handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
+        _write_staged(staging, contents)
         with signals_deferred():  # Ctrl-C or SIGTERM during the swap takes effect once the new set is in place
             backup.mkdir()
             for name in OUTPUT_FILES:

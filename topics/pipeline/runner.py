@@ -5,220 +5,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import ExitStack
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-import topics
-from preprocessing.dedup import deduplicate
 from preprocessing.errors import UserError
-from preprocessing.nlp import Tokenizer, TokenizerSettings, build_stop_words
-from preprocessing.readers import read_inputs
+from preprocessing.nlp import Tokenizer
 from preprocessing.records import Corpus
-from preprocessing.token_arrays import TokenArrays
-from preprocessing.token_cache import TokenCache, default_cache_dir
-from topics.config import RunConfig, config_to_dict
-from topics.inputs import apply_filters, input_filters, input_specs
+from topics.config import RunConfig
 from topics.models.alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
 from topics.models.lda import LdaTopicModel
 from topics.models.vocabulary import Vocabulary
+from topics.pipeline.corpus_stage import build_tokenizer, cached_corpus, tokenize_corpus
+from topics.pipeline.manifest import build_manifest
 from topics.pipeline.memory import release_freed_memory
-from topics.pipeline.model_stages import CorpusTokens, FittedModels, cached_models, library_versions
+from topics.pipeline.model_stages import CorpusTokens, FittedModels, cached_models
 from topics.pipeline.progress import RunProgress, peak_rss_mb
-from topics.pipeline.stage_cache import StageCache, file_signature, stage_key
+from topics.pipeline.theme_stage import cached_themes
 from topics.quality.agreement import compare_partitions
 from topics.quality.health import TOP_TERMS, TopicFlag, topic_flags
 from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult, TrendTable
-from topics.themes.background import background_texts, tokenize_background
-from topics.themes.definitions import load_theme_definitions, run_profile
+from topics.themes.definitions import load_theme_definitions
 from topics.themes.evaluation import Evaluation, GoldLabels, evaluate_themes, match_labels, read_labels
 from topics.themes.keyword_baseline import keyword_baseline, paper_text
-from topics.themes.learner import PSEUDO_LABEL_RULES, SOLVER, SeededThemeClassifier, learn_theme_scores
-from topics.themes.lexicon import Unmatchable, against_lexicon, build_lexicon
-from topics.themes.scoring import (
-    CALIBRATION,
-    SCORERS,
-    ThemeRule,
-    assign_themes,
-    demote_against,
-    group_theme_scores,
-    paper_evidence,
-    term_theme_weights,
-)
 from topics.themes.topic_labels import theme_name_words, topic_labels
 from topics.trends.profiles import theme_profiles
 from topics.trends.snapshot import compare_snapshots
 from topics.trends.table import TrendInputs, build_trends, comparison_periods, order_periods
 from topics.trends.topic_drift import topic_terms_by_period
-
-
-def read_corpus(config: RunConfig, progress: RunProgress) -> tuple[Corpus, int]:
-    """Read every input, apply the inputs' ``where`` filters and deduplicate; returns the corpus and the number
-    of papers the filters left out. Raises :class:`UserError` when there is nothing to read."""
-    if not config.inputs:
-        raise UserError("no inputs: list them under 'inputs:' in the config or pass --input FILE")
-    specs = input_specs(config.inputs)
-    results, excluded = apply_filters(read_inputs(specs), input_filters(config.inputs))
-    corpus = deduplicate(results)
-    if excluded:
-        progress.note(f"  {excluded:,} paper(s) left out by the inputs' where filters")
-    if len(corpus) < 2:
-        hint = f" (the inputs' where filters left out {excluded:,}; check inputs -> where)" if excluded else ""
-        raise UserError(
-            f"only {len(corpus)} paper(s) after reading and deduplication{hint}; need at least 2 to find topics"
-        )
-    skipped = sum(corpus.skipped_counts().values())
-    progress.note(f"  {len(corpus):,} papers from {len(specs)} file(s); {skipped:,} record(s) skipped")
-    return corpus, excluded
-
-
-def _tokenizer(config: RunConfig) -> Tokenizer:
-    pre = config.preprocessing
-    settings = TokenizerSettings(
-        spacy_model=pre.spacy_model,
-        lemmatize=pre.lemmatize,
-        min_token_length=pre.min_token_length,
-        stop_words=build_stop_words(run_profile(config).stop_words, pre.extra_stop_words),
-        batch_size=pre.batch_size,
-        n_process=pre.n_process,
-    )
-    return Tokenizer(settings)
-
-
-def token_caches(
-    config: RunConfig, tokenizer: Tokenizer, use_cache: bool
-) -> tuple[TokenCache | None, TokenCache | None]:
-    """The token caches of the corpus tokens and of the theme tokens, or ``(None, None)`` without a cache
-    (``cache.enabled: false`` or ``--no-cache``)."""
-    if not (use_cache and config.cache.enabled):
-        return None, None
-    directory = config.cache.dir or default_cache_dir()
-    return TokenCache(directory, tokenizer.settings.fingerprint()), TokenCache(directory, tokenizer.theme_fingerprint())
-
-
-def tokenize_corpus(
-    corpus: Corpus, tokenizer: Tokenizer, config: RunConfig, use_cache: bool, progress: RunProgress, spark: Any = None
-) -> CorpusTokens:
-    """Token arrays of each paper's text and title, read from the on-disk cache when this corpus was tokenised
-    before with the same settings (``cache.enabled`` and not ``--no-cache``); on the Spark executors when
-    ``spark`` (a SparkSession) is given."""
-    texts = [p.text for p in corpus.papers]
-    titles = [p.title for p in corpus.papers]
-    both = texts + titles
-    cache, theme_cache = token_caches(config, tokenizer, use_cache)
-    arrays = cache.load(both) if cache is not None else None
-    theme_arrays = theme_cache.load(both) if theme_cache is not None else None
-    fresh_themes = theme_arrays is None
-    if arrays is not None:
-        progress.note("  tokens read from the cache")
-    elif spark is not None:
-        from topics.models.spark_engine import tokenize_on_spark
-
-        progress.note(f"  tokenising on Spark ({config.spark.master})")
-        arrays = TokenArrays.from_segments(tokenize_on_spark(spark, both, tokenizer.settings, config.spark.partitions))
-    else:
-        with progress.bar("spaCy", total=len(both)) as advance:
-            arrays, theme_arrays = tokenizer.arrays_with_themes(both, advance)
-        if cache is not None:
-            cache.store(both, arrays)
-    if theme_arrays is None:  # Spark, or corpus tokens cached before theme tokens were
-        theme_arrays = tokenizer.theme_arrays(both)
-    if theme_cache is not None and fresh_themes:
-        theme_cache.store(both, theme_arrays)
-    n = len(texts)
-    return CorpusTokens(
-        texts=arrays.slice(0, n), titles=arrays.slice(n, 2 * n),
-        theme_texts=theme_arrays.slice(0, n), theme_titles=theme_arrays.slice(n, 2 * n),
-    )
-
-
-def assign_paper_themes(
-    config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
-    ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool = True,
-) -> tuple[ThemeTable, list[Unmatchable]]:
-    """Every paper's themes from its own words (the theme lexicon scanned over its tokens), from what the
-    corpus and the background corpus teach about each theme (``themes.learn``), and from the LDA topics and
-    clusters of ``fitted`` it belongs to; also the theme terms that tokenisation cannot match (for a warning)."""
-    lexicon, unmatchable = build_lexicon(themes, tokenizer)
-    if tokens.theme_texts is None or tokens.theme_titles is None:
-        raise ValueError("assign_paper_themes needs the theme tokens (tokenize_corpus gives them)")
-    against, unmatchable_against = against_lexicon(themes, tokenizer)
-    evidence = demote_against(
-        paper_evidence(lexicon, tokens.theme_texts, tokens.theme_titles),
-        against,
-        tokens.theme_texts,
-        tokens.theme_titles,
-    )
-    learned = None
-    if config.themes.learn:
-        background = background_themes = None
-        if config.themes.background is not None:
-            bg_texts, bg_titles = background_texts(config.themes.background, titles)
-            background, background_themes = tokenize_background(
-                bg_texts, bg_titles, tokenizer, *token_caches(config, tokenizer, use_cache)
-            )
-        learned, _ = learn_theme_scores(
-            lexicon, evidence, tokens.texts, background, random_state=config.seed, background_themes=background_themes,
-            against=against,
-        )
-    lda_result, lda_model = fitted.lda_result, fitted.lda_model
-    cluster_result, cluster_model = fitted.side.result, fitted.side.model
-    topic_theme = cluster_theme = None
-    if lda_model is not None:
-        topic_theme = group_theme_scores(lda_model.topic_term_, term_theme_weights(lexicon, fitted.vocabulary.terms))
-    if cluster_model is not None:
-        cluster_theme = group_theme_scores(cluster_model.centroids_, term_theme_weights(lexicon, cluster_model.terms_))
-    tcfg = config.themes
-    table = assign_themes(
-        themes, ids, evidence, ThemeRule(tcfg.threshold, tcfg.max_per_paper),
-        doc_topic=lda_result.doc_topic if lda_result is not None else None,
-        topic_theme=topic_theme,
-        doc_cluster=cluster_result.assignments if cluster_result is not None else None,
-        cluster_theme=cluster_theme,
-        learned=learned,
-    )
-    return table, [*unmatchable, *unmatchable_against]
-
-
-def _scorers_fingerprint() -> list[Any]:
-    """The shipped term scorers as a list that is the same in every process (a frozenset's repr is not: its
-    order follows string hashes, which change from run to run)."""
-    return sorted(
-        (sorted(kinds), sorted(scorer.coefficients.items()), scorer.intercept) for kinds, scorer in SCORERS.items()
-    )
-
-
-def cached_themes(
-    config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
-    ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool,
-) -> tuple[ThemeTable, list[Unmatchable]]:
-    """:func:`assign_paper_themes`, or its result from the stage cache when the models came from (or went into)
-    the cache entry ``fitted.key`` (same tokens, ids and model settings) and the theme definitions file, the
-    theme settings and the tokenizer are unchanged. Without a cache it always computes."""
-    use = use_cache and config.cache.enabled and bool(fitted.key)
-    cache = StageCache(config.cache.dir or default_cache_dir()) if use else None
-    key = ""
-    if cache is not None:
-        try:
-            definitions = Path(config.themes.file).read_bytes()
-        except OSError:
-            definitions = b""
-        background = config.themes.background
-        key = stage_key(["themes", topics.__version__, fitted.key, definitions, config_to_dict(config)["themes"],
-                         file_signature(background) if background is not None else None, config.seed,
-                         repr(CALIBRATION), sorted(SeededThemeClassifier().get_params().items()), PSEUDO_LABEL_RULES,
-                         sorted(SOLVER.items()),
-                         _scorers_fingerprint(),
-                         tokenizer.settings.fingerprint(), tokenizer.theme_fingerprint()])
-        cached = cache.load("themes", key)
-        if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], ThemeTable):
-            return cached
-    table, unmatchable = assign_paper_themes(config, themes, tokenizer, tokens, ids, titles, fitted, use_cache)
-    if cache is not None and definitions:
-        cache.store("themes", key, (table, unmatchable))
-    return table, unmatchable
 
 
 def load_previous(path: Path, warnings: list[str]) -> dict[str, PreviousTopics]:
@@ -329,26 +144,6 @@ def compute_trends(
     return build_trends(TrendInputs(periods, groups), table, lda, cfg, warnings, comparison, topic_terms, profiles)
 
 
-def cached_corpus(config: RunConfig, use_cache: bool, progress: RunProgress) -> tuple[Corpus, int]:
-    """:func:`read_corpus`, or its result from the stage cache when no input file changed (same size and
-    modification time) and the inputs' settings are the same."""
-    cache = StageCache(config.cache.dir or default_cache_dir()) if use_cache and config.cache.enabled else None
-    key = ""
-    if cache is not None and config.inputs:
-        key = stage_key(["corpus", topics.__version__, config_to_dict(config)["inputs"],
-                         [file_signature(spec.path) for spec in config.inputs]])
-        cached = cache.load("corpus", key)
-        if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Corpus):
-            corpus, excluded = cached
-            skipped = sum(corpus.skipped_counts().values())
-            progress.note(
-                f"  {len(corpus):,} papers (read from the cache: no input changed); {skipped:,} record(s) skipped"
-            )
-            return corpus, excluded
-    corpus, excluded = read_corpus(config, progress)
-    if cache is not None and key:
-        cache.store("corpus", key, (corpus, excluded))
-    return corpus, excluded
 
 
 def model_flags(
@@ -380,25 +175,46 @@ def model_flags(
     return flags
 
 
-def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None) -> RunResult:
-    """Run every analysis stage of ``config`` and return the results (no files are written)."""
-    progress = progress or RunProgress(quiet=True)
-    warnings: list[str] = []
+@dataclass(frozen=True)
+class _RunInputs:
+    """What the read stage gives the rest of the run: the corpus (and how many papers ``where`` left out), the
+    theme definitions, the labelled papers to evaluate against, the previous run's topics to align to and the
+    two periods to compare."""
+
+    corpus: Corpus
+    excluded: int
+    themes: tuple[ThemeDefinition, ...]
+    gold: GoldLabels | None
+    previous: dict[str, PreviousTopics]
+    compared: tuple[str, str] | None
+
+
+def _warn(warnings: list[str], progress: RunProgress, message: str) -> None:
+    """Record a user-facing warning (manifest, report notes) and show it in the terminal."""
+    warnings.append(message)
+    progress.note(f"  warning: {message}")
+
+
+def read_stage(config: RunConfig, use_cache: bool, progress: RunProgress, warnings: list[str]) -> _RunInputs:
+    """Read the corpus and every file that only matters later (themes, labels, previous topics), so that a
+    mistake in any of them costs no work."""
     with progress.stage("read"):
         corpus, excluded = cached_corpus(config, use_cache, progress)
         for message in corpus.warnings:
-            warnings.append(message)
-            progress.note(f"  warning: {message}")
+            _warn(warnings, progress, message)
         themes = load_theme_definitions(config.themes.file)
-        # files that only matter later are checked now, so a mistake in them costs no work
         gold = read_labels(config.evaluation.labels, [t.id for t in themes]) if config.evaluation.labels else None
         previous = load_previous(config.models.align_to, warnings) if config.models.align_to else {}
         compared = comparison_periods([p.period for p in corpus.papers], config.trends)
         check_normalize_by(config, corpus, warnings, progress)
         release_freed_memory()
-    ids = corpus.ids
-    n_docs = len(corpus)
-    tokenizer = _tokenizer(config)
+    return _RunInputs(corpus, excluded, themes, gold, previous, compared)
+
+
+def model_stage(
+    config: RunConfig, corpus: Corpus, tokenizer: Tokenizer, use_cache: bool, progress: RunProgress
+) -> tuple[CorpusTokens, FittedModels]:
+    """The papers' tokens and the fitted models (on Spark with ``engine: spark``)."""
     with ExitStack() as stack:
         spark = None
         if config.engine == "spark":
@@ -409,119 +225,81 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         with progress.stage("spacy"):
             tokens = tokenize_corpus(corpus, tokenizer, config, use_cache, progress, spark)
             release_freed_memory()
-        fitted = cached_models(config, tokens, ids, use_cache, progress, spark)
-    for message in fitted.warnings:
-        warnings.append(message)
-    tokens.documents, vocabulary = fitted.documents, fitted.vocabulary
-    lda_result, lda_model, k_sweep = fitted.lda_result, fitted.lda_model, fitted.k_sweep
-    cluster_result, cluster_model, doc_map = fitted.side.result, fitted.side.model, fitted.side.doc_map
+        fitted = cached_models(config, tokens, corpus.ids, use_cache, progress, spark)
+    tokens.documents = fitted.documents
     if not fitted.from_cache:  # a cached entry's timings are those of the run that fitted it
         progress.timings.update(fitted.side.timings)
-    parallel_stages = sorted(fitted.side.timings) if fitted.parallel and not fitted.from_cache else []
+    return tokens, fitted
 
-    with progress.stage("themes"):
-        theme_table, unmatchable = cached_themes(
-            config, themes, tokenizer, tokens, ids, [p.title for p in corpus.papers], fitted, use_cache
-        )
-        if unmatchable:
-            message = (
-                f"{len(unmatchable)} theme term(s) of {config.themes.file.name} cannot match as written and were "
-                f"left out: {'; '.join(str(term) for term in unmatchable)}"
-            )
-            warnings.append(message)
-            progress.note(f"  warning: {message}")
-    topic_theme, cluster_theme = theme_table.topic_theme, theme_table.cluster_theme
 
+def label_topics(
+    fitted: FittedModels, theme_table: ThemeTable, themes: Sequence[ThemeDefinition],
+    previous: dict[str, PreviousTopics], progress: RunProgress,
+) -> tuple[TopicResult | None, TopicResult | None, dict[str, TopicAlignment]]:
+    """LDA topics and clusters with their labels and ids (aligned to a previous run's when given)."""
+    lda_result, cluster_result = fitted.lda_result, fitted.side.result
+    lda_model, cluster_model = fitted.lda_model, fitted.side.model
     alignments: dict[str, TopicAlignment] = {}
     with progress.stage("topic_labels"):
         if lda_result is not None and lda_model is not None:
             lda_result, alignment = finalise_topics(
-                lda_result, lda_model.topic_term_, vocabulary.terms, topic_theme, themes, previous.get("lda")
+                lda_result, lda_model.topic_term_, fitted.vocabulary.terms, theme_table.topic_theme, themes,
+                previous.get("lda"),
             )
             if alignment is not None:
                 alignments["lda"] = alignment
         if cluster_result is not None and cluster_model is not None:
             cluster_result, alignment = finalise_topics(
-                cluster_result, cluster_model.centroids_, cluster_model.terms_, cluster_theme, themes,
+                cluster_result, cluster_model.centroids_, cluster_model.terms_, theme_table.cluster_theme, themes,
                 previous.get("clusters"),
             )
             if alignment is not None:
                 alignments["clusters"] = alignment
+    return lda_result, cluster_result, alignments
 
-    flags = model_flags(config, fitted, lda_result, cluster_result, n_docs)
+
+def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None) -> RunResult:
+    """Run every analysis stage of ``config`` and return the results (no files are written)."""
+    progress = progress or RunProgress(quiet=True)
+    warnings: list[str] = []
+    inputs = read_stage(config, use_cache, progress, warnings)
+    corpus = inputs.corpus
+    tokenizer = build_tokenizer(config)
+    tokens, fitted = model_stage(config, corpus, tokenizer, use_cache, progress)
+    warnings.extend(fitted.warnings)
+    with progress.stage("themes"):
+        theme_table, unmatchable = cached_themes(
+            config, inputs.themes, tokenizer, tokens, corpus.ids, [p.title for p in corpus.papers], fitted, use_cache
+        )
+        if unmatchable:
+            _warn(warnings, progress, (
+                f"{len(unmatchable)} theme term(s) of {config.themes.file.name} cannot match as written and were "
+                f"left out: {'; '.join(str(term) for term in unmatchable)}"
+            ))
+    lda_result, cluster_result, alignments = label_topics(fitted, theme_table, inputs.themes, inputs.previous, progress)
+    flags = model_flags(config, fitted, lda_result, cluster_result, len(corpus))
     for flag in flags:
-        warnings.append(flag.message)
-        progress.note(f"  warning: {flag.message}")
-
+        _warn(warnings, progress, flag.message)
     evaluation = None
-    if gold is not None:
+    if inputs.gold is not None:
         with progress.stage("evaluate"):
-            evaluation = evaluate_run(gold, config, corpus, theme_table, warnings, progress)
-
+            evaluation = evaluate_run(inputs.gold, config, corpus, theme_table, warnings, progress)
     with progress.stage("trends"):
         trends = compute_trends(
-            config, corpus, theme_table, lda_result, lda_model, vocabulary, compared, warnings
+            config, corpus, theme_table, lda_result, fitted.lda_model, fitted.vocabulary, inputs.compared, warnings
         )
-
     agreement = None
     if lda_result is not None and cluster_result is not None:
         agreement = compare_partitions(lda_result, cluster_result)
-
-    manifest: dict[str, Any] = {
-        "tool": "research-topics",
-        "version": topics.__version__,
-        "engine": config.engine,
-        "config": config_to_dict(config),
-        "seeds": {
-            "seed": config.seed, "lda": config.lda_seed, "clusters": config.clusters_seed,
-            "lda_model": k_sweep.model_seed if k_sweep is not None else config.lda_seed,
-        },
-        "versions": library_versions(),
-        "counts": {
-            "papers": n_docs,
-            "skipped": corpus.skipped_counts(),
-            "excluded_by_where": excluded,
-            "periods": {
-                p: int(c) for p, c in zip(trends.periods, trends.frame.groupby("period", sort=False)["papers"].first())
-            },
-            "vocabulary": len(vocabulary.dictionary),
-            "tokens": tokens.documents.n_tokens,
-            "papers_with_theme": int(theme_table.assigned.any(axis=1).sum()),
-            "lda_topics": lda_result.n_topics if lda_result is not None else 0,
-            "clusters": cluster_result.n_topics if cluster_result is not None else 0,
-        },
-        "tokenizer_fingerprint": tokenizer.settings.fingerprint(),
-        "evaluation": None if evaluation is None else {
-            "labels": evaluation.labels_path,
-            "papers": evaluation.n_papers,
-            "macro_f1": round(evaluation.macro_f1, 4),
-            "baseline_macro_f1": (
-                None if evaluation.baseline_macro_f1 is None else round(evaluation.baseline_macro_f1, 4)
-            ),
-        },
-        "warnings": warnings,
-        "topic_flags": [flag.to_dict() for flag in flags],
-        # the corpus's own uninformative words, left out of the models' vocabulary (preprocessing.corpus_stop_words)
-        "corpus_stop_words": list(fitted.corpus_stop_words),
-        "timings_seconds": progress.timings,
-        "stage_peak_rss_mb": progress.peak_rss_mb,
-        # stages timed in the second process, concurrently with LDA (their seconds overlap the others')
-        "parallel_stages": parallel_stages,
-    }
+    manifest = build_manifest(
+        config, corpus, excluded=inputs.excluded, fitted=fitted, tokenizer=tokenizer, theme_table=theme_table,
+        trends=trends, lda=lda_result, clusters=cluster_result, evaluation=evaluation, warnings=warnings, flags=flags,
+        progress=progress,
+    )
     return RunResult(
-        title=config.report.title,
-        corpus=corpus,
-        themes=theme_table,
-        trends=trends,
-        lda=lda_result,
-        clusters=cluster_result,
-        agreement=agreement,
-        doc_map=doc_map,
-        evaluation=evaluation,
-        alignments=alignments,
-        k_sweep=k_sweep,
-        manifest=manifest,
-        warnings=tuple(warnings),
+        title=config.report.title, corpus=corpus, themes=theme_table, trends=trends, lda=lda_result,
+        clusters=cluster_result, agreement=agreement, doc_map=fitted.side.doc_map, evaluation=evaluation,
+        alignments=alignments, k_sweep=fitted.k_sweep, manifest=manifest, warnings=tuple(warnings),
     )
 
 

@@ -135,16 +135,12 @@ def suggest_terms(
         theme id -> suggestions, highest score first (ties: more theme papers, then the term). A theme with no
         confident paper, or no term passing the filters, maps to an empty list.
     """
+    _check_shapes(table, matrix, terms, titles)
     n_docs = int(matrix.shape[0])
-    if n_docs != len(table.doc_ids) or n_docs != len(titles) or int(matrix.shape[1]) != len(terms):
-        raise ValueError(
-            f"shapes disagree: matrix {matrix.shape}, {len(table.doc_ids)} papers in the theme table, "
-            f"{len(titles)} titles, {len(terms)} terms"
-        )
     present = _fold_plurals(_presence(matrix), terms)
     doc_freq = np.asarray(present.sum(axis=0)).ravel()
     common = doc_freq > max_share * n_docs
-    present_rows = present.tocsr()
+    presence = _Presence(present, present.tocsr(), doc_freq)
     index = {theme.id: j for j, theme in enumerate(table.themes)}
     chosen = list(theme_ids) if theme_ids is not None else list(index)
     suggestions: dict[str, list[SuggestedTerm]] = {}
@@ -154,28 +150,69 @@ def suggest_terms(
         if not confident.any():
             suggestions[theme_id] = []
             continue
-        in_theme = np.asarray(present_rows[confident].sum(axis=0)).ravel()
-        elsewhere = doc_freq - in_theme
-        score = log_odds_scores(in_theme, elsewhere)
         known = listed.get(theme_id, set())
         unlisted = np.asarray([t not in known for t in terms], dtype=bool)
-        eligible = np.flatnonzero(unlisted & ~common & (in_theme >= min_papers) & (score > 0))
-        order = sorted(eligible.tolist(), key=lambda k: (-score[k], -in_theme[k], terms[k]))[:top]
-        rows = np.flatnonzero(confident)
-        # most confident papers first, then corpus order
-        rows = rows[np.lexsort((rows, -np.asarray(table.scores[rows, j], dtype=np.float64)))]
-        suggestions[theme_id] = [
-            SuggestedTerm(
-                term=display_term(terms[k]),
-                token=terms[k],
-                theme_papers=int(in_theme[k]),
-                other_papers=int(elsewhere[k]),
-                score=float(score[k]),
-                examples=_examples(present, rows, k, titles),
-            )
-            for k in order
-        ]
+        suggestions[theme_id] = _theme_suggestions(
+            table, j, confident, presence, unlisted & ~common, terms, titles, top, min_papers
+        )
     return suggestions
+
+
+def _check_shapes(table: ThemeTable, matrix: sparse.spmatrix, terms: Sequence[str], titles: Sequence[str]) -> None:
+    """Raise ValueError unless ``matrix`` is ``(n_docs, n_terms)`` with one row per paper of ``table`` and title."""
+    n_docs = int(matrix.shape[0])
+    if n_docs != len(table.doc_ids) or n_docs != len(titles) or int(matrix.shape[1]) != len(terms):
+        raise ValueError(
+            f"shapes disagree: matrix {matrix.shape}, {len(table.doc_ids)} papers in the theme table, "
+            f"{len(titles)} titles, {len(terms)} terms"
+        )
+
+
+@dataclass(frozen=True)
+class _Presence:
+    """Which papers contain which terms (plurals folded in): ``columns`` (CSC) and ``rows`` (CSR) are the same
+    0/1 matrix of shape ``(n_docs, n_terms)``; ``doc_freq``, shape ``(n_terms,)``, counts each term's papers."""
+
+    columns: sparse.csc_matrix
+    rows: sparse.csr_matrix
+    doc_freq: np.ndarray
+
+
+def _theme_suggestions(
+    table: ThemeTable,
+    j: int,
+    confident: np.ndarray,
+    presence: _Presence,
+    candidates: np.ndarray,
+    terms: Sequence[str],
+    titles: Sequence[str],
+    top: int,
+    min_papers: int,
+) -> list[SuggestedTerm]:
+    """The ``top`` suggestions for theme column ``j`` of ``table``, highest score first.
+
+    ``confident`` (shape ``(n_docs,)`` bool, some true) marks the theme's confident papers; ``candidates``
+    (shape ``(n_terms,)`` bool) the terms that may be suggested at all (unlisted, not too common). A candidate
+    also needs ``min_papers`` confident papers and a positive score."""
+    in_theme = np.asarray(presence.rows[confident].sum(axis=0)).ravel()
+    elsewhere = presence.doc_freq - in_theme
+    score = log_odds_scores(in_theme, elsewhere)
+    eligible = np.flatnonzero(candidates & (in_theme >= min_papers) & (score > 0))
+    order = sorted(eligible.tolist(), key=lambda k: (-score[k], -in_theme[k], terms[k]))[:top]
+    rows = np.flatnonzero(confident)
+    # most confident papers first, then corpus order
+    rows = rows[np.lexsort((rows, -np.asarray(table.scores[rows, j], dtype=np.float64)))]
+    return [
+        SuggestedTerm(
+            term=display_term(terms[k]),
+            token=terms[k],
+            theme_papers=int(in_theme[k]),
+            other_papers=int(elsewhere[k]),
+            score=float(score[k]),
+            examples=_examples(presence.columns, rows, k, titles),
+        )
+        for k in order
+    ]
 
 
 def _presence(matrix: sparse.spmatrix) -> sparse.csc_matrix:
@@ -283,11 +320,11 @@ def run_vocabulary(config: RunConfig, result: RunResult, use_cache: bool = True)
     (phrases, then the document-frequency filters: no model is fitted). The tokens come from the token cache
     when there is one.
     """
+    from topics.pipeline.corpus_stage import build_tokenizer, tokenize_corpus
     from topics.pipeline.model_stages import FittedModels, models_key
-    from topics.pipeline.runner import _tokenizer, tokenize_corpus
     from topics.pipeline.stage_cache import StageCache
 
-    tokenizer = _tokenizer(config)
+    tokenizer = build_tokenizer(config)
     quiet = RunProgress(quiet=True)
     tokens = tokenize_corpus(result.corpus, tokenizer, config, use_cache, quiet)
     vocabulary = None

@@ -6,8 +6,9 @@ and/or ``title`` column naming the paper as in the corpus, and a ``themes`` (or 
 evaluated themes are those that occur in the file; themes of the run that the file never mentions are not
 scored (a paper labelled ``other`` is a negative for every evaluated theme).
 
-Steps: :func:`read_labels` -> :func:`match_labels` (to a run's papers, by id, else by normalised title) ->
-:func:`evaluate_themes` -> :func:`evaluation_document` (``evaluation.json``) / :func:`evaluation_table`.
+Steps: :func:`read_labels` (in :mod:`topics.themes.labels_file`) -> :func:`match_labels` (to a run's papers, by id,
+else by normalised title) -> :func:`evaluate_themes` -> :func:`evaluation_document` (``evaluation.json``) /
+:func:`evaluation_table`.
 
 The measures themselves (precision/recall/F1 with their zero conventions, precision/recall curves, the
 reliability table) live in :mod:`topics.themes.metrics`; macro-F1 is the unweighted mean F1 over the evaluated
@@ -17,13 +18,9 @@ the (paper, theme) pairs the labels cover: the matched papers times the evaluate
 
 from __future__ import annotations
 
-import csv
-import difflib
-import io
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from rich.markup import escape as rich_escape
@@ -31,235 +28,20 @@ from rich.table import Table
 
 from preprocessing.clean import normalise_title
 from preprocessing.errors import InputError, UserError
-from preprocessing.readers import decode_text
-from preprocessing.tabular import STANDARD_COLUMNS
 from topics.results import MICRO, NONE, OTHER, ErrorCase, Evaluation, PrCurve, Reliability, ThemeScore
+from topics.themes.labels_file import ALLOWED_SHOWN as ALLOWED_SHOWN
+from topics.themes.labels_file import ID_COLUMNS as ID_COLUMNS
+from topics.themes.labels_file import TAB_EXTENSIONS as TAB_EXTENSIONS
+from topics.themes.labels_file import THEMES_COLUMNS as THEMES_COLUMNS
+from topics.themes.labels_file import TITLE_COLUMNS as TITLE_COLUMNS
+from topics.themes.labels_file import GoldLabels, Key, _format_themes
+from topics.themes.labels_file import read_labels as read_labels
 from topics.themes.metrics import pr_curve, reliability, theme_score
 
-#: Column names (case-insensitive) recognised for the labels, the paper id and the title; first present wins.
-THEMES_COLUMNS: tuple[str, ...] = ("themes", "labels", "theme", "label")
-ID_COLUMNS: tuple[str, ...] = STANDARD_COLUMNS["id"]
-TITLE_COLUMNS: tuple[str, ...] = STANDARD_COLUMNS["title"]
-#: File extensions read as tab-separated; every other file is read as comma-separated.
-TAB_EXTENSIONS: tuple[str, ...] = (".tsv", ".tab")
-#: Unmatched labelled papers named in a warning, and allowed theme ids named in an error.
+#: Unmatched labelled papers named in a warning.
 EXAMPLES = 3
-ALLOWED_SHOWN = 5
 #: Decimals of the floats in ``evaluation.json``.
 DECIMALS = 4
-
-_EMPTY_FIX = "expected a header row such as id,title,themes and one row per labelled paper"
-
-Key = Literal["id", "title"]
-
-
-# --- labels file ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GoldLabels:
-    """Hand labels read from a labels file, one entry per labelled paper (repeated rows dropped).
-
-    Attributes:
-        path: the labels file.
-        ids: paper id per entry (``""`` when the row gives none).
-        titles: title per entry as written (``""`` when the row gives none).
-        keys: what identifies the entry: its id, else its normalised title (:func:`normalise_title`).
-        by: ``"id"`` or ``"title"`` per entry: which of the two ``keys`` holds.
-        themes: gold theme ids per entry; the empty set means ``other``.
-        lines: 1-based line of the file on which each entry's row starts.
-        evaluated: theme ids that occur in the file, in themes-file order.
-        n_rows: labelled rows read, repeats included.
-        repeated_lines: lines of rows that repeat an earlier row's paper with the same themes (dropped).
-    """
-
-    path: Path
-    ids: tuple[str, ...]
-    titles: tuple[str, ...]
-    keys: tuple[str, ...]
-    by: tuple[Key, ...]
-    themes: tuple[frozenset[str], ...]
-    lines: tuple[int, ...]
-    evaluated: tuple[str, ...]
-    n_rows: int = 0
-    repeated_lines: tuple[int, ...] = ()
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def describe(self, entry: int) -> str:
-        """``"line 7 ('Some title')"`` or ``"line 7 (id 'abc')"``: how messages name one entry."""
-        if self.titles[entry]:
-            return f"line {self.lines[entry]} ({self.titles[entry]!r})"
-        return f"line {self.lines[entry]} (id {self.ids[entry]!r})"
-
-    def support(self) -> dict[str, int]:
-        """Labelled papers per evaluated theme, then ``other``: entries labelled ``other``."""
-        counts = {theme: sum(theme in labels for labels in self.themes) for theme in self.evaluated}
-        counts[OTHER] = sum(not labels for labels in self.themes)
-        return counts
-
-
-def read_labels(path: Path, theme_ids: Collection[str]) -> GoldLabels:
-    """Read a labels file; ``theme_ids`` are the theme ids of the themes file (its order sets ``evaluated``).
-
-    Raises InputError (file and line named) for a missing, empty or malformed file, a missing themes column,
-    a missing id and title column, a row without id and title, an empty themes cell, an unknown theme id,
-    ``other`` mixed with theme ids, and a paper labelled twice with different themes (twice with the same
-    themes is fine: the repeat is dropped).
-    """
-    path = Path(path)
-    text = _read_text(path)
-    records = _csv_records(text, path)
-    if not records:
-        raise InputError(path, "is empty", _EMPTY_FIX)
-    (_, header), rows = records[0], records[1:]
-    found = [name.strip() for name in header]
-    listed = ", ".join(name for name in found if name) or "none"
-    themes_at = _find_column(found, THEMES_COLUMNS)
-    if themes_at is None:
-        raise InputError(
-            path, f"no themes column (columns found: {listed})",
-            f"add a 'themes' column holding ';'-separated theme ids, or '{OTHER}' when none applies",
-            line=records[0][0],
-        )
-    id_at, title_at = _find_column(found, ID_COLUMNS), _find_column(found, TITLE_COLUMNS)
-    if id_at is None and title_at is None:
-        raise InputError(
-            path, f"no id or title column (columns found: {listed})",
-            "add an 'id' or a 'title' column naming each labelled paper as in the corpus", line=records[0][0],
-        )
-    if not rows:
-        raise InputError(path, "has a header but no labelled papers", "add one row per labelled paper below the header")
-
-    allowed = tuple(dict.fromkeys(theme_ids))
-    entries: dict[str, int] = {}
-    ids: list[str] = []
-    titles: list[str] = []
-    keys: list[str] = []
-    by: list[Key] = []
-    themes: list[frozenset[str]] = []
-    lines: list[int] = []
-    repeated: list[int] = []
-    for line, row in rows:
-        paper_id = _cell(row, id_at)
-        title = " ".join(_cell(row, title_at).split())
-        labels = _parse_themes(_cell(row, themes_at), allowed, path, line)
-        kind: Key
-        if paper_id:
-            key, kind = paper_id, "id"
-        elif normalise_title(title):
-            key, kind = normalise_title(title), "title"
-        else:
-            raise InputError(
-                path, "row has neither an id nor a title", "name each labelled paper by its id or title", line=line
-            )
-        earlier = entries.get(f"{kind}:{key}")
-        if earlier is not None:
-            if themes[earlier] != labels:
-                raise InputError(
-                    path,
-                    f"{'id ' + repr(key) if kind == 'id' else repr(title)} is labelled again with different themes "
-                    f"({_format_themes(labels)} here, {_format_themes(themes[earlier])} on line {lines[earlier]})",
-                    "keep one row per paper, or give its rows the same themes",
-                    line=line,
-                )
-            repeated.append(line)
-            continue
-        entries[f"{kind}:{key}"] = len(keys)
-        ids.append(paper_id)
-        titles.append(title)
-        keys.append(key)
-        by.append(kind)
-        themes.append(labels)
-        lines.append(line)
-    used = set().union(*themes)
-    if not used:
-        raise InputError(
-            path, f"every row is labelled '{OTHER}', so no theme can be evaluated",
-            "label the papers that carry a theme with its theme id",
-        )
-    return GoldLabels(
-        path=path, ids=tuple(ids), titles=tuple(titles), keys=tuple(keys), by=tuple(by), themes=tuple(themes),
-        lines=tuple(lines), evaluated=tuple(t for t in allowed if t in used), n_rows=len(rows),
-        repeated_lines=tuple(repeated),
-    )
-
-
-def _read_text(path: Path) -> str:
-    if not path.exists():
-        raise InputError(path, "labels file not found", "check the path given with --labels")
-    if path.is_dir():
-        raise InputError(path, "is a directory, not a labels file", "give the path of one CSV or TSV file")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(path, f"cannot be read ({error.strerror})", "check the file's permissions") from None
-    if not data.strip():
-        raise InputError(path, "is empty", _EMPTY_FIX)
-    text, _ = decode_text(data, path)  # labels are ids and theme ids: a line read as Windows-1252 needs no warning
-    return text
-
-
-def _csv_records(text: str, path: Path) -> list[tuple[int, list[str]]]:
-    """Non-blank records with the 1-based line each starts on (header first)."""
-    delimiter = "\t" if path.suffix.lower() in TAB_EXTENSIONS else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[tuple[int, list[str]]] = []
-    previous_end = 0
-    try:
-        for record in reader:
-            if any(cell.strip() for cell in record):
-                records.append((previous_end + 1, record))
-            previous_end = reader.line_num
-    except csv.Error as error:
-        raise InputError(
-            path, f"is not valid CSV ({error})", "quote fields that contain the separator or line breaks",
-            line=reader.line_num,
-        ) from None
-    return records
-
-
-def _find_column(found: Sequence[str], names: Sequence[str]) -> int | None:
-    folded = [name.casefold() for name in found]
-    return next((folded.index(name) for name in names if name in folded), None)
-
-
-def _cell(row: Sequence[str], at: int | None) -> str:
-    return row[at].strip() if at is not None and at < len(row) else ""
-
-
-def _parse_themes(cell: str, allowed: Sequence[str], path: Path, line: int) -> frozenset[str]:
-    """Theme ids of one themes cell (empty set for ``other``); whitespace, case and empty parts tolerated."""
-    labels = [part.strip().casefold() for part in cell.split(";") if part.strip()]
-    if not labels:
-        raise InputError(
-            path, "empty themes cell", f"write ';'-separated theme ids, or '{OTHER}' when none of the themes applies",
-            line=line,
-        )
-    if OTHER in labels:
-        if len(set(labels)) > 1:
-            raise InputError(
-                path, f"'{OTHER}' together with theme ids in {cell!r}",
-                f"write either '{OTHER}' alone or only theme ids", line=line,
-            )
-        return frozenset()
-    for label in labels:
-        if label not in allowed:
-            raise InputError(path, f"unknown theme id {label!r}", _unknown_fix(label, allowed), line=line)
-    return frozenset(labels)
-
-
-def _unknown_fix(label: str, allowed: Sequence[str]) -> str:
-    close = difflib.get_close_matches(label, allowed, n=1)
-    if close:
-        return f"did you mean {close[0]!r}? theme ids come from the themes file; use '{OTHER}' for none"
-    shown = ", ".join(allowed[:ALLOWED_SHOWN]) + (", ..." if len(allowed) > ALLOWED_SHOWN else "")
-    return f"use theme ids of the themes file ({shown}) or '{OTHER}'"
-
-
-def _format_themes(labels: frozenset[str]) -> str:
-    return repr(";".join(sorted(labels)) or OTHER)
 
 
 # --- matching to a run ---------------------------------------------------------------------------------------
@@ -396,12 +178,7 @@ def evaluate_themes(
     themes. Raises UserError when the labels use a theme the run does not have.
     """
     gold_labels = match.gold
-    missing = [t for t in gold_labels.evaluated if t not in theme_ids]
-    if missing:
-        raise UserError(
-            f"{gold_labels.path}: theme {missing[0]!r} is labelled but the run has no such theme (run themes: "
-            f"{', '.join(theme_ids)}); evaluate with the themes file the labels were written for"
-        )
+    _check_run_themes(gold_labels, theme_ids)
     themes = gold_labels.evaluated
     columns = np.asarray([list(theme_ids).index(t) for t in themes], dtype=int)
     rows = np.asarray(match.doc_rows, dtype=int)
@@ -414,9 +191,55 @@ def evaluate_themes(
     if baseline is not None:
         base_given = np.asarray(baseline, dtype=bool)[np.ix_(rows, columns)]
         base = tuple(theme_score(t, gold[:, j], base_given[:, j]) for j, t in enumerate(themes))
-    cases: list[ErrorCase] = []
     theme_scores = np.asarray(scores, dtype=float)
-    for i, (entry, row) in enumerate(zip(match.entries, rows)):
+    cases = _error_cases(match, theme_ids, columns, gold, given, assigned, theme_scores, evidence, titles)
+    covered = theme_scores[np.ix_(rows, columns)]  # the (paper, theme) pairs the labels cover
+    positives = sorted((c for c in cases if c.kind == "false positive"), key=lambda c: -c.score)
+    negatives = sorted((c for c in cases if c.kind == "false negative"), key=lambda c: c.score)
+    return Evaluation(
+        labels_path=str(gold_labels.path), themes=themes, scores=labeller, baseline=base,
+        macro_f1=_mean_f1(labeller), baseline_macro_f1=_mean_f1(base) if base else None,
+        n_labelled=len(gold_labels), n_papers=len(rows), n_unmatched=len(match.unmatched),
+        unmatched_examples=match.unmatched_examples(),
+        gold_categories=(*themes, OTHER), predicted_categories=(*themes, NONE),
+        confusion=confusion_table(gold, given),
+        false_positives=tuple(positives[:max_errors]), false_negatives=tuple(negatives[:max_errors]),
+        pr_curves=tuple(pr_curve(t, gold[:, j], covered[:, j]) for j, t in enumerate(themes)),
+        pr_micro=pr_curve(MICRO, gold, covered),
+        reliability=reliability(gold, covered),
+        threshold=None if threshold is None else float(threshold),
+    )
+
+
+def _check_run_themes(gold_labels: GoldLabels, theme_ids: Sequence[str]) -> None:
+    """Raise UserError when ``gold_labels`` evaluate a theme missing from the run's ``theme_ids``."""
+    missing = [t for t in gold_labels.evaluated if t not in theme_ids]
+    if missing:
+        raise UserError(
+            f"{gold_labels.path}: theme {missing[0]!r} is labelled but the run has no such theme (run themes: "
+            f"{', '.join(theme_ids)}); evaluate with the themes file the labels were written for"
+        )
+
+
+def _error_cases(
+    match: LabelMatch,
+    theme_ids: Sequence[str],
+    columns: np.ndarray,
+    gold: np.ndarray,
+    given: np.ndarray,
+    assigned: np.ndarray,
+    theme_scores: np.ndarray,
+    evidence: Sequence[Sequence[Sequence[str]]],
+    titles: Sequence[str],
+) -> list[ErrorCase]:
+    """Every decision on a matched paper and evaluated theme that disagrees with the labels, in paper then theme
+    order. ``columns`` ``(n_evaluated,)`` are the evaluated themes' columns among ``theme_ids``; ``gold`` and
+    ``given`` (bool, ``(n_matched, n_evaluated)``) the labels and the decisions on the matched papers;
+    ``assigned`` (bool) and ``theme_scores`` (float) ``(n_docs, n_themes)`` the run's decisions and scores;
+    ``evidence`` and ``titles`` as for :func:`evaluate_themes`."""
+    gold_labels, themes = match.gold, match.gold.evaluated
+    cases: list[ErrorCase] = []
+    for i, (entry, row) in enumerate(zip(match.entries, np.asarray(match.doc_rows, dtype=int))):
         gold_names = tuple(t for t in themes if t in gold_labels.themes[entry]) or (OTHER,)
         predicted_names = tuple(t for c, t in enumerate(theme_ids) if assigned[row, c])
         for j, theme in enumerate(themes):
@@ -429,31 +252,7 @@ def evaluate_themes(
                 score=float(theme_scores[row, column]), evidence=tuple(evidence[row][column]),
                 gold=gold_names, predicted=predicted_names, line=gold_labels.lines[entry],
             ))
-    covered = theme_scores[np.ix_(rows, columns)]  # the (paper, theme) pairs the labels cover
-    curves = tuple(pr_curve(t, gold[:, j], covered[:, j]) for j, t in enumerate(themes))
-    positives = sorted((c for c in cases if c.kind == "false positive"), key=lambda c: -c.score)
-    negatives = sorted((c for c in cases if c.kind == "false negative"), key=lambda c: c.score)
-    return Evaluation(
-        labels_path=str(gold_labels.path),
-        themes=themes,
-        scores=labeller,
-        baseline=base,
-        macro_f1=_mean_f1(labeller),
-        baseline_macro_f1=_mean_f1(base) if base else None,
-        n_labelled=len(gold_labels),
-        n_papers=len(rows),
-        n_unmatched=len(match.unmatched),
-        unmatched_examples=match.unmatched_examples(),
-        gold_categories=(*themes, OTHER),
-        predicted_categories=(*themes, NONE),
-        confusion=confusion_table(gold, given),
-        false_positives=tuple(positives[:max_errors]),
-        false_negatives=tuple(negatives[:max_errors]),
-        pr_curves=curves,
-        pr_micro=pr_curve(MICRO, gold, covered),
-        reliability=reliability(gold, covered),
-        threshold=None if threshold is None else float(threshold),
-    )
+    return cases
 
 
 def _mean_f1(scores: Sequence[ThemeScore]) -> float:

@@ -18,16 +18,16 @@ first). A paper without a confident theme stays unassigned.
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from preprocessing.token_arrays import TokenArrays, ragged_gather
+from preprocessing.token_arrays import TokenArrays
 from topics.results import ThemeDefinition, ThemeTable
-from topics.themes.lexicon import SEED_WEIGHT, ThemeLexicon, scan_arrays
+from topics.themes.evidence_arrays import count_evidence
+from topics.themes.lexicon import SEED_WEIGHT, ThemeLexicon
 
 #: Heaviest terms of a topic or cluster that are checked against the themes.
 HEAD_TERMS = 30
@@ -142,93 +142,16 @@ def demote_against(
 def paper_evidence_arrays(lexicon: ThemeLexicon, texts: TokenArrays, titles: TokenArrays) -> PaperEvidence:
     """:func:`paper_evidence` of tokenised texts and titles as :class:`TokenArrays` (one title per text), with the
     n-gram matching in numpy (:func:`topics.themes.lexicon.scan_arrays`) and the counting grouped per (paper,
-    term, theme); equal to ``paper_evidence(lexicon, texts.to_segments(), titles.to_segments())``."""
-    n_docs, n_themes = len(texts), lexicon.n_themes
+    term, theme) (:func:`topics.themes.evidence_arrays.count_evidence`); equal to ``paper_evidence(lexicon,
+    texts.to_segments(), titles.to_segments())``."""
+    n_docs = len(texts)
     if len(titles) != n_docs:
         raise ValueError(f"paper_evidence_arrays: {n_docs} texts but {len(titles)} titles")
-    text_hits, title_hits = scan_arrays(lexicon, texts), scan_arrays(lexicon, titles)
-    grams = text_hits.grams
-    n_grams = len(grams)
-    width = max(n_themes, int(text_hits.theme.max(initial=-1)) + 1, int(title_hits.theme.max(initial=-1)) + 1)
-
-    def flat(doc: np.ndarray, theme: np.ndarray) -> np.ndarray:
-        return doc * n_themes + theme
-
-    size = n_docs * n_themes
-    title_seed = title_hits.weight >= SEED_WEIGHT
-    title_cell = flat(title_hits.doc[title_seed], title_hits.theme[title_seed])
-    title_seeds = _cell_sums(title_cell, np.ones(len(title_cell)), size).reshape(n_docs, n_themes)
-
-    # one row per distinct (paper, n-gram, theme) of the text, with its count
-    text_key = (text_hits.doc * n_grams + text_hits.gram) * width + text_hits.theme
-    keys, first, count = np.unique(text_key, return_index=True, return_counts=True)
-    doc, gram, theme = text_hits.doc[first], text_hits.gram[first], text_hits.theme[first]
-    weight = text_hits.weight[first]
-    title_key = (title_hits.doc * n_grams + title_hits.gram) * width + title_hits.theme
-    title_keys = np.unique(title_key)
-    at = np.minimum(np.searchsorted(title_keys, keys), max(len(title_keys) - 1, 0))
-    title = (title_keys[at] == keys).astype(np.float64) if len(title_keys) else np.zeros(len(keys))
-
-    seed = weight >= SEED_WEIGHT
-    cell = flat(doc, theme)
-    seeds = _cell_sums(cell[seed], count[seed], size).reshape(n_docs, n_themes)
-    distinct = _cell_sums(cell[seed], np.ones(int(seed.sum())), size).reshape(n_docs, n_themes)
-    related = _cell_sums(cell[~seed], count[~seed], size).reshape(n_docs, n_themes)
-
-    # evidence terms: the strongest match of each name, strongest names first (ties by name)
-    logs = np.asarray([0.0] + [math.log(c) for c in range(1, int(count.max(initial=0)) + 1)])
-    strength = weight * (1.0 + logs[count] + title)
-    names = [lexicon.names[g] for g in grams]
-    ranked = sorted(set(names))
-    name_rank = {name: r for r, name in enumerate(ranked)}
-    name = np.asarray([name_rank[n] for n in names], dtype=np.int64)[gram] if n_grams else gram
-    # the best strength of each (paper, theme, name): several n-grams share a name (a term and its plural)
-    n_names = max(len(ranked), 1)
-    group = cell * n_names + name
-    order = np.argsort(group)
-    group, strength = group[order], strength[order]
-    starts = _run_starts(group)
-    best = np.maximum.reduceat(strength, starts) if len(starts) else strength
-    earliest = np.minimum.reduceat(first[order], starts) if len(starts) else first[order]  # its first match (a hit row)
-    shown = text_hits.surface[earliest]  # the words of that match
-    cell, name = np.divmod(group[starts], n_names)
-    # strongest first within each (paper, theme), ties by name: one integer key when it fits, else lexsort
-    levels, level = np.unique(best, return_inverse=True)
-    if size * max(len(levels), 1) * n_names < 2**62:
-        order = np.argsort((cell * len(levels) + (len(levels) - 1 - level)) * n_names + name)
-    else:
-        order = np.lexsort((name, -best, cell))
-    cell, shown = cell[order], shown[order]
-    starts = _run_starts(cell)
-    ends = np.minimum(np.append(starts[1:], len(cell)), starts + MAX_EVIDENCE)
-    kept = ragged_gather(shown, starts, ends - starts)
-    kept_names = np.asarray(text_hits.surfaces, dtype=object)[kept].tolist()
-    kept_ends = np.cumsum(ends - starts).tolist()
-    collecting = gc.isenabled()
-    gc.disable()  # n_docs * n_themes small lists: the cyclic collector would rescan the heap again and again
-    try:
-        cells: list[list[str]] = [[] for _ in range(size)]
-        begin = 0
-        for c, end in zip(cell[starts].tolist(), kept_ends):
-            cells[c] = kept_names[begin:end]
-            begin = end
-        evidence = [cells[row * n_themes : (row + 1) * n_themes] for row in range(n_docs)]
-    finally:
-        if collecting:
-            gc.enable()
-    return PaperEvidence(title_seeds=title_seeds, seeds=seeds, distinct_seeds=distinct, related=related, terms=evidence)
-
-
-def _run_starts(values: np.ndarray) -> np.ndarray:
-    """Where each run of equal values starts in ``values`` (1-d)."""
-    if not len(values):
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
-
-
-def _cell_sums(cells: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """``values`` summed per cell, as ``float64`` of length ``size``."""
-    return np.bincount(cells, weights=np.asarray(values, dtype=np.float64), minlength=size).astype(np.float64)
+    counts = count_evidence(lexicon, texts, titles, MAX_EVIDENCE)
+    return PaperEvidence(
+        title_seeds=counts.title_seeds, seeds=counts.seeds, distinct_seeds=counts.distinct_seeds,
+        related=counts.related, terms=counts.terms,
+    )
 
 
 def theme_features(
@@ -459,32 +382,47 @@ def assign_themes(
         n_terms = np.array([len(t.seeds) + len(t.related) for t in themes])
         combined = (calibration or CALIBRATION).combine(term_scores, learned, n_terms)
     scores = np.round(combined, 6)  # stable decisions and stable CSV output across platforms
-
-    thresholds = np.asarray([rule.threshold if t.threshold is None else t.threshold for t in themes], dtype=np.float64)
-    assigned = scores >= thresholds  # a theme's own threshold (themes file), else themes.threshold
-    if rule.max_per_paper < scores.shape[1]:
-        order = np.argsort(-scores, axis=1, kind="stable")
-        rank = np.empty_like(order)
-        rank[np.arange(scores.shape[0])[:, None], order] = np.arange(scores.shape[1])
-        assigned &= rank < rule.max_per_paper
-
+    assigned = _decide(themes, scores, rule)
     dominant_topic = doc_topic.argmax(axis=1) if topic is not None and doc_topic is not None else None
-    table_evidence: list[tuple[tuple[str, ...], ...]] = []
-    for row in range(scores.shape[0]):
-        per_theme: list[tuple[str, ...]] = []
-        for theme in range(scores.shape[1]):
-            terms = tuple(evidence.terms[row][theme])
-            if not terms and assigned[row, theme] and dominant_topic is not None:
-                terms = (f"topic {int(dominant_topic[row])}",)
-            per_theme.append(terms)
-        table_evidence.append(tuple(per_theme))
     return ThemeTable(
         themes=tuple(themes),
         doc_ids=tuple(doc_ids),
         scores=scores,
         assigned=assigned,
-        evidence=tuple(table_evidence),
+        evidence=_table_evidence(evidence, assigned, dominant_topic),
         topic_theme=topic_theme,
         cluster_theme=cluster_theme,
         parts=features,
     )
+
+
+def _decide(themes: Sequence[ThemeDefinition], scores: np.ndarray, rule: ThemeRule) -> np.ndarray:
+    """Which themes each paper carries, bool ``(n_docs, n_themes)`` from ``scores`` of that shape: a score that
+    reaches the theme's own threshold (themes file), else ``rule.threshold``, and is among the paper's
+    ``rule.max_per_paper`` best (ties in theme order)."""
+    thresholds = np.asarray([rule.threshold if t.threshold is None else t.threshold for t in themes], dtype=np.float64)
+    assigned: np.ndarray = scores >= thresholds  # a theme's own threshold (themes file), else themes.threshold
+    if rule.max_per_paper < scores.shape[1]:
+        order = np.argsort(-scores, axis=1, kind="stable")
+        rank = np.empty_like(order)
+        rank[np.arange(scores.shape[0])[:, None], order] = np.arange(scores.shape[1])
+        assigned &= rank < rule.max_per_paper
+    return assigned
+
+
+def _table_evidence(
+    evidence: PaperEvidence, assigned: np.ndarray, dominant_topic: np.ndarray | None
+) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """:attr:`ThemeTable.evidence`: the evidence terms of every paper and theme (``assigned`` is bool ``(n_docs,
+    n_themes)``); an assigned theme without terms shows the paper's dominant topic (``dominant_topic``,
+    ``(n_docs,)``) as ``"topic 3"``, when there is one."""
+    table_evidence: list[tuple[tuple[str, ...], ...]] = []
+    for row in range(assigned.shape[0]):
+        per_theme: list[tuple[str, ...]] = []
+        for theme in range(assigned.shape[1]):
+            terms = tuple(evidence.terms[row][theme])
+            if not terms and assigned[row, theme] and dominant_topic is not None:
+                terms = (f"topic {int(dominant_topic[row])}",)
+            per_theme.append(terms)
+        table_evidence.append(tuple(per_theme))
+    return tuple(table_evidence)

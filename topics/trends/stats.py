@@ -9,7 +9,7 @@ publication list varies more than binomial sampling allows (calls for papers, sp
 all move whole years), so a plain binomial test flags most themes of a large corpus as trending. Scaling the
 variance by the Pearson dispersion keeps such year-to-year noise from passing for a trend, while on data that
 really is binomial the test stays at or below its nominal 5% false-positive rate (measured in the tests on
-200 flat binomial themes and 200 flat beta-binomial ones; see :func:`fit_trend`).
+200 flat binomial themes and 200 flat beta-binomial ones; see :func:`fit_trend` and :func:`_dispersion_scale`).
 """
 
 from __future__ import annotations
@@ -271,21 +271,8 @@ def fit_trend(
     * the normal distribution when the scale is 1 (the data are no more variable than binomial sampling,
       nothing was estimated: the ordinary Wald test).
 
-    Measured on flat synthetic themes (10 yearly periods of 300-600 papers, shares 0.02-0.3, 1,000 themes each,
-    share of p < 0.05): binomial counts 2.7% with this rule, 1.5% with the t distribution throughout, 4.8% with
-    the plain binomial test; beta-binomial counts (intra-year correlation 0.01, variance 4-7 times
-    binomial) 6.3% with this rule, 41.5% with the plain binomial test. The floor at 1 is what makes binomial data
-    conservative (when the dispersion estimate exceeds 1 by chance, the errors widen); the normal distribution
-    throughout would flag overdispersed data too often with few periods (8.5% of the beta-binomial themes, and
-    3.9% of the binomial ones). The switch at scale 1 has a price: a p-value jumps slightly as the dispersion
-    crosses 1.
-
-    Separation: when the maximum likelihood slope is infinite (e.g. counts ``0, 0, 0, 5, 9`` of ``5, 5, 5, 5, 9``
-    papers: the theme appears abruptly and then fills its rows), the fit is redone with 0.5 added to every count
-    and 1 to every total of the fit, which gives a finite, somewhat shrunken slope. It is detected by fitted
-    shares within 1e-8 of 0 or 1, a fit that did not converge, or non-finite estimates. statsmodels' own
-    warnings are not used for this (it also warns on a saturated fit, e.g. two periods) and never reach the
-    caller.
+    :func:`_dispersion_scale` gives the false-positive rates this rule was chosen on, and
+    :func:`_fit_with_continuity_fallback` how a separated fit (an infinite slope) is redone.
     """
     cells = _clean_cells(counts, totals, times, groups)
     papers = int(round(cells.totals.sum()))
@@ -299,14 +286,62 @@ def fit_trend(
 
     fit_cells = _subset(cells, fit_rows)
     centre = float(np.unique(fit_cells.times).mean())
-    fit = _fit_logit(fit_cells, centre)
-    if fit is None:
-        fit = _fit_logit(_continuity_corrected(fit_cells), centre)
+    fit = _fit_with_continuity_fallback(fit_cells, centre)
     if fit is None:  # not expected once every cell lies strictly inside (0, 1); stay safe all the same
         return _flat_fit(cells, weights, periods, count, papers)
+    return _trend_from_fit(cells, fit, informative, weights, centre, confidence, (periods, count, papers))
 
+
+def _fit_with_continuity_fallback(cells: _Cells, centre: float) -> _LogitFit | None:
+    """:func:`_fit_logit` of the cells, redone on :func:`_continuity_corrected` cells when it separates.
+
+    Separation: when the maximum likelihood slope is infinite (e.g. counts ``0, 0, 0, 5, 9`` of ``5, 5, 5, 5, 9``
+    papers: the theme appears abruptly and then fills its rows), the fit is redone with 0.5 added to every count
+    and 1 to every total of the fit, which gives a finite, somewhat shrunken slope. It is detected by fitted
+    shares within 1e-8 of 0 or 1, a fit that did not converge, or non-finite estimates. statsmodels' own
+    warnings are not used for this (it also warns on a saturated fit, e.g. two periods) and never reach the
+    caller. ``None`` when the corrected fit fails too.
+    """
+    fit = _fit_logit(cells, centre)
+    if fit is None:
+        fit = _fit_logit(_continuity_corrected(cells), centre)
+    return fit
+
+
+def _dispersion_scale(fit: _LogitFit) -> float:
+    """The quasi-binomial scale of a fit (``>= 1``): ``max(1, Pearson χ² / df_resid)``, 1 without a residual
+    degree of freedom or when the ratio is not finite.
+
+    Measured on flat synthetic themes (10 yearly periods of 300-600 papers, shares 0.02-0.3, 1,000 themes each,
+    share of p < 0.05): binomial counts 2.7% with the rule of :func:`fit_trend` (t when the scale exceeds 1,
+    else normal), 1.5% with the t distribution throughout, 4.8% with the plain binomial test; beta-binomial
+    counts (intra-year correlation 0.01, variance 4-7 times binomial) 6.3% with this rule, 41.5% with the plain
+    binomial test. The floor at 1 is what makes binomial data conservative (when the dispersion estimate exceeds
+    1 by chance, the errors widen); the normal distribution throughout would flag overdispersed data too often
+    with few periods (8.5% of the beta-binomial themes, and 3.9% of the binomial ones). The switch at scale 1
+    has a price: a p-value jumps slightly as the dispersion crosses 1.
+    """
     scale = fit.pearson_chi2 / fit.df_resid if fit.df_resid >= 1 else 1.0
-    scale = max(1.0, float(scale)) if np.isfinite(scale) else 1.0
+    return max(1.0, float(scale)) if np.isfinite(scale) else 1.0
+
+
+def _trend_from_fit(
+    cells: _Cells,
+    fit: _LogitFit,
+    informative: np.ndarray,
+    weights: np.ndarray,
+    centre: float,
+    confidence: float,
+    sizes: tuple[int, int, int],
+) -> TrendFit:
+    """The :class:`TrendFit` of a converged logit fit of ``cells``.
+
+    ``informative`` (shape ``(n_groups,)`` bool) and ``weights`` (shape ``(n_groups,)``, shares of the papers)
+    are over the groups of ``cells``; ``centre`` is the time the fit's times were centred on; ``sizes`` is
+    ``(periods, count, papers)`` of the cells.
+    """
+    periods, count, papers = sizes
+    scale = _dispersion_scale(fit)
     se = fit.slope_se * np.sqrt(scale)
     critical, p_value = _slope_test(fit.slope, se, scale, fit.df_resid, confidence)
     span = float(cells.times.max() - cells.times.min())

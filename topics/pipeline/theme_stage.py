@@ -1,0 +1,115 @@
+"""The themes stage of a run: each paper's theme scores, evidence and assigned themes (lexicon, learner,
+calibration), with its stage-cache entry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import topics
+from preprocessing.nlp import Tokenizer
+from preprocessing.token_cache import default_cache_dir
+from topics.config import RunConfig, config_to_dict
+from topics.pipeline.corpus_stage import token_caches
+from topics.pipeline.model_stages import CorpusTokens, FittedModels
+from topics.pipeline.stage_cache import StageCache, file_signature, stage_key
+from topics.results import ThemeDefinition, ThemeTable
+from topics.themes.background import background_texts, tokenize_background
+from topics.themes.learner import PSEUDO_LABEL_RULES, SOLVER, SeededThemeClassifier, learn_theme_scores
+from topics.themes.lexicon import Unmatchable, against_lexicon, build_lexicon
+from topics.themes.scoring import (
+    CALIBRATION,
+    SCORERS,
+    ThemeRule,
+    assign_themes,
+    demote_against,
+    group_theme_scores,
+    paper_evidence,
+    term_theme_weights,
+)
+
+
+def assign_paper_themes(
+    config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
+    ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool = True,
+) -> tuple[ThemeTable, list[Unmatchable]]:
+    """Every paper's themes from its own words (the theme lexicon scanned over its tokens), from what the
+    corpus and the background corpus teach about each theme (``themes.learn``), and from the LDA topics and
+    clusters of ``fitted`` it belongs to; also the theme terms that tokenisation cannot match (for a warning)."""
+    lexicon, unmatchable = build_lexicon(themes, tokenizer)
+    if tokens.theme_texts is None or tokens.theme_titles is None:
+        raise ValueError("assign_paper_themes needs the theme tokens (tokenize_corpus gives them)")
+    against, unmatchable_against = against_lexicon(themes, tokenizer)
+    evidence = demote_against(
+        paper_evidence(lexicon, tokens.theme_texts, tokens.theme_titles),
+        against,
+        tokens.theme_texts,
+        tokens.theme_titles,
+    )
+    learned = None
+    if config.themes.learn:
+        background = background_themes = None
+        if config.themes.background is not None:
+            bg_texts, bg_titles = background_texts(config.themes.background, titles)
+            background, background_themes = tokenize_background(
+                bg_texts, bg_titles, tokenizer, *token_caches(config, tokenizer, use_cache)
+            )
+        learned, _ = learn_theme_scores(
+            lexicon, evidence, tokens.texts, background, random_state=config.seed, background_themes=background_themes,
+            against=against,
+        )
+    lda_result, lda_model = fitted.lda_result, fitted.lda_model
+    cluster_result, cluster_model = fitted.side.result, fitted.side.model
+    topic_theme = cluster_theme = None
+    if lda_model is not None:
+        topic_theme = group_theme_scores(lda_model.topic_term_, term_theme_weights(lexicon, fitted.vocabulary.terms))
+    if cluster_model is not None:
+        cluster_theme = group_theme_scores(cluster_model.centroids_, term_theme_weights(lexicon, cluster_model.terms_))
+    tcfg = config.themes
+    table = assign_themes(
+        themes, ids, evidence, ThemeRule(tcfg.threshold, tcfg.max_per_paper),
+        doc_topic=lda_result.doc_topic if lda_result is not None else None,
+        topic_theme=topic_theme,
+        doc_cluster=cluster_result.assignments if cluster_result is not None else None,
+        cluster_theme=cluster_theme,
+        learned=learned,
+    )
+    return table, [*unmatchable, *unmatchable_against]
+
+def _scorers_fingerprint() -> list[Any]:
+    """The shipped term scorers as a list that is the same in every process (a frozenset's repr is not: its
+    order follows string hashes, which change from run to run)."""
+    return sorted(
+        (sorted(kinds), sorted(scorer.coefficients.items()), scorer.intercept) for kinds, scorer in SCORERS.items()
+    )
+
+def cached_themes(
+    config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
+    ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool,
+) -> tuple[ThemeTable, list[Unmatchable]]:
+    """:func:`assign_paper_themes`, or its result from the stage cache when the models came from (or went into)
+    the cache entry ``fitted.key`` (same tokens, ids and model settings) and the theme definitions file, the
+    theme settings and the tokenizer are unchanged. Without a cache it always computes."""
+    use = use_cache and config.cache.enabled and bool(fitted.key)
+    cache = StageCache(config.cache.dir or default_cache_dir()) if use else None
+    key = ""
+    if cache is not None:
+        try:
+            definitions = Path(config.themes.file).read_bytes()
+        except OSError:
+            definitions = b""
+        background = config.themes.background
+        key = stage_key(["themes", topics.__version__, fitted.key, definitions, config_to_dict(config)["themes"],
+                         file_signature(background) if background is not None else None, config.seed,
+                         repr(CALIBRATION), sorted(SeededThemeClassifier().get_params().items()), PSEUDO_LABEL_RULES,
+                         sorted(SOLVER.items()),
+                         _scorers_fingerprint(),
+                         tokenizer.settings.fingerprint(), tokenizer.theme_fingerprint()])
+        cached = cache.load("themes", key)
+        if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], ThemeTable):
+            return cached
+    table, unmatchable = assign_paper_themes(config, themes, tokenizer, tokens, ids, titles, fitted, use_cache)
+    if cache is not None and definitions:
+        cache.store("themes", key, (table, unmatchable))
+    return table, unmatchable
