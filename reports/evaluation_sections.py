@@ -12,7 +12,7 @@ from reports import figures
 from reports.escape import shorten
 from reports.figures.evaluation import pr_curve_figure, reliability_figure
 from reports.figures.themes import theme_labels
-from reports.section import Section
+from reports.page import Section
 from reports.table import Cell, TableData
 from topics.results import ErrorCase, Evaluation, RunResult
 

@@ -17,9 +17,9 @@ from reports import figures
 from reports.escape import shorten
 from reports.evaluation_sections import evaluation_section
 from reports.figures.docmap import method_name
-from reports.figures.themes import theme_counts, theme_labels
-from reports.figures.topics import topic_label, topic_names
-from reports.section import Section
+from reports.figures.themes import papers_per_theme, theme_labels
+from reports.figures.topics import display_label, topic_names
+from reports.page import Section
 from reports.table import Cell, TableData, build_paper_table
 from reports.trend_sections import trends_section
 from topics.results import RunResult, ThemeTable, TopicResult
@@ -105,7 +105,7 @@ def overview_section(run: RunResult) -> Section:
 def themes_section(run: RunResult) -> Section:
     """Papers per theme overall (per period: see the trends section)."""
     themes = run.themes
-    counts = theme_counts(themes)
+    counts = papers_per_theme(themes)
     labels = theme_labels(themes)
     n_docs = max(len(themes.doc_ids), 1)
     definitions = {theme.id: theme.description for theme in themes.themes}
@@ -220,7 +220,7 @@ def alignment_parts(run: RunResult, block: str, noun: str) -> tuple[Section, ...
     matched = sum(1 for m in alignment.matched_previous if m is not None)
     index = {topic_id: k for k, topic_id in enumerate(alignment.ids)}
     rows: list[tuple[Cell, ...]] = [
-        ("born", topic_id, shorten(topic_label(result, index[topic_id]), LABEL_CHARS)) for topic_id in alignment.born
+        ("born", topic_id, shorten(display_label(result, index[topic_id]), LABEL_CHARS)) for topic_id in alignment.born
     ]
     rows += [("gone", topic_id, shorten(label, LABEL_CHARS)) for topic_id, label in alignment.gone]
     source = Path(str(alignment.previous)).name if alignment.previous is not None else "the previous run"
@@ -360,7 +360,7 @@ def topic_summary_table(
     columns += ["Closest theme"] if with_theme else []
     rows = []
     for k in range(result.n_topics):
-        row: list[Any] = [result.topic_id(k), shorten(topic_label(result, k), LABEL_CHARS), int(result.sizes[k])]
+        row: list[Any] = [result.topic_id(k), shorten(display_label(result, k), LABEL_CHARS), int(result.sizes[k])]
         row.append(f"{float(result.prevalence[k]):.1%}")
         if with_npmi:
             row.append(f"{result.topic_coherence[k]:.3f}")

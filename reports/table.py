@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reports.figures.themes import theme_labels
-from reports.figures.topics import topic_label
+from reports.figures.topics import display_label
 from topics.results import UNASSIGNED, RunResult, TopicResult
 
 #: A cell value: text or a number (numbers sort numerically in the browser).
@@ -103,5 +103,5 @@ def _assignment_names(result: TopicResult | None) -> dict[str, str]:
     """Paper id -> ``"k: label"`` of its dominant topic/cluster; empty without a result."""
     if result is None:
         return {}
-    names = [f"{result.topic_id(k)}: {topic_label(result, k)}" for k in range(result.n_topics)]
+    names = [f"{result.topic_id(k)}: {display_label(result, k)}" for k in range(result.n_topics)]
     return {doc_id: names[k] for doc_id, k in zip(result.doc_ids, result.assignments)}

@@ -11,7 +11,7 @@ import pandas as pd
 from reports import figures
 from reports.escape import shorten
 from reports.figures.themes import theme_labels
-from reports.section import Section
+from reports.page import Section
 from reports.table import Cell, TableData
 from topics.results import (
     DECLINING,

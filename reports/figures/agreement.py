@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from reports.escape import escape_text, shorten
-from reports.figures.topics import topic_label
+from reports.figures.topics import display_label
 from reports.style import MARGIN, apply_style, count_heatmap
 from topics.results import Agreement, TopicResult
 
@@ -24,7 +24,7 @@ def axis_labels(result: TopicResult | None, noun: str, n: int) -> list[str]:
     if result is None or result.n_topics != n:
         return [escape_text(f"{noun} {k}") for k in range(n)]
     return [
-        escape_text(f"{noun} {result.topic_id(k)}: {shorten(topic_label(result, k), LABEL_CHARS)}") for k in range(n)
+        escape_text(f"{noun} {result.topic_id(k)}: {shorten(display_label(result, k), LABEL_CHARS)}") for k in range(n)
     ]
 
 

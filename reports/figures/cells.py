@@ -25,7 +25,7 @@ def number(value: object) -> float | None:
     return None if np.isnan(as_float) else as_float
 
 
-def points(value: object) -> float | None:
+def percentage_points(value: object) -> float | None:
     """A fraction ``value`` in percentage points, ``None`` when missing."""
     fraction = number(value)
     return None if fraction is None else fraction * 100

@@ -6,7 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from reports.escape import escape_text, shorten
-from reports.figures.topics import intertopic_map_figure, top_terms_figure, topic_color, topic_label
+from reports.figures.topics import display_label, intertopic_map_figure, top_terms_figure, topic_color
 from reports.style import apply_style, bar_height
 from topics.results import TopicResult
 
@@ -26,7 +26,7 @@ def cluster_sizes_figure(clusters: TopicResult) -> go.Figure:
         go.Bar(
             x=[sizes[k] for k in order],
             y=[
-                escape_text(f"{NOUN} {clusters.topic_id(k)}: {shorten(topic_label(clusters, k), LABEL_CHARS)}")
+                escape_text(f"{NOUN} {clusters.topic_id(k)}: {shorten(display_label(clusters, k), LABEL_CHARS)}")
                 for k in order
             ],
             orientation="h",

@@ -68,7 +68,9 @@ def _hover_data(rows: pd.DataFrame) -> list[list[object]]:
     """Per row: change, its interval's ends (points), status, p, q, then count and papers before and after."""
     return [
         [
-            cells.points(r.change), cells.points(r.change_low), cells.points(r.change_high),
+            cells.percentage_points(r.change),
+            cells.percentage_points(r.change_low),
+            cells.percentage_points(r.change_high),
             escape_text(r.status), cells.number(r.p_value), cells.number(r.q_value),
             cells.whole(r.count_before), cells.whole(r.papers_before),
             cells.whole(r.count_after), cells.whole(r.papers_after),

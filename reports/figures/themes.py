@@ -20,7 +20,7 @@ def theme_labels(themes: ThemeTable) -> dict[str, str]:
     return labels
 
 
-def theme_counts(themes: ThemeTable) -> dict[str, int]:
+def papers_per_theme(themes: ThemeTable) -> dict[str, int]:
     """Papers carrying each theme (theme order), then ``UNASSIGNED``: papers with no theme at all."""
     assigned = np.asarray(themes.assigned, dtype=bool)
     counts = {theme_id: int(assigned[:, j].sum()) for j, theme_id in enumerate(themes.theme_ids)}
@@ -34,7 +34,7 @@ def theme_shares_figure(themes: ThemeTable) -> go.Figure:
     Bars keep theme order top to bottom with unassigned last; hover shows the share of all papers (a paper
     may carry several themes, so shares need not sum to 1).
     """
-    counts = theme_counts(themes)
+    counts = papers_per_theme(themes)
     labels = theme_labels(themes)
     colors = theme_colors(themes.theme_ids)
     n_docs = max(len(themes.doc_ids), 1)

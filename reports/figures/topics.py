@@ -18,7 +18,7 @@ N_TERMS = 10
 LABEL_CHARS = 30
 
 
-def topic_label(result: TopicResult, k: int) -> str:
+def display_label(result: TopicResult, k: int) -> str:
     """Raw (unescaped) label of topic ``k``: its given label, else its three heaviest terms joined."""
     if k < len(result.labels) and result.labels[k]:
         return result.labels[k]
@@ -27,7 +27,7 @@ def topic_label(result: TopicResult, k: int) -> str:
 
 def topic_names(result: TopicResult, noun: str = "Topic") -> list[str]:
     """Raw name of every topic of ``result``: ``"<noun> id: label"`` with the topic's user-facing id."""
-    return [f"{noun} {result.topic_id(k)}: {topic_label(result, k)}" for k in range(result.n_topics)]
+    return [f"{noun} {result.topic_id(k)}: {display_label(result, k)}" for k in range(result.n_topics)]
 
 
 def topic_color(k: int) -> str:
@@ -46,7 +46,7 @@ def top_terms_figure(result: TopicResult, noun: str = "Topic", n_terms: int = N_
     n_rows = max(math.ceil(n_topics / n_cols), 1)
     titles = []
     for k in range(n_topics):
-        title = f"{noun} {result.topic_id(k)}: {shorten(topic_label(result, k), LABEL_CHARS)}"
+        title = f"{noun} {result.topic_id(k)}: {shorten(display_label(result, k), LABEL_CHARS)}"
         if k < len(result.topic_coherence):
             title += f" (NPMI {result.topic_coherence[k]:.2f})"
         titles.append(escape_text(title))
@@ -93,7 +93,7 @@ def intertopic_map_figure(result: TopicResult, noun: str = "Topic") -> go.Figure
         hover.append(
             PLOTLY_BREAK.join(
                 (
-                    f"<b>{escape_text(f'{noun} {result.topic_id(k)}')}</b>: {escape_text(topic_label(result, k))}",
+                    f"<b>{escape_text(f'{noun} {result.topic_id(k)}')}</b>: {escape_text(display_label(result, k))}",
                     f"prevalence {prevalence[k]:.1%}",
                     escape_text(shorten(terms, 120)),
                 )

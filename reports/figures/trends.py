@@ -308,7 +308,7 @@ def _effect_trace(part: pd.DataFrame, labels: list[str], name: str, direction: s
             [
                 cells.number(r.share_start), cells.number(r.share_end),
                 escape_text(r.start), escape_text(r.end),
-                cells.points(r.slope_low), cells.points(r.slope_high),
+                cells.percentage_points(r.slope_low), cells.percentage_points(r.slope_high),
                 cells.number(r.p_value), cells.number(r.q_value), cells.whole(r.count), cells.whole(r.papers),
             ]
             for r in part.itertuples(index=False)

@@ -25,8 +25,8 @@ from topics.models.alignment import (
     TopicAlignment,
     align_topics,
     identity_alignment,
+    jaccard_similarity,
     load_previous_topics,
-    topic_similarity,
 )
 from topics.models.lda import LdaTopicModel
 from topics.models.vocabulary import Vocabulary, build_vocabulary
@@ -312,7 +312,7 @@ def test_similarity_is_weighted_jaccard_of_top_terms() -> None:
     # new topic 0 cut to its top 2 terms: policy 0.4, agent 0.2 -> {policy: 2/3, agent: 1/3}; previous
     # {policy: 3/4, reward: 1/4}; shared mass min(2/3, 3/4) = 2/3, so J = (2/3) / (2 - 2/3) = 1/2.
     topic_term = np.array([[0.4, 0.1, 0.2, 0.0], [0.0, 0.0, 0.1, 0.9]])
-    similarity = topic_similarity(previous, topic_term, terms)
+    similarity = jaccard_similarity(previous, topic_term, terms)
     assert similarity.shape == (2, 2)
     assert similarity[0, 0] == pytest.approx(0.5)
     assert similarity[0, 1] == 0.0
@@ -322,7 +322,7 @@ def test_similarity_is_weighted_jaccard_of_top_terms() -> None:
 
 def test_similarity_checks_shapes() -> None:
     with pytest.raises(ValueError, match=r"topic_term must have shape \(n_topics, 3\), got \(2, 2\)"):
-        topic_similarity(_previous({"a": 1.0}), np.ones((2, 2)), ["a", "b", "c"])
+        jaccard_similarity(_previous({"a": 1.0}), np.ones((2, 2)), ["a", "b", "c"])
 
 
 # --- alignment --------------------------------------------------------------------------------------------------
@@ -421,7 +421,7 @@ def test_sub_threshold_pairs_do_not_steal_a_match() -> None:
     previous = _previous({"a": 0.5, "b": 0.5}, {"c": 0.5, "d": 0.5})
     terms = ["a", "b", "c", "d", "e"]
     topic_term = np.array([[0.6, 0.0, 0.4, 0.0, 0.0], [0.0, 0.48, 0.0, 0.0, 0.52]])
-    similarity = topic_similarity(previous, topic_term, terms)
+    similarity = jaccard_similarity(previous, topic_term, terms)
     assert similarity == pytest.approx(np.array([[1 / 3, 0.25], [0.48 / 1.52, 0.0]]))
     alignment = align_topics(previous, topic_term, terms, min_similarity=0.3)
     assert alignment.matched_previous == (0, None)

@@ -10,10 +10,10 @@ from topics.models.clusters import TfidfClusterModel
 from topics.models.lda import LdaTopicModel
 from topics.models.stability import (
     StabilityResult,
+    js_similarity,
     kmeans_stability,
     lda_stability,
     match_topics,
-    topic_similarity,
     topic_stability,
 )
 from topics.models.vocabulary import Vocabulary, build_vocabulary
@@ -106,12 +106,12 @@ def test_match_topics_with_more_topics_in_the_other_fit() -> None:
 
 
 def test_similarity_is_one_minus_jensen_shannon_distance_base_2() -> None:
-    similarity = topic_similarity(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]))
+    similarity = js_similarity(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]))
     # JS divergence of (1, 0) and (0.5, 0.5): 0.5 * KL((1,0) || (.75,.25)) + 0.5 * KL((.5,.5) || (.75,.25))
     divergence = 0.5 * np.log2(1 / 0.75) + 0.5 * (0.5 * np.log2(0.5 / 0.75) + 0.5 * np.log2(0.5 / 0.25))
     np.testing.assert_allclose(similarity, [[0.0, 1.0, 1.0 - np.sqrt(divergence)]], atol=1e-12)
     # an all-zero row counts as uniform
-    np.testing.assert_allclose(topic_similarity(np.array([[0.0, 0.0]]), np.array([[0.5, 0.5]])), [[1.0]], atol=1e-12)
+    np.testing.assert_allclose(js_similarity(np.array([[0.0, 0.0]]), np.array([[0.5, 0.5]])), [[1.0]], atol=1e-12)
 
 
 # --- stability ---------------------------------------------------------------------------------------------

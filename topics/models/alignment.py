@@ -190,7 +190,7 @@ def _weighted_jaccard(p: dict[str, float], q: dict[str, float]) -> float:
     return min(1.0, shared / (2.0 - shared))  # sum(max) = sum(p) + sum(q) - sum(min) = 2 - shared
 
 
-def topic_similarity(previous: PreviousTopics, topic_term: np.ndarray, terms: Sequence[str]) -> np.ndarray:
+def jaccard_similarity(previous: PreviousTopics, topic_term: np.ndarray, terms: Sequence[str]) -> np.ndarray:
     """Weighted Jaccard similarity of each new topic to each previous topic on their top terms.
 
     ``topic_term`` has shape ``(n_topics, n_terms)`` (rows p(term | topic), or any non-negative term weights);
@@ -224,14 +224,14 @@ def align_topics(
     """Match the new fit's topics to ``previous`` one-to-one and give each new topic its id.
 
     ``topic_term`` has shape ``(n_topics, n_terms)``, rows p(term | topic) of the new fit; ``terms`` has length
-    ``n_terms``. Similarities (see :func:`topic_similarity`) under ``min_similarity`` are set to 0, then the
+    ``n_terms``. Similarities (see :func:`jaccard_similarity`) under ``min_similarity`` are set to 0, then the
     Hungarian algorithm picks the pairing with the largest total similarity; pairs still under ``min_similarity``
     are left unmatched. Matched topics keep the previous id and label; unmatched new topics get fresh ids from
     ``max(previous ids) + 1`` upwards in new topic order, so an id that is gone is never reused. Deterministic.
     """
     if not 0.0 < min_similarity <= 1.0:
         raise ValueError(f"min_similarity must be in (0, 1], got {min_similarity}")
-    similarity = topic_similarity(previous, topic_term, terms)
+    similarity = jaccard_similarity(previous, topic_term, terms)
     n_new, n_prev = similarity.shape
     gain = np.where(similarity >= min_similarity, similarity, 0.0)
     rows, cols = linear_sum_assignment(gain, maximize=True)

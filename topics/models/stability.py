@@ -45,7 +45,7 @@ def _distributions(rows: np.ndarray) -> np.ndarray:
     return np.where(sums > 0, rows / np.where(sums > 0, sums, 1.0), uniform)
 
 
-def topic_similarity(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
+def js_similarity(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
     """``1 - JS distance`` (base 2) between every row of ``reference`` (shape ``(k_ref, n_terms)``) and of
     ``other`` (shape ``(k_other, n_terms)``), as an array of shape ``(k_ref, k_other)`` in ``[0, 1]``.
     Rows are normalised to sum to 1 first."""
@@ -69,7 +69,7 @@ def match_topics(reference: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, 
     ``1 - JS distance`` in ``[0, 1]``. When ``other`` has fewer rows, unmatched reference rows get index -1 and
     similarity 0.
     """
-    similarity = topic_similarity(reference, other)
+    similarity = js_similarity(reference, other)
     index = np.full(similarity.shape[0], -1, dtype=int)
     matched = np.zeros(similarity.shape[0])
     rows, cols = linear_sum_assignment(similarity, maximize=True)

@@ -10,7 +10,7 @@ from rich.text import Text
 from topics.results import DECLINING, EMERGING, NORMALIZED, RAW, STABLE, SnapshotComparison, TrendTable
 
 
-def points(value: float) -> str:
+def signed_points(value: float) -> str:
     """A share change (a fraction) as signed percentage points: ``0.0123 -> "+1.23"``."""
     return f"{100 * value:+.2f}"
 
@@ -56,8 +56,8 @@ def ranking_tables(trends: TrendTable, top: int = 15) -> list[Table]:
             for row in rows.itertuples(index=False):
                 label = row.label if row.kind == "theme" else f"{row.id} · {row.label}"
                 table.add_row(
-                    str(row.kind), Text(str(label)), str(row.trend), points(row.slope),
-                    f"[{points(row.slope_low)}, {points(row.slope_high)}]",
+                    str(row.kind), Text(str(label)), str(row.trend), signed_points(row.slope),
+                    f"[{signed_points(row.slope_low)}, {signed_points(row.slope_high)}]",
                     f"{row.share_start:.1%} → {row.share_end:.1%}", f"{row.q_value:.2g}",
                 )
             if not len(rows):
@@ -84,8 +84,8 @@ def comparison_table(comparison: SnapshotComparison) -> Table:
         status = row.status if row.status != "stable" else "not significant"
         table.add_row(
             Text(str(row.label)), status, f"{row.count_before} ({row.share_before:.1%})",
-            f"{row.count_after} ({row.share_after:.1%})", points(row.change),
-            f"[{points(row.change_low)}, {points(row.change_high)}]", f"{row.q_value:.2g}",
+            f"{row.count_after} ({row.share_after:.1%})", signed_points(row.change),
+            f"[{signed_points(row.change_low)}, {signed_points(row.change_high)}]", f"{row.q_value:.2g}",
         )
     if not len(rows):
         table.add_row("(no theme changed)", "", "", "", "", "", "")

@@ -266,7 +266,7 @@ class TrendInputs:
     groups: tuple[str, ...] | None = None
 
 
-def theme_counts(
+def period_theme_counts(
     table: ThemeTable, period_index: np.ndarray, n_periods: int, group_index: np.ndarray | None, n_groups: int
 ) -> PeriodCounts:
     """Counts of every theme and of unassigned papers (last) per period."""
@@ -320,7 +320,7 @@ def build_trends(
         lookup = {g: i for i, g in enumerate(names)}
         group_index = np.array([lookup[g or NO_GROUP] for g in inputs.groups], dtype=np.int64)
         n_groups = len(names)
-    themes = theme_counts(table, period_index, len(periods), group_index, n_groups)
+    themes = period_theme_counts(table, period_index, len(periods), group_index, n_groups)
     frame = share_frame(themes, periods, "theme", config.confidence)
     families: list[tuple[str, PeriodCounts]] = [("theme", _without_unassigned(themes))]
     topic_frame = None
