@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from gensim.models import LdaMulticore
 from scipy.spatial.distance import pdist
+from sklearn.exceptions import NotFittedError
 
 from topics.config import TrendsConfig
 from topics.models.clusters import TfidfClusterModel, tfidf_matrix
@@ -117,7 +118,7 @@ def test_lda_same_seed_same_result(vocabulary: Vocabulary) -> None:
 
 
 def test_lda_transform_before_fit_is_an_error() -> None:
-    with pytest.raises(RuntimeError, match="before fit"):
+    with pytest.raises(NotFittedError, match="This LdaTopicModel instance is not fitted yet"):
         LdaTopicModel(num_topics=2).transform([[(0, 1)]])
 
 
@@ -138,8 +139,8 @@ def test_tfidf_matrix_rows_are_unit_length(vocabulary: Vocabulary) -> None:
 
 
 def test_clusters_are_one_hot_and_find_the_groups(vocabulary: Vocabulary) -> None:
-    model = TfidfClusterModel(num_clusters=3, n_init=4, random_state=0).fit(vocabulary, DOCS)
-    result = model.result(DOCS, vocabulary, IDS, top_n=4)
+    model = TfidfClusterModel(num_clusters=3, n_init=4, random_state=0).fit(vocabulary)
+    result = model.result(vocabulary, DOCS, IDS, top_n=4)
     assert result.backend == "tfidf_kmeans"
     assert result.doc_topic.shape == (len(DOCS), 3)
     assert set(np.unique(result.doc_topic)) == {0.0, 1.0}
@@ -153,8 +154,8 @@ def test_clusters_are_one_hot_and_find_the_groups(vocabulary: Vocabulary) -> Non
 
 
 def test_clusters_same_seed_same_result(vocabulary: Vocabulary) -> None:
-    first = TfidfClusterModel(num_clusters=4, random_state=3).fit(vocabulary, DOCS).result(DOCS, vocabulary, IDS)
-    second = TfidfClusterModel(num_clusters=4, random_state=3).fit(vocabulary, DOCS).result(DOCS, vocabulary, IDS)
+    first = TfidfClusterModel(num_clusters=4, random_state=3).fit(vocabulary).result(vocabulary, DOCS, IDS)
+    second = TfidfClusterModel(num_clusters=4, random_state=3).fit(vocabulary).result(vocabulary, DOCS, IDS)
     assert first.topic_terms == second.topic_terms
     np.testing.assert_array_equal(first.doc_topic, second.doc_topic)
 

@@ -117,10 +117,10 @@ def previous_document() -> dict[str, Any]:
     model, vocabulary = fit_lda(documents, 4, random_state=1)
     lda_theme = topic_theme_scores(model.topic_term_, vocabulary.terms)
     lda = labelled(model.result(vocabulary, documents, ids), lda_theme)
-    clusters_model = TfidfClusterModel(num_clusters=4, n_init=2, random_state=1).fit(vocabulary, documents)
+    clusters_model = TfidfClusterModel(num_clusters=4, n_init=2, random_state=1).fit(vocabulary)
     cluster_weights = clusters_model.centroids_ / clusters_model.centroids_.sum(axis=1, keepdims=True)
     cluster_theme = topic_theme_scores(cluster_weights, clusters_model.terms_)
-    clusters = labelled(clusters_model.result(documents, vocabulary, ids), cluster_theme)
+    clusters = labelled(clusters_model.result(vocabulary, documents, ids), cluster_theme)
     themes = ThemeTable(
         themes=THEMES, doc_ids=ids, scores=np.zeros((len(ids), 4)), assigned=np.zeros((len(ids), 4), dtype=bool),
         evidence=tuple(((),) * 4 for _ in ids), topic_theme=lda_theme, cluster_theme=cluster_theme,

@@ -164,7 +164,7 @@ def test_lda_stability_of_well_separated_topics_is_near_one(three_topics: tuple[
 
 def test_kmeans_stability_refits_on_the_fitted_tfidf(three_topics: tuple[list[list[str]], Vocabulary]) -> None:
     documents, vocabulary = three_topics
-    model = TfidfClusterModel(num_clusters=3, n_init=2, random_state=0).fit(vocabulary, documents)
+    model = TfidfClusterModel(num_clusters=3, n_init=2, random_state=0).fit(vocabulary)
     tfidf = model.tfidf_
     result = kmeans_stability(model, seeds=(1, 2, 3))
     assert model.tfidf_ is tfidf

@@ -7,9 +7,11 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
+from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics import silhouette_score
+from sklearn.utils.validation import check_is_fitted
 
 from preprocessing.token_arrays import TokenArrays
 from topics.models.topic_map import intertopic_coordinates
@@ -23,53 +25,91 @@ MINIBATCH_SIZE = 4096
 SILHOUETTE_SAMPLE = 3000
 
 
-def tfidf_matrix(
-    vocabulary: Vocabulary, documents: Any = None, max_features: int | None = None
-) -> tuple[sparse.csr_matrix, list[str]]:
-    """Sublinear TF-IDF (smooth idf, rows L2-normalised), shape ``(n_docs, n_terms)``, from the vocabulary's
-    count matrix: the ``max_features`` most frequent terms (all when ``None``), columns in alphabetical order as
-    scikit-learn's TfidfVectorizer orders them. ``documents`` is accepted for compatibility and ignored."""
-    counts = vocabulary.matrix
-    terms = np.asarray(vocabulary.terms, dtype=object)
+def _as_counts(X: Vocabulary | sparse.spmatrix | np.ndarray) -> tuple[sparse.csr_matrix, list[str]]:
+    """The count matrix (shape ``(n_docs, n_terms)``) and term names of ``X``: a :class:`Vocabulary`, or a count
+    matrix whose terms are named by their column numbers."""
+    if isinstance(X, Vocabulary):
+        return X.matrix, list(X.terms)
+    counts = sparse.csr_matrix(X, dtype=np.float64)
+    return counts, [str(j) for j in range(counts.shape[1])]
+
+
+def tfidf_columns(counts: sparse.csr_matrix, terms: Sequence[str], max_features: int | None) -> np.ndarray:
+    """The columns TF-IDF keeps: the ``max_features`` most frequent terms (all when ``None``), in alphabetical
+    order of their terms as scikit-learn's TfidfVectorizer orders them."""
+    names = np.asarray(terms, dtype=object)
     columns = np.arange(counts.shape[1])
     if max_features is not None and counts.shape[1] > max_features:
         totals = np.asarray(counts.sum(axis=0)).ravel()
         columns = np.argsort(-totals, kind="stable")[:max_features]
-    columns = columns[np.argsort(terms[columns].astype(str), kind="stable")]
-    matrix = TfidfTransformer(sublinear_tf=True).fit_transform(counts[:, columns])
-    return sparse.csr_matrix(matrix, dtype=np.float64), terms[columns].tolist()
+    return columns[np.argsort(names[columns].astype(str), kind="stable")]
 
 
-class TfidfClusterModel:
-    """KMeans over sublinear TF-IDF vectors (rows L2-normalised) of the shared vocabulary.
+def tfidf_matrix(
+    vocabulary: Vocabulary, documents: Any = None, max_features: int | None = None
+) -> tuple[sparse.csr_matrix, list[str]]:
+    """Sublinear TF-IDF (smooth idf, rows L2-normalised), shape ``(n_docs, n_terms)``, of the vocabulary's count
+    matrix on :func:`tfidf_columns`, and those columns' terms. ``documents`` is accepted for compatibility and
+    ignored."""
+    columns = tfidf_columns(vocabulary.matrix, vocabulary.terms, max_features)
+    matrix = TfidfTransformer(sublinear_tf=True).fit_transform(vocabulary.matrix[:, columns])
+    return sparse.csr_matrix(matrix, dtype=np.float64), [vocabulary.terms[j] for j in columns]
 
-    Fitted attributes: ``tfidf_`` (sparse, shape ``(n_docs, n_terms)``), ``terms_`` (length ``n_terms``),
-    ``labels_`` (shape ``(n_docs,)``), ``centroids_`` (shape ``(n_clusters, n_terms)``).
+
+class TfidfClusterModel(BaseEstimator):
+    """KMeans over sublinear TF-IDF vectors (rows L2-normalised) of the shared vocabulary, with scikit-learn's
+    estimator contract (keyword-only parameters, ``fit(X)`` then fitted ``attr_``, ``clone``).
+
+    ``X`` is a :class:`~topics.models.vocabulary.Vocabulary` or a count matrix, shape ``(n_docs, n_terms)``.
+    Fitted attributes: ``tfidf_`` (sparse, shape ``(n_docs, n_kept)``), ``terms_`` (length ``n_kept``),
+    ``columns_`` (the count columns kept, shape ``(n_kept,)``), ``tfidf_transformer_`` (its fitted idf),
+    ``labels_`` (shape ``(n_docs,)``), ``centroids_`` (shape ``(n_clusters, n_kept)``), ``kmeans_``.
     """
 
     def __init__(
         self,
+        *,
         num_clusters: int = 10,
         max_features: int = 20000,
         n_init: int = 10,
         random_state: int = 42,
         algorithm: str = "auto",
         minibatch_from: int = 10000,
-    ):
+    ) -> None:
         self.num_clusters = num_clusters
-        self.algorithm = algorithm
-        self.minibatch_from = minibatch_from
         self.max_features = max_features
         self.n_init = n_init
         self.random_state = random_state
+        self.algorithm = algorithm
+        self.minibatch_from = minibatch_from
 
-    def fit(self, vocabulary: Vocabulary, documents: Any = None) -> "TfidfClusterModel":
-        """Build the TF-IDF matrix of ``vocabulary`` and cluster its rows with KMeans; returns ``self``."""
-        self.tfidf_, self.terms_ = tfidf_matrix(vocabulary, documents, self.max_features)
+    def fit(self, X: Vocabulary | sparse.spmatrix | np.ndarray, y: Any = None) -> TfidfClusterModel:
+        """Build the TF-IDF vectors of ``X`` and cluster them with KMeans; ``y`` is ignored. Returns ``self``."""
+        counts, terms = _as_counts(X)
+        self.columns_ = tfidf_columns(counts, terms, self.max_features)
+        self.tfidf_transformer_ = TfidfTransformer(sublinear_tf=True).fit(counts[:, self.columns_])
+        self.tfidf_ = sparse.csr_matrix(self.tfidf_transformer_.transform(counts[:, self.columns_]), dtype=np.float64)
+        self.terms_ = [terms[j] for j in self.columns_]
         self.kmeans_ = self.make_kmeans(self.random_state)
         self.labels_ = self.kmeans_.fit_predict(self.tfidf_)
         self.centroids_ = np.asarray(self.kmeans_.cluster_centers_)
         return self
+
+    def _tfidf(self, X: Vocabulary | sparse.spmatrix | np.ndarray) -> sparse.csr_matrix:
+        """TF-IDF vectors of new counts with the fitted columns and idf, shape ``(n_docs, n_kept)``."""
+        check_is_fitted(self, "centroids_")
+        counts, _ = _as_counts(X)
+        return sparse.csr_matrix(self.tfidf_transformer_.transform(counts[:, self.columns_]), dtype=np.float64)
+
+    def transform(self, X: Vocabulary | sparse.spmatrix | np.ndarray) -> np.ndarray:
+        """Euclidean distance of each paper's TF-IDF vector to every centroid, shape ``(n_docs, n_clusters)``."""
+        vectors = self._tfidf(X)  # checks the model was fitted
+        return np.asarray(self.kmeans_.transform(vectors))
+
+    def predict(self, X: Vocabulary | sparse.spmatrix | np.ndarray) -> np.ndarray:
+        """The nearest centroid of each paper, shape ``(n_docs,)``."""
+        vectors = self._tfidf(X)
+        return np.asarray(self.kmeans_.predict(vectors))
 
     def make_kmeans(self, seed: int) -> KMeans | MiniBatchKMeans:
         """An unfitted KMeans of this model's settings: mini-batch KMeans past ``minibatch_from`` papers."""
@@ -95,8 +135,8 @@ class TfidfClusterModel:
 
     def result(
         self,
-        texts: Sequence[Sequence[str]] | TokenArrays,
         vocabulary: Vocabulary,
+        texts: Sequence[Sequence[str]] | TokenArrays,
         doc_ids: Sequence[str],
         top_n: int = 10,
     ) -> TopicResult:

@@ -1,4 +1,4 @@
-"""gensim LDA as a small estimator: ``LdaTopicModel(...).fit(vocabulary)`` then ``.result(...)``.
+"""gensim LDA as a scikit-learn estimator: ``LdaTopicModel(num_topics=...).fit(vocabulary)`` then ``.result(...)``.
 
 gensim's online variational Bayes (Hoffman et al. 2010) runs unchanged, except for its E-step: gensim updates
 each document's variational parameters in a Python loop, which dominated the run time on large corpora (about
@@ -21,6 +21,8 @@ from gensim.matutils import dirichlet_expectation
 from gensim.models import LdaModel, LdaMulticore
 from scipy import sparse
 from scipy.special import gammaln, logsumexp, psi
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from topics.models.pilot_clusters import pilot_clusters
 from topics.models.topic_map import intertopic_coordinates
@@ -159,9 +161,12 @@ class SparseEstepLdaMulticore(_SparseEstepMixin, LdaMulticore):
     """gensim ``LdaMulticore`` with the vectorised E-step (each worker process runs it on its chunks)."""
 
 
-class LdaTopicModel:
-    """Latent Dirichlet allocation (gensim online VB). ``workers > 1`` uses LdaMulticore. ``init``: ``"clusters"``
-    starts the topics from pilot clusters of the corpus (KMeans on TF-IDF), ``"random"`` from gensim's random draws.
+class LdaTopicModel(BaseEstimator):
+    """Latent Dirichlet allocation (gensim online VB) with scikit-learn's estimator contract (keyword-only
+    parameters, ``fit(X)`` then fitted ``attr_``, ``clone``). ``workers > 1`` uses LdaMulticore. ``init``:
+    ``"clusters"`` starts the topics from pilot clusters of the corpus (KMeans on TF-IDF), ``"random"`` from
+    gensim's random draws. ``X`` is a :class:`~topics.models.vocabulary.Vocabulary` or a count matrix, shape
+    ``(n_docs, n_terms)``.
 
     Fitted attributes: ``model_`` (the gensim model), ``topic_term_`` (shape ``(n_topics, n_terms)``, rows are
     p(term | topic)), ``doc_topic_`` (shape ``(n_docs, n_topics)``, rows sum to 1).
@@ -169,6 +174,7 @@ class LdaTopicModel:
 
     def __init__(
         self,
+        *,
         num_topics: int = 12,
         passes: int | str = "auto",
         iterations: int = 20,
@@ -193,12 +199,16 @@ class LdaTopicModel:
         """Passes over a corpus of ``n_docs`` papers: the configured number, or :func:`auto_passes` for ``"auto"``."""
         return auto_passes(n_docs) if self.passes == "auto" else int(self.passes)
 
-    def fit(self, vocabulary: Vocabulary) -> "LdaTopicModel":
-        """Train the gensim model on the vocabulary's count matrix and set ``topic_term_`` and ``doc_topic_``;
-        returns ``self``."""
-        matrix = vocabulary.matrix
+    def fit(self, X: Vocabulary | sparse.spmatrix | np.ndarray, y: Any = None) -> LdaTopicModel:
+        """Train the gensim model on the counts of ``X`` and set ``topic_term_`` and ``doc_topic_``; ``y`` is
+        ignored. Returns ``self``."""
+        if isinstance(X, Vocabulary):
+            matrix, id2word = X.matrix, X.dictionary
+        else:
+            matrix = sparse.csr_matrix(X, dtype=np.float64)
+            id2word = {j: str(j) for j in range(matrix.shape[1])}
         common = dict(
-            id2word=vocabulary.dictionary,
+            id2word=id2word,
             num_topics=self.num_topics,
             passes=self.effective_passes(matrix.shape[0]),
             iterations=self.iterations,
@@ -247,11 +257,12 @@ class LdaTopicModel:
         ``row_matrix`` can be set first) and trained here."""
         model.update(RowCorpus(matrix))
 
-    def transform(self, counts: sparse.csr_matrix | Sequence[list[tuple[int, int]]]) -> np.ndarray:
+    def transform(self, counts: Vocabulary | sparse.csr_matrix | Sequence[list[tuple[int, int]]]) -> np.ndarray:
         """Topic proportions per document, shape ``(n_docs, n_topics)``, rows sum to 1."""
-        if not hasattr(self, "model_"):
-            raise RuntimeError("LdaTopicModel.transform called before fit")
-        if isinstance(counts, sparse.spmatrix | sparse.sparray):
+        check_is_fitted(self, "topic_term_")
+        if isinstance(counts, Vocabulary):
+            matrix = counts.matrix
+        elif isinstance(counts, sparse.spmatrix | sparse.sparray):
             matrix = sparse.csr_matrix(counts)
         else:
             matrix = _rows_matrix(list(counts), None, self.model_.num_terms)

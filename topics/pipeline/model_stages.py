@@ -165,8 +165,8 @@ def clusters_and_map(
         cluster_model = TfidfClusterModel(
             num_clusters=k, max_features=cfg_c.max_features, n_init=cfg_c.n_init, random_state=config.clusters_seed,
             algorithm=cfg_c.algorithm, minibatch_from=cfg_c.minibatch_from,
-        ).fit(vocabulary, None)
-        cluster_result = cluster_model.result(documents, vocabulary, ids, top_n=cfg_c.top_terms)
+        ).fit(vocabulary)
+        cluster_result = cluster_model.result(vocabulary, documents, ids, top_n=cfg_c.top_terms)
         _, diversity = topic_diversity(cluster_model.centroids_)
         cluster_result = replace(cluster_result, topic_diversity=diversity)
         if cfg_c.stability_seeds:
