@@ -553,7 +553,7 @@ def test_themes_cache_key_parts_are_the_same_in_every_process() -> None:
     import subprocess
     import sys
 
-    code = "import json; from topics.pipeline.theme_stage import _scorers_fingerprint; print(json.dumps(_scorers_fingerprint()))"
+    code = "import json; from topics.pipeline.stage_keys import _scorers_fingerprint; print(json.dumps(_scorers_fingerprint()))"
     outputs = {
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                        env={**os.environ, "PYTHONHASHSEED": seed}).stdout

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import topics
 from preprocessing.dedup import deduplicate
 from preprocessing.errors import UserError
 from preprocessing.nlp import Tokenizer, TokenizerSettings, build_stop_words
@@ -13,11 +12,12 @@ from preprocessing.readers import read_inputs
 from preprocessing.records import Corpus
 from preprocessing.token_arrays import TokenArrays
 from preprocessing.token_cache import TokenCache, default_cache_dir
-from topics.config import RunConfig, config_to_dict
+from topics.config import RunConfig
 from topics.inputs import apply_filters, input_filters, input_specs
 from topics.pipeline.model_stages import CorpusTokens
 from topics.pipeline.progress import RunProgress
-from topics.pipeline.stage_cache import StageCache, file_signature, stage_key
+from topics.pipeline.stage_cache import StageCache
+from topics.pipeline.stage_keys import corpus_key
 from topics.themes.definitions import run_profile
 
 
@@ -105,8 +105,7 @@ def cached_corpus(config: RunConfig, use_cache: bool, progress: RunProgress) -> 
     cache = StageCache(config.cache.dir or default_cache_dir()) if use_cache and config.cache.enabled else None
     key = ""
     if cache is not None and config.inputs:
-        key = stage_key(["corpus", topics.__version__, config_to_dict(config)["inputs"],
-                         [file_signature(spec.path) for spec in config.inputs]])
+        key = corpus_key(config)
         cached = cache.load("corpus", key)
         if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Corpus):
             corpus, excluded = cached

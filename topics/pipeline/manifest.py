@@ -9,8 +9,9 @@ import topics
 from preprocessing.nlp import Tokenizer
 from preprocessing.records import Corpus
 from topics.config import RunConfig, config_to_dict
-from topics.pipeline.model_stages import FittedModels, library_versions
+from topics.pipeline.model_stages import FittedModels
 from topics.pipeline.progress import RunProgress
+from topics.pipeline.stage_keys import library_versions
 from topics.quality.health import TopicFlag
 from topics.results import Evaluation, ThemeTable, TopicResult, TrendTable
 

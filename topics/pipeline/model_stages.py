@@ -6,24 +6,21 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import platform
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from importlib import metadata
 from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-import topics
 from preprocessing.errors import UserError
 from preprocessing.interrupts import child_ignores_interrupts, end_pool
 from preprocessing.phrases import PhraseDetector
 from preprocessing.token_arrays import TokenArrays
 from preprocessing.token_cache import default_cache_dir
-from topics.config import RunConfig, config_to_dict
+from topics.config import RunConfig
 from topics.models.clusters import TfidfClusterModel, tfidf_matrix
 from topics.models.corpus_stop_words import uninformative_terms
 from topics.models.doc_map import project_documents
@@ -34,30 +31,14 @@ from topics.models.stability import kmeans_stability, lda_stability
 from topics.models.vocabulary import MIN_VOCABULARY, Vocabulary, build_vocabulary
 from topics.pipeline.memory import release_freed_memory
 from topics.pipeline.progress import RunProgress
-from topics.pipeline.stage_cache import StageCache, stage_key
+from topics.pipeline.stage_cache import StageCache
+from topics.pipeline.stage_keys import models_key
 from topics.quality.topic_quality import topic_diversity
 from topics.results import TopicResult
 from topics.themes.definitions import run_profile
 
 #: From this many papers on, TF-IDF + KMeans and the documents map run in a second process beside LDA.
 PARALLEL_FROM = 5000
-
-#: Packages whose versions go into manifest.json.
-RECORDED_PACKAGES = (
-    "spacy",
-    "spacy-lookups-data",
-    "gensim",
-    "scikit-learn",
-    "openTSNE",
-    "numpy",
-    "scipy",
-    "statsmodels",
-    "pandas",
-    "pyarrow",
-    "plotly",
-    "pydantic",
-)
-
 
 @dataclass
 class CorpusTokens:
@@ -368,19 +349,6 @@ def _fit_models_on_spark(
     )
 
 
-def models_key(config: RunConfig, tokens: CorpusTokens, ids: Sequence[str]) -> str:
-    """What the model stages depend on: the tokens, the ids, the preprocessing/models/map settings, the seed
-    and the versions of the libraries that fit."""
-    settings = config_to_dict(config)
-    return stage_key([
-        "models", topics.__version__, library_versions(), tokens.texts.codes, tokens.texts.offsets,
-        "\n".join(tokens.texts.words),
-        list(ids), settings["preprocessing"], run_profile(config).generic_terms, settings["models"],
-        settings["report"]["map"], config.seed,
-        settings["engine"], settings["spark"] if config.engine == "spark" else None,
-    ])
-
-
 def cached_models(
     config: RunConfig,
     tokens: CorpusTokens,
@@ -406,12 +374,3 @@ def cached_models(
     return fitted
 
 
-def library_versions() -> dict[str, str]:
-    """The versions of Python, this package and the :data:`RECORDED_PACKAGES` ("absent" when not installed)."""
-    versions = {"python": platform.python_version(), "research-topics": topics.__version__}
-    for name in RECORDED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions

@@ -321,8 +321,9 @@ def run_vocabulary(config: RunConfig, result: RunResult, use_cache: bool = True)
     when there is one.
     """
     from topics.pipeline.corpus_stage import build_tokenizer, tokenize_corpus
-    from topics.pipeline.model_stages import FittedModels, models_key
+    from topics.pipeline.model_stages import FittedModels
     from topics.pipeline.stage_cache import StageCache
+    from topics.pipeline.stage_keys import models_key
 
     tokenizer = build_tokenizer(config)
     quiet = RunProgress(quiet=True)

@@ -5,22 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import topics
 from preprocessing.nlp import Tokenizer
 from preprocessing.token_cache import default_cache_dir
-from topics.config import RunConfig, config_to_dict
+from topics.config import RunConfig
 from topics.pipeline.corpus_stage import token_caches
 from topics.pipeline.model_stages import CorpusTokens, FittedModels
-from topics.pipeline.stage_cache import StageCache, file_signature, stage_key
+from topics.pipeline.stage_cache import StageCache
+from topics.pipeline.stage_keys import themes_key
 from topics.results import ThemeDefinition, ThemeTable
 from topics.themes.background import background_texts, tokenize_background
-from topics.themes.learner import PSEUDO_LABEL_RULES, SOLVER, SeededThemeClassifier, learn_theme_scores
+from topics.themes.learner import learn_theme_scores
 from topics.themes.lexicon import Unmatchable, against_lexicon, build_lexicon
 from topics.themes.scoring import (
-    CALIBRATION,
-    SCORERS,
     ThemeRule,
     assign_themes,
     demote_against,
@@ -77,13 +74,6 @@ def assign_paper_themes(
     )
     return table, [*unmatchable, *unmatchable_against]
 
-def _scorers_fingerprint() -> list[Any]:
-    """The shipped term scorers as a list that is the same in every process (a frozenset's repr is not: its
-    order follows string hashes, which change from run to run)."""
-    return sorted(
-        (sorted(kinds), sorted(scorer.coefficients.items()), scorer.intercept) for kinds, scorer in SCORERS.items()
-    )
-
 def cached_themes(
     config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
     ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool,
@@ -99,13 +89,7 @@ def cached_themes(
             definitions = Path(config.themes.file).read_bytes()
         except OSError:
             definitions = b""
-        background = config.themes.background
-        key = stage_key(["themes", topics.__version__, fitted.key, definitions, config_to_dict(config)["themes"],
-                         file_signature(background) if background is not None else None, config.seed,
-                         repr(CALIBRATION), sorted(SeededThemeClassifier().get_params().items()), PSEUDO_LABEL_RULES,
-                         sorted(SOLVER.items()),
-                         _scorers_fingerprint(),
-                         tokenizer.settings.fingerprint(), tokenizer.theme_fingerprint()])
+        key = themes_key(config, fitted, definitions, tokenizer)
         cached = cache.load("themes", key)
         if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], ThemeTable):
             return cached
