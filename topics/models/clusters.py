@@ -158,4 +158,6 @@ class TfidfClusterModel(BaseEstimator):
             metrics={"silhouette": self.silhouette(), "coherence_npmi": mean, "inertia": float(self.kmeans_.inertia_)},
             topic_coherence=per_topic,
             labels=tuple(", ".join(t.replace("_", " ") for t, _ in c[:3]) for c in topic_terms),
+            topic_term=self.centroids_,
+            terms=tuple(self.terms_),
         )

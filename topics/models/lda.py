@@ -326,4 +326,6 @@ class LdaTopicModel(BaseEstimator):
             metrics={"coherence_npmi": mean, "log_perplexity": self.log_perplexity(vocabulary.matrix)},
             topic_coherence=per_topic,
             labels=tuple(", ".join(t.replace("_", " ") for t, _ in topic[:3]) for topic in topic_terms),
+            topic_term=self.topic_term_,
+            terms=tuple(terms),
         )

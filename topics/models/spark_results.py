@@ -57,6 +57,8 @@ def spark_lda_result(
         topic_coherence=per_topic,
         labels=_labels(topic_terms),
         topic_diversity=diversity,
+        topic_term=model.topic_term_,
+        terms=tuple(vocabulary.terms),
     )
     return result, model
 
@@ -102,5 +104,7 @@ def spark_cluster_result(
         topic_coherence=per_topic,
         labels=_labels(topic_terms),
         topic_diversity=diversity,
+        topic_term=model.centroids_,
+        terms=tuple(model.terms_),
     )
     return result, model

@@ -15,7 +15,6 @@ from preprocessing.nlp import Tokenizer
 from preprocessing.records import Corpus
 from topics.config import RunConfig
 from topics.models.alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
-from topics.models.lda import LdaTopicModel
 from topics.models.vocabulary import Vocabulary
 from topics.pipeline.corpus_stage import build_tokenizer, cached_corpus, tokenize_corpus
 from topics.pipeline.manifest import build_manifest
@@ -110,7 +109,6 @@ def compute_trends(
     corpus: Corpus,
     table: ThemeTable,
     lda: TopicResult | None,
-    lda_model: LdaTopicModel | None,
     vocabulary: Vocabulary,
     compared: tuple[str, str] | None,
     warnings: list[str],
@@ -134,9 +132,9 @@ def compute_trends(
         table.theme_ids, table.assigned, authors, [p.venue for p in corpus.papers], cfg.top_authors
     )
     topic_terms = None
-    if lda is not None and lda_model is not None:
+    if lda is not None and lda.topic_term is not None:
         topic_terms = topic_terms_by_period(
-            vocabulary.doc_term_matrix(), lda.doc_topic, lda_model.topic_term_, vocabulary.terms,
+            vocabulary.doc_term_matrix(), lda.doc_topic, lda.topic_term, list(lda.terms),
             periods, order_periods(periods), topic_ids or [], list(lda.labels), top_n=cfg.top_terms,
             max_bins=cfg.term_bins,
         )
@@ -238,19 +236,18 @@ def label_topics(
 ) -> tuple[TopicResult | None, TopicResult | None, dict[str, TopicAlignment]]:
     """LDA topics and clusters with their labels and ids (aligned to a previous run's when given)."""
     lda_result, cluster_result = fitted.lda_result, fitted.side.result
-    lda_model, cluster_model = fitted.lda_model, fitted.side.model
     alignments: dict[str, TopicAlignment] = {}
     with progress.stage("topic_labels"):
-        if lda_result is not None and lda_model is not None:
+        if lda_result is not None and lda_result.topic_term is not None:
             lda_result, alignment = finalise_topics(
-                lda_result, lda_model.topic_term_, fitted.vocabulary.terms, theme_table.topic_theme, themes,
+                lda_result, lda_result.topic_term, lda_result.terms, theme_table.topic_theme, themes,
                 previous.get("lda"),
             )
             if alignment is not None:
                 alignments["lda"] = alignment
-        if cluster_result is not None and cluster_model is not None:
+        if cluster_result is not None and cluster_result.topic_term is not None:
             cluster_result, alignment = finalise_topics(
-                cluster_result, cluster_model.centroids_, cluster_model.terms_, theme_table.cluster_theme, themes,
+                cluster_result, cluster_result.topic_term, cluster_result.terms, theme_table.cluster_theme, themes,
                 previous.get("clusters"),
             )
             if alignment is not None:
@@ -286,7 +283,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
             evaluation = evaluate_run(inputs.gold, config, corpus, theme_table, warnings, progress)
     with progress.stage("trends"):
         trends = compute_trends(
-            config, corpus, theme_table, lda_result, fitted.lda_model, fitted.vocabulary, inputs.compared, warnings
+            config, corpus, theme_table, lda_result, fitted.vocabulary, inputs.compared, warnings
         )
     agreement = None
     if lda_result is not None and cluster_result is not None:

@@ -56,13 +56,12 @@ def assign_paper_themes(
             lexicon, evidence, tokens.texts, background, random_state=config.seed, background_themes=background_themes,
             against=against,
         )
-    lda_result, lda_model = fitted.lda_result, fitted.lda_model
-    cluster_result, cluster_model = fitted.side.result, fitted.side.model
+    lda_result, cluster_result = fitted.lda_result, fitted.side.result
     topic_theme = cluster_theme = None
-    if lda_model is not None:
-        topic_theme = group_theme_scores(lda_model.topic_term_, term_theme_weights(lexicon, fitted.vocabulary.terms))
-    if cluster_model is not None:
-        cluster_theme = group_theme_scores(cluster_model.centroids_, term_theme_weights(lexicon, cluster_model.terms_))
+    if lda_result is not None and lda_result.topic_term is not None:
+        topic_theme = group_theme_scores(lda_result.topic_term, term_theme_weights(lexicon, lda_result.terms))
+    if cluster_result is not None and cluster_result.topic_term is not None:
+        cluster_theme = group_theme_scores(cluster_result.topic_term, term_theme_weights(lexicon, cluster_result.terms))
     tcfg = config.themes
     table = assign_themes(
         themes, ids, evidence, ThemeRule(tcfg.threshold, tcfg.max_per_paper),

@@ -29,6 +29,10 @@ class TopicResult:
         topic_diversity: per topic, the share of its top-25 terms found in no other topic's top 25.
         topic_stability: per topic, the mean similarity (1 - Jensen-Shannon distance) of its matched topic in
             refits with other seeds; empty when not measured.
+        topic_term: shape ``(n_topics, len(terms))``, each topic's weights over ``terms``: p(term | topic) for
+            LDA, the TF-IDF centroid for clusters (``None`` when not kept). Themes, labels and topic drift read
+            it, so no model object is needed after fitting.
+        terms: the term of each column of ``topic_term``.
     """
 
     backend: str
@@ -42,6 +46,8 @@ class TopicResult:
     ids: tuple[int, ...] = ()
     topic_diversity: tuple[float, ...] = ()
     topic_stability: tuple[float, ...] = ()
+    topic_term: np.ndarray | None = None
+    terms: tuple[str, ...] = ()
 
     @property
     def n_topics(self) -> int:
