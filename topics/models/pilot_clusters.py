@@ -7,7 +7,8 @@ random topics (:class:`topics.models.lda.LdaTopicModel`, ``init="clusters"``).
 
 Why LDA starts here: from a random start, gensim's online LDA on 2,095 BBC articles (5 classes, 5 topics) let one
 topic take 70% of the articles (NMI 0.38 against the classes, mean of seeds 42-44); started from the pilot
-clusters it reached 0.84, and on the 47k ml-abstracts corpus NPMI rose from 0.069 to 0.079 (bench/README.md).
+clusters it reached 0.84; in full runs of the 47k ml-abstracts corpus LDA NPMI is 0.076 at seed 42 (0.075 before) and
+0.086 averaged over seeds 42-44 (bench/README.md).
 """
 
 from __future__ import annotations
