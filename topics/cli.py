@@ -28,6 +28,11 @@ _err = Console(stderr=True, highlight=False)
 ConfigArg = Annotated[
     Optional[Path], typer.Argument(help="YAML config (see configs/default.yaml); optional with --input")
 ]
+InputOpt = Annotated[
+    Optional[list[Path]],
+    typer.Option("--input", "-i", help="An input file or folder (repeatable); replaces the config's inputs"),
+]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")]
 SetOpt = Annotated[
     Optional[list[str]],
     typer.Option("--set", help="Override a config value: --set models.lda.num_topics=30 (repeatable)"),
@@ -58,13 +63,8 @@ def _with_cli_inputs(
 @app.command()
 def run(
     config_path: ConfigArg = None,
-    input_files: Annotated[
-        Optional[list[Path]],
-        typer.Option("--input", "-i", help="An input file or folder (repeatable); replaces the config's inputs"),
-    ] = None,
-    out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")
-    ] = None,
+    input_files: InputOpt = None,
+    out: OutOpt = None,
     overrides: SetOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the report's path")] = False,
@@ -105,9 +105,7 @@ def evaluate(
             "(default: the config's evaluation.labels)",
         ),
     ] = None,
-    out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")
-    ] = None,
+    out: OutOpt = None,
     overrides: SetOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the table")] = False,
@@ -142,13 +140,8 @@ def evaluate(
 @app.command()
 def trends(
     config_path: ConfigArg = None,
-    input_files: Annotated[
-        Optional[list[Path]],
-        typer.Option("--input", "-i", help="An input file or folder (repeatable); replaces the config's inputs"),
-    ] = None,
-    out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Output folder (default: the config's output.dir)")
-    ] = None,
+    input_files: InputOpt = None,
+    out: OutOpt = None,
     overrides: SetOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the tables")] = False,
