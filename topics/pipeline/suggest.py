@@ -48,13 +48,12 @@ from scipy import sparse
 from preprocessing import tempfiles
 from preprocessing.errors import UserError
 from preprocessing.nlp import Tokenizer
-from preprocessing.phrases import PHRASE_JOINER, PhraseDetector
+from preprocessing.phrases import PHRASE_JOINER
 from preprocessing.token_cache import default_cache_dir
 from topics.config import RunConfig
-from topics.models.vocabulary import Vocabulary, build_vocabulary
+from topics.models.vocabulary import Vocabulary
 from topics.pipeline.progress import RunProgress
 from topics.results import RunResult, ThemeDefinition, ThemeTable
-from topics.themes.definitions import run_profile
 from topics.themes.lexicon import SEED_WEIGHT, build_lexicon
 
 #: Columns of the CSV ``--out`` writes, in order.
@@ -316,12 +315,12 @@ def run_vocabulary(config: RunConfig, result: RunResult, use_cache: bool = True)
     run's tokenizer (for :func:`listed_terms`).
 
     :class:`RunResult` does not carry the vocabulary, so it is taken from the models' stage-cache entry the run
-    read or wrote; without a cache it is re-derived from the run's tokens exactly as the model stages build it
-    (phrases, then the document-frequency filters: no model is fitted). The tokens come from the token cache
-    when there is one.
+    read or wrote; without a cache it is re-derived from the run's tokens by the model stages' own
+    :func:`~topics.pipeline.model_stages.phrases_and_vocabulary` (no model is fitted). The tokens come from the
+    token cache when there is one.
     """
     from topics.pipeline.corpus_stage import build_tokenizer, tokenize_corpus
-    from topics.pipeline.model_stages import FittedModels
+    from topics.pipeline.model_stages import FittedModels, phrases_and_vocabulary
     from topics.pipeline.stage_cache import StageCache
     from topics.pipeline.stage_keys import models_key
 
@@ -336,15 +335,7 @@ def run_vocabulary(config: RunConfig, result: RunResult, use_cache: bool = True)
         if isinstance(fitted, FittedModels):
             vocabulary = fitted.vocabulary
     if vocabulary is None:
-        pre = config.preprocessing
-        documents = tokens.texts
-        if pre.phrases.enabled:
-            documents = PhraseDetector(min_count=pre.phrases.min_count, threshold=pre.phrases.threshold).fit_arrays(
-                tokens.texts
-            )
-        vocabulary = build_vocabulary(documents, pre.min_df, pre.max_df, run_profile(config).generic_terms)
-        learned = set(result.manifest.get("corpus_stop_words") or [])
-        vocabulary = vocabulary.without([j for j, term in enumerate(vocabulary.terms) if term in learned])
+        _, vocabulary, _ = phrases_and_vocabulary(config, tokens, [], quiet)
     expected = result.manifest.get("counts", {}).get("vocabulary")
     if vocabulary.n_docs != len(result.corpus) or (expected is not None and len(vocabulary.dictionary) != expected):
         raise RuntimeError(
