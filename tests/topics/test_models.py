@@ -132,7 +132,7 @@ def test_lda_multicore(vocabulary: Vocabulary) -> None:
 
 
 def test_tfidf_matrix_rows_are_unit_length(vocabulary: Vocabulary) -> None:
-    matrix, terms = tfidf_matrix(vocabulary, DOCS)
+    matrix, terms = tfidf_matrix(vocabulary)
     assert matrix.shape == (len(DOCS), len(vocabulary.terms))
     assert sorted(terms) == sorted(vocabulary.terms)  # "study" (in every paper) is not a feature
     np.testing.assert_allclose(np.sqrt(matrix.multiply(matrix).sum(axis=1)).A1, 1.0)
@@ -222,7 +222,7 @@ def test_intertopic_map_of_one_topic() -> None:
 
 
 def test_documents_map_svd_and_sampling(vocabulary: Vocabulary) -> None:
-    matrix, _ = tfidf_matrix(vocabulary, DOCS)
+    matrix, _ = tfidf_matrix(vocabulary)
     full = project_documents(matrix, max_points=100, method="svd", random_state=0)
     assert full.method == "svd" and full.total == 24 and not full.sampled
     np.testing.assert_array_equal(full.indices, np.arange(24))
@@ -235,7 +235,7 @@ def test_documents_map_svd_and_sampling(vocabulary: Vocabulary) -> None:
 
 
 def test_documents_map_tsne_falls_back_on_few_papers(vocabulary: Vocabulary) -> None:
-    matrix, _ = tfidf_matrix(vocabulary, DOCS)
+    matrix, _ = tfidf_matrix(vocabulary)
     small = project_documents(matrix[:6], max_points=100, method="tsne", random_state=0)
     assert small.method == "svd" and small.coords.shape == (6, 2)
     tiny = project_documents(matrix[:2], max_points=100, method="tsne", random_state=0)

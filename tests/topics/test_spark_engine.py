@@ -159,7 +159,7 @@ def test_tfidf_rows_equal_the_local_engines(
 ) -> None:
     documents, _, terms = planted
     vocabulary = build_vocabulary(documents, 1, 1.0, OUT_OF_VOCABULARY)
-    local, local_terms = tfidf_matrix(vocabulary, documents)
+    local, local_terms = tfidf_matrix(vocabulary)
     order = [local_terms.index(t) for t in terms]
     assert abs(local[:, order] - planted_models.tfidf).max() < 1e-12
 

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from preprocessing.token_arrays import TokenArrays
 from topics.models.topic_map import intertopic_coordinates
-from topics.models.vocabulary import Vocabulary
+from topics.models.vocabulary import Vocabulary, counts_and_terms
 from topics.quality.coherence import npmi_coherence
 from topics.results import TopicResult
 
@@ -23,15 +23,6 @@ from topics.results import TopicResult
 MINIBATCH_SIZE = 4096
 #: Silhouette is computed on at most this many papers (sampled with the run's seed).
 SILHOUETTE_SAMPLE = 3000
-
-
-def _as_counts(X: Vocabulary | sparse.spmatrix | np.ndarray) -> tuple[sparse.csr_matrix, list[str]]:
-    """The count matrix (shape ``(n_docs, n_terms)``) and term names of ``X``: a :class:`Vocabulary`, or a count
-    matrix whose terms are named by their column numbers."""
-    if isinstance(X, Vocabulary):
-        return X.matrix, list(X.terms)
-    counts = sparse.csr_matrix(X, dtype=np.float64)
-    return counts, [str(j) for j in range(counts.shape[1])]
 
 
 def tfidf_columns(counts: sparse.csr_matrix, terms: Sequence[str], max_features: int | None) -> np.ndarray:
@@ -45,15 +36,21 @@ def tfidf_columns(counts: sparse.csr_matrix, terms: Sequence[str], max_features:
     return columns[np.argsort(names[columns].astype(str), kind="stable")]
 
 
-def tfidf_matrix(
-    vocabulary: Vocabulary, documents: Any = None, max_features: int | None = None
-) -> tuple[sparse.csr_matrix, list[str]]:
-    """Sublinear TF-IDF (smooth idf, rows L2-normalised), shape ``(n_docs, n_terms)``, of the vocabulary's count
-    matrix on :func:`tfidf_columns`, and those columns' terms. ``documents`` is accepted for compatibility and
-    ignored."""
-    columns = tfidf_columns(vocabulary.matrix, vocabulary.terms, max_features)
-    matrix = TfidfTransformer(sublinear_tf=True).fit_transform(vocabulary.matrix[:, columns])
-    return sparse.csr_matrix(matrix, dtype=np.float64), [vocabulary.terms[j] for j in columns]
+def fit_tfidf(
+    counts: sparse.csr_matrix, terms: Sequence[str], max_features: int | None
+) -> tuple[np.ndarray, TfidfTransformer, sparse.csr_matrix]:
+    """Sublinear TF-IDF (smooth idf, rows L2-normalised) of ``counts`` (shape ``(n_docs, n_terms)``) on
+    :func:`tfidf_columns`: those columns, the fitted transformer and the matrix, shape ``(n_docs, n_kept)``."""
+    columns = tfidf_columns(counts, terms, max_features)
+    transformer = TfidfTransformer(sublinear_tf=True).fit(counts[:, columns])
+    matrix = sparse.csr_matrix(transformer.transform(counts[:, columns]), dtype=np.float64)
+    return columns, transformer, matrix
+
+
+def tfidf_matrix(vocabulary: Vocabulary, max_features: int | None = None) -> tuple[sparse.csr_matrix, list[str]]:
+    """:func:`fit_tfidf` of the vocabulary's counts, and the kept columns' terms."""
+    columns, _, matrix = fit_tfidf(vocabulary.matrix, vocabulary.terms, max_features)
+    return matrix, [vocabulary.terms[j] for j in columns]
 
 
 class TfidfClusterModel(BaseEstimator):
@@ -85,10 +82,8 @@ class TfidfClusterModel(BaseEstimator):
 
     def fit(self, X: Vocabulary | sparse.spmatrix | np.ndarray, y: Any = None) -> TfidfClusterModel:
         """Build the TF-IDF vectors of ``X`` and cluster them with KMeans; ``y`` is ignored. Returns ``self``."""
-        counts, terms = _as_counts(X)
-        self.columns_ = tfidf_columns(counts, terms, self.max_features)
-        self.tfidf_transformer_ = TfidfTransformer(sublinear_tf=True).fit(counts[:, self.columns_])
-        self.tfidf_ = sparse.csr_matrix(self.tfidf_transformer_.transform(counts[:, self.columns_]), dtype=np.float64)
+        counts, terms = counts_and_terms(X)
+        self.columns_, self.tfidf_transformer_, self.tfidf_ = fit_tfidf(counts, terms, self.max_features)
         self.terms_ = [terms[j] for j in self.columns_]
         self.kmeans_ = self.make_kmeans(self.random_state)
         self.labels_ = self.kmeans_.fit_predict(self.tfidf_)
@@ -98,7 +93,7 @@ class TfidfClusterModel(BaseEstimator):
     def _tfidf(self, X: Vocabulary | sparse.spmatrix | np.ndarray) -> sparse.csr_matrix:
         """TF-IDF vectors of new counts with the fitted columns and idf, shape ``(n_docs, n_kept)``."""
         check_is_fitted(self, "centroids_")
-        counts, _ = _as_counts(X)
+        counts, _ = counts_and_terms(X)
         return sparse.csr_matrix(self.tfidf_transformer_.transform(counts[:, self.columns_]), dtype=np.float64)
 
     def transform(self, X: Vocabulary | sparse.spmatrix | np.ndarray) -> np.ndarray:

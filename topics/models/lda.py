@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from topics.models.pilot_clusters import pilot_clusters
 from topics.models.topic_map import intertopic_coordinates
-from topics.models.vocabulary import Vocabulary
+from topics.models.vocabulary import Vocabulary, counts_and_terms
 from topics.quality.coherence import npmi_coherence
 from topics.results import TopicResult
 
@@ -202,11 +202,8 @@ class LdaTopicModel(BaseEstimator):
     def fit(self, X: Vocabulary | sparse.spmatrix | np.ndarray, y: Any = None) -> LdaTopicModel:
         """Train the gensim model on the counts of ``X`` and set ``topic_term_`` and ``doc_topic_``; ``y`` is
         ignored. Returns ``self``."""
-        if isinstance(X, Vocabulary):
-            matrix, id2word = X.matrix, X.dictionary
-        else:
-            matrix = sparse.csr_matrix(X, dtype=np.float64)
-            id2word = {j: str(j) for j in range(matrix.shape[1])}
+        matrix, terms = counts_and_terms(X)
+        id2word = X.dictionary if isinstance(X, Vocabulary) else dict(enumerate(terms))
         common = dict(
             id2word=id2word,
             num_topics=self.num_topics,

@@ -75,6 +75,15 @@ class Vocabulary:
         return Vocabulary(dictionary=dictionary, matrix=matrix, relaxed=self.relaxed)
 
 
+def counts_and_terms(X: Vocabulary | sparse.spmatrix | np.ndarray) -> tuple[sparse.csr_matrix, list[str]]:
+    """The count matrix (shape ``(n_docs, n_terms)``) and term names of an estimator's input ``X``: a
+    :class:`Vocabulary`, or a count matrix whose terms are named by their column numbers."""
+    if isinstance(X, Vocabulary):
+        return X.matrix, list(X.terms)
+    counts = sparse.csr_matrix(X, dtype=np.float64)
+    return counts, [str(j) for j in range(counts.shape[1])]
+
+
 def _dictionary(terms: Sequence[str], dfs: np.ndarray, cfs: np.ndarray, n_docs: int, nnz: int) -> Dictionary:
     dictionary = Dictionary()
     dictionary.token2id = {t: i for i, t in enumerate(terms)}

@@ -48,16 +48,16 @@ def load_previous(path: Path, warnings: list[str]) -> dict[str, PreviousTopics]:
 
 def finalise_topics(
     result: TopicResult,
-    group_term: np.ndarray,
-    terms: Sequence[str],
     group_theme: np.ndarray | None,
     themes: Sequence[ThemeDefinition],
     previous: PreviousTopics | None,
 ) -> tuple[TopicResult, TopicAlignment | None]:
     """Readable labels for the topics (or clusters) of ``result`` and, given the topics of a previous run, ids
-    and labels kept from the topics they match. ``group_term`` is ``(n_topics, n_terms)`` over ``terms``;
-    ``group_theme`` ``(n_topics, n_themes)``."""
-    alignment = align_topics(previous, group_term, terms) if previous is not None else None
+    and labels kept from the topics they match (by ``result.topic_term`` over ``result.terms``). ``group_theme`` is
+    ``(n_topics, n_themes)``."""
+    alignment = None
+    if previous is not None and result.topic_term is not None:
+        alignment = align_topics(previous, result.topic_term, result.terms)
     kept = alignment.kept_labels if alignment is not None else (None,) * result.n_topics
     fresh = topic_labels(
         [[t for t, _ in topic] for topic in result.topic_terms],
@@ -235,23 +235,17 @@ def label_topics(
     previous: dict[str, PreviousTopics], progress: RunProgress,
 ) -> tuple[TopicResult | None, TopicResult | None, dict[str, TopicAlignment]]:
     """LDA topics and clusters with their labels and ids (aligned to a previous run's when given)."""
-    lda_result, cluster_result = fitted.lda_result, fitted.side.result
+    results = {"lda": fitted.lda_result, "clusters": fitted.side.result}
+    group_theme = {"lda": theme_table.topic_theme, "clusters": theme_table.cluster_theme}
     alignments: dict[str, TopicAlignment] = {}
     with progress.stage("topic_labels"):
-        if lda_result is not None and lda_result.topic_term is not None:
-            lda_result, alignment = finalise_topics(
-                lda_result, lda_result.topic_term, lda_result.terms, theme_table.topic_theme, themes,
-                previous.get("lda"),
-            )
+        for name, result in results.items():
+            if result is None:
+                continue
+            results[name], alignment = finalise_topics(result, group_theme[name], themes, previous.get(name))
             if alignment is not None:
-                alignments["lda"] = alignment
-        if cluster_result is not None and cluster_result.topic_term is not None:
-            cluster_result, alignment = finalise_topics(
-                cluster_result, cluster_result.topic_term, cluster_result.terms, theme_table.cluster_theme, themes,
-                previous.get("clusters"),
-            )
-            if alignment is not None:
-                alignments["clusters"] = alignment
+                alignments[name] = alignment
+    lda_result, cluster_result = results["lda"], results["clusters"]
     return lda_result, cluster_result, alignments
 
 
