@@ -96,7 +96,7 @@ def render_sections(title: str, facts: list[str], sections: list[Section]) -> st
     """The full HTML page for ``sections`` under ``title``, with ``facts`` in the header."""
     figures: dict[str, Markup] = {}
     tables: dict[str, Markup] = {}
-    for section in _walk(sections):
+    for section in walk_sections(sections):
         if section.figure is not None:
             figures[section.id] = Markup(figure_json(section.figure))
         if section.paper_table is not None:
@@ -117,10 +117,10 @@ def render_report(run: RunResult) -> str:
     return render_sections(run.title, header_counts(run), build_sections(run))
 
 
-def _walk(sections: list[Section] | tuple[Section, ...]) -> list[Section]:
+def walk_sections(sections: list[Section] | tuple[Section, ...]) -> list[Section]:
     """Every section and part, depth first."""
     result: list[Section] = []
     for section in sections:
         result.append(section)
-        result.extend(_walk(section.parts))
+        result.extend(walk_sections(section.parts))
     return result

@@ -20,6 +20,7 @@ import io
 import json
 import tempfile
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,31 +86,32 @@ def _topics_table(document: dict[str, Any]) -> pd.DataFrame:
 
 
 class RunTables:
-    """The tables of a run, from the text of its papers.csv, topics.json and trends.csv."""
+    """The tables of a run, from the text of its papers.csv, topics.json and trends.csv (each parsed once, on
+    first use)."""
 
     def __init__(self, papers_csv: str, topics_json: dict[str, Any], trends_csv: str) -> None:
         self._papers_csv = papers_csv
         self._topics_json = topics_json
         self._trends_csv = trends_csv
 
-    @property
+    @cached_property
     def papers(self) -> pd.DataFrame:
         """One row per paper with papers.csv's columns (see the README's Outputs)."""
         return _typed_papers(self._papers_csv)
 
-    @property
+    @cached_property
     def paper_themes(self) -> pd.DataFrame:
         """One row per paper and listed theme: ``paper_id, theme, theme_label, score, assigned, evidence``."""
         labels = {t["id"]: t["label"] for t in self._topics_json.get("themes", [])}
         return _paper_themes(self.papers, labels)
 
-    @property
+    @cached_property
     def topics(self) -> pd.DataFrame:
         """One row per LDA topic and TF-IDF cluster: ``model, topic, label, papers, prevalence, coherence_npmi,
         stability, terms``."""
         return _topics_table(self._topics_json)
 
-    @property
+    @cached_property
     def trends(self) -> pd.DataFrame:
         """trends.csv: one row per theme and period (papers, share and its interval)."""
         return pd.read_csv(io.StringIO(self._trends_csv))
@@ -126,26 +128,22 @@ class Run(RunTables):
         self.result = result
         self.config = config
 
+    @cached_property
     def _figures(self) -> dict[str, go.Figure]:
+        """The report's figures by section id, in report order (built once)."""
+        from reports.html import walk_sections
         from reports.sections import build_sections
 
-        found: dict[str, go.Figure] = {}
-        stack = list(build_sections(self.result))
-        while stack:
-            section = stack.pop(0)
-            if section.figure is not None:
-                found[section.id] = section.figure
-            stack[:0] = list(section.parts)
-        return found
+        return {s.id: s.figure for s in walk_sections(build_sections(self.result)) if s.figure is not None}
 
     @property
     def figure_ids(self) -> list[str]:
         """The ids of the report's figures, in report order (each is also the figure's anchor in report.html)."""
-        return list(self._figures())
+        return list(self._figures)
 
     def figure(self, figure_id: str) -> go.Figure:
         """The report's figure ``figure_id`` (see :attr:`figure_ids`) as a plotly Figure."""
-        figures = self._figures()
+        figures = self._figures
         if figure_id not in figures:
             raise UserError(f"no figure {figure_id!r} in this run; its figures are: {', '.join(figures)}")
         return figures[figure_id]
