@@ -73,6 +73,19 @@ def test_vocabulary_relaxes_on_a_tiny_corpus() -> None:
     assert len(vocabulary.terms) == 5 < MIN_VOCABULARY
 
 
+def test_vocabulary_carries_every_term_when_pickled_before_its_terms_are_read() -> None:
+    """The run pickles the vocabulary for the clusters' process (in a feeder thread) while LDA reads its terms;
+    terms filled lazily on first read reached that process part-filled (CI: index 14742 out of bounds for 14742)."""
+    import pickle
+
+    fresh = build_vocabulary(DOCS, min_df=2, max_df=0.9)
+    state = pickle.loads(pickle.dumps(fresh)).__dict__  # the state another process receives, before any read
+    assert state["_terms"] == [fresh.dictionary[i] for i in range(len(fresh.dictionary))]
+    assert len(state["_terms"]) == fresh.matrix.shape[1]
+    smaller = fresh.without([0, 2])
+    assert pickle.loads(pickle.dumps(smaller)).__dict__["_terms"] == fresh.terms[1:2] + fresh.terms[3:]
+
+
 # --------------------------------------------------------------------------------------------------- LDA
 
 

@@ -29,11 +29,18 @@ class Vocabulary:
     relaxed: bool = False
     _terms: list[str] = field(default_factory=list, repr=False)
 
-    @property
-    def terms(self) -> list[str]:
-        """The terms by id (column order of ``matrix``), read from the dictionary on first use and kept."""
+    def __post_init__(self) -> None:
+        """Read the terms from the dictionary now, not on first use: a vocabulary handed to another process is
+        pickled by a feeder thread while this one may read ``terms``, and a list filled lazily during that pickle
+        reached the child part-filled (fewer terms than ``matrix`` columns)."""
         if not self._terms:
             self._terms.extend(self.dictionary[i] for i in range(len(self.dictionary)))
+
+    @property
+    def terms(self) -> list[str]:
+        """The terms by id (column order of ``matrix``)."""
+        if not self._terms and len(self.dictionary):  # unpickled from a cache written before terms were eager
+            self.__post_init__()
         return self._terms
 
     @property
@@ -72,7 +79,7 @@ class Vocabulary:
         dfs = np.asarray((matrix > 0).sum(axis=0)).ravel()
         cfs = np.asarray(matrix.sum(axis=0)).ravel()
         dictionary = _dictionary(terms, dfs, cfs, matrix.shape[0], int(matrix.nnz))
-        return Vocabulary(dictionary=dictionary, matrix=matrix, relaxed=self.relaxed)
+        return Vocabulary(dictionary=dictionary, matrix=matrix, relaxed=self.relaxed, _terms=terms)
 
 
 def counts_and_terms(X: Vocabulary | sparse.spmatrix | np.ndarray) -> tuple[sparse.csr_matrix, list[str]]:
