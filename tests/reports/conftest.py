@@ -119,7 +119,7 @@ def make_trends(papers: tuple[Paper, ...], themes: ThemeTable, lda: TopicResult 
         None if lda is None else lda.assignments, authors,
     )
     profiles = theme_profiles(themes.theme_ids, themes.assigned, authors, [paper.venue for paper in papers])
-    return build_trends(TrendInputs(periods), themes, lda, TrendsConfig(), [], comparison, None, profiles)
+    return build_trends(TrendInputs(periods), themes, lda, TrendsConfig(), [].append, comparison, None, profiles)
 
 
 def make_lda(ids: tuple[str, ...]) -> TopicResult:

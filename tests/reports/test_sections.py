@@ -175,7 +175,7 @@ def test_trends_with_venue_normalisation_show_both_bases(run_result: RunResult) 
     venues = tuple("A" if i % 2 else "B" for i in range(len(papers)))
     trends = build_trends(
         TrendInputs(tuple(p.period for p in papers), venues), run_result.themes, run_result.lda,
-        TrendsConfig(normalize_by="venue"), [],
+        TrendsConfig(normalize_by="venue"), [].append,
     )
     parts = _by_id(list(_by_id(build_sections(dataclasses.replace(run_result, trends=trends)))["trends"].parts))
     shares = parts["trends-shares"]

@@ -270,7 +270,7 @@ def table(assigned: list[list[bool]], theme_ids: tuple[str, ...] = ("rl", "gen")
 
 
 def theme_trends(periods: list[str], themes: ThemeTable):  # noqa: ANN201
-    return build_trends(TrendInputs(tuple(periods)), themes, None, TrendsConfig(), [])
+    return build_trends(TrendInputs(tuple(periods)), themes, None, TrendsConfig(), [].append)
 
 
 def test_theme_trends_counts_and_shares() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rich.console import Console
 
 from preprocessing.nlp import Tokenizer
 from tests.topics.helpers import (
@@ -30,6 +31,7 @@ from tests.topics.helpers import (
 )
 from topics.config import load_config
 from topics.pipeline.outputs import THEME_SCORE_FLOOR
+from topics.pipeline.progress import RunProgress
 from topics.pipeline.runner import run
 from topics.results import UNASSIGNED
 from topics.themes.definitions import load_theme_definitions
@@ -459,6 +461,19 @@ def test_small_corpus_result(tmp_path: Path) -> None:
     assert result.clusters is not None and result.clusters.n_topics == 2
     assert result.lda.doc_topic.shape == (5, 2)
     assert result.manifest["counts"]["lda_topics"] == 2
+
+
+def test_models_read_from_the_cache_show_the_warnings_of_their_fit(tmp_path: Path) -> None:
+    config = load_config(None, [f"inputs=[{{path: '{TINY_LISTING}'}}]", "report.map.method=svd",
+                                "models.lda.num_topics=8", f"cache.dir='{tmp_path / 'cache'}'"])
+    cold = run(config, progress=RunProgress(console=Console(file=io.StringIO(), width=400)))
+    said = io.StringIO()
+    warm_progress = RunProgress(console=Console(file=said, width=400))
+    warm = run(config, progress=warm_progress)
+    assert warm.manifest["counts"] == cold.manifest["counts"]  # the same models, the second time from the cache
+    (warning,) = k_warnings(cold.warnings, "models.lda.num_topics")
+    assert warm.warnings == cold.warnings == tuple(warm_progress.warnings)
+    assert f"warning: {warning}" in said.getvalue() and "models read from the cache" in said.getvalue()
 
 
 def test_two_papers_are_enough(tmp_path: Path) -> None:

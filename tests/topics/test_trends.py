@@ -60,7 +60,7 @@ def test_windows_resolve_against_the_corpus_periods() -> None:
         periods,
         [TrendWindowConfig(last=3), TrendWindowConfig(start="1990", end="2019"), TrendWindowConfig(start="2013", name="deep"),
          TrendWindowConfig(start="2020", end="2021")],
-        warnings,
+        warnings.append,
     )
     assert [(w.name, w.periods) for w in windows] == [
         ("last 3 periods", ("2013", "2019", "2022")),
@@ -74,18 +74,18 @@ def test_windows_resolve_against_the_corpus_periods() -> None:
 
 def test_window_with_start_after_end_is_an_error() -> None:
     with pytest.raises(UserError, match=r"trends -> windows -> 0: start \(2019\) comes after end \(2013\); swap them"):
-        resolve_windows(("2013", "2019"), [TrendWindowConfig(start="2019", end="2013")], [])
+        resolve_windows(("2013", "2019"), [TrendWindowConfig(start="2019", end="2013")], [].append)
 
 
 def test_one_period_corpus_has_no_window_and_no_warning() -> None:
     warnings: list[str] = []
-    assert resolve_windows(("2025",), [TrendWindowConfig(last=10)], warnings) == ()
+    assert resolve_windows(("2025",), [TrendWindowConfig(last=10)], warnings.append) == ()
     assert warnings == []
 
 
 def test_planted_trends_are_found_and_flat_is_stable() -> None:
     periods, table = planted_corpus()
-    trends = build_trends(TrendInputs(periods), table, None, TrendsConfig(), [])
+    trends = build_trends(TrendInputs(periods), table, None, TrendsConfig(), [].append)
     assert trends.time_unit == "year" and trends.periods == YEARS
     tests = trends.tests.set_index("id")
     assert tests.loc["rising", "trend"] == "emerging"
@@ -112,7 +112,7 @@ def test_tests_cover_topics_and_are_corrected_together() -> None:
         backend="lda", topic_terms=((("a", 1.0),),) * 3, doc_topic=doc_topic, doc_ids=table.doc_ids,
         coords=np.zeros((3, 2)), labels=("t0", "t1", "t2"), ids=(5, 6, 7),
     )
-    trends = build_trends(TrendInputs(periods), table, lda, TrendsConfig(), [])
+    trends = build_trends(TrendInputs(periods), table, lda, TrendsConfig(), [].append)
     tests = trends.tests
     assert sorted(tests["kind"].unique()) == ["theme", "topic"]
     assert sorted(tests.loc[tests["kind"] == "topic", "id"]) == ["5", "6", "7"]  # the topics' own ids
@@ -144,7 +144,7 @@ def test_normalising_by_venue_removes_a_composition_effect() -> None:
             rows.append([rng.random() < (0.05 if venue == "B" else 0.30)])
     table = theme_table(np.array(rows), ("theme",))
     trends = build_trends(
-        TrendInputs(tuple(periods), tuple(venues)), table, None, TrendsConfig(normalize_by="venue"), []
+        TrendInputs(tuple(periods), tuple(venues)), table, None, TrendsConfig(normalize_by="venue"), [].append
     )
     assert trends.normalize_by == "venue"
     tests = trends.tests.set_index(["basis", "id"])
@@ -160,7 +160,7 @@ def test_normalising_by_venue_removes_a_composition_effect() -> None:
 def test_trends_csv_carries_the_first_window_trend_of_each_theme() -> None:
     periods, table = planted_corpus()
     config = TrendsConfig(windows=(TrendWindowConfig(start="2012", end="2019", name="main"), TrendWindowConfig(last=3)))
-    trends = build_trends(TrendInputs(periods), table, None, config, [])
+    trends = build_trends(TrendInputs(periods), table, None, config, [].append)
     frame = trends_frame(trends)
     assert list(frame.columns[-len(TREND_COLUMNS):]) == list(TREND_COLUMNS)
     main = trends.tests[(trends.tests["window"] == "main")].set_index("id")
@@ -187,7 +187,7 @@ def test_flat_themes_are_rarely_called_trends() -> None:
     periods = np.repeat(np.array(YEARS), 300)
     assigned = rng.random((len(periods), 200)) < shares
     table = theme_table(assigned, tuple(f"t{i}" for i in range(200)))
-    trends = build_trends(TrendInputs(tuple(periods)), table, None, TrendsConfig(), [])
+    trends = build_trends(TrendInputs(tuple(periods)), table, None, TrendsConfig(), [].append)
     raw_rate = float((trends.tests["p_value"] < 0.05).mean())
     called = float((trends.tests["trend"] != "stable").mean())
     print(f"flat themes: {raw_rate:.1%} with p < 0.05, {called:.1%} called emerging or declining (BH q < 0.05)")

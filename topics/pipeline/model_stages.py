@@ -54,16 +54,14 @@ class CorpusTokens:
     theme_titles: TokenArrays | None = None
 
 
-def effective_k(requested: int, n_docs: int, what: str, warnings: list[str], progress: RunProgress) -> int:
+def effective_k(requested: int, n_docs: int, what: str, progress: RunProgress) -> int:
     """``requested``, or ``max(2, n_docs // 2)`` with a warning when the corpus has under two papers a topic."""
     if n_docs >= 2 * requested:
         return requested
     k = max(2, min(requested, n_docs // 2))
     if k == requested:
         return requested
-    message = f"the corpus has only {n_docs} papers for {what}={requested}; using {k} instead"
-    warnings.append(message)
-    progress.note(f"  warning: {message}")
+    progress.warn(f"the corpus has only {n_docs} papers for {what}={requested}; using {k} instead")
     return k
 
 
@@ -72,7 +70,6 @@ def fit_lda(
     vocabulary: Vocabulary,
     documents: Any,
     ids: Sequence[str],
-    warnings: list[str],
     progress: RunProgress,
 ) -> tuple[TopicResult, LdaTopicModel, KSweep | None]:
     """Fit LDA with the configured K (or pick K from ``k_range`` with ``num_topics: auto``), and measure each
@@ -98,7 +95,7 @@ def fit_lda(
             )
         progress.note(f"  chose K={sweep.chosen} (best fit: seed {sweep.model_seed})")
     else:
-        k = effective_k(int(cfg.num_topics), n_docs, "models.lda.num_topics", warnings, progress)
+        k = effective_k(int(cfg.num_topics), n_docs, "models.lda.num_topics", progress)
         model = make_model(k, config.lda_seed).fit(vocabulary)
     result = model.result(vocabulary, documents, ids, top_n=cfg.top_terms)
     diversity_mean, diversity = topic_diversity(model.topic_term_)
@@ -178,7 +175,8 @@ def _clusters_and_map_single_threaded(
 @dataclass
 class FittedModels:
     """Everything the model stages produce from the tokens: the phrase-merged documents, the vocabulary, LDA
-    (result, model, K sweep), the clusters and documents map, and the warnings they raised."""
+    (result, model, K sweep), the clusters and documents map, and the warnings they raised (kept with a cached
+    fit, so that a run reading it from the cache shows them again)."""
 
     documents: TokenArrays
     vocabulary: Vocabulary
@@ -218,7 +216,7 @@ def without_corpus_stop_words(
 
 
 def phrases_and_vocabulary(
-    config: RunConfig, tokens: CorpusTokens, warnings: list[str], progress: RunProgress
+    config: RunConfig, tokens: CorpusTokens, progress: RunProgress
 ) -> tuple[TokenArrays, Vocabulary, tuple[str, ...]]:
     """Merge phrases into the papers' tokens (also set as ``tokens.documents``) and build the models' vocabulary
     (document-frequency filters, the profile's generic terms, then the corpus's own uninformative words); returns
@@ -232,9 +230,7 @@ def phrases_and_vocabulary(
     pre = config.preprocessing
     vocabulary = build_vocabulary(documents, pre.min_df, pre.max_df, run_profile(config).generic_terms)
     if vocabulary.relaxed:
-        message = "the corpus is too small for preprocessing.min_df/max_df; every term was kept"
-        warnings.append(message)
-        progress.note(f"  warning: {message}")
+        progress.warn("the corpus is too small for preprocessing.min_df/max_df; every term was kept")
     if len(vocabulary.dictionary) < 2:
         raise UserError("the papers have fewer than 2 distinct terms after preprocessing; add papers with abstracts")
     vocabulary, learned = without_corpus_stop_words(config, vocabulary, progress)
@@ -246,20 +242,20 @@ def fit_models(
 ) -> FittedModels:
     """Phrases, vocabulary, LDA, and (in a second process on large corpora) TF-IDF + KMeans and the map; with
     ``spark`` (a SparkSession), LDA and TF-IDF + KMeans run on Spark MLlib."""
-    warnings: list[str] = []
+    first_warning = len(progress.warnings)
     n_docs = len(ids)
     with progress.stage("phrases"):
-        documents, vocabulary, learned = phrases_and_vocabulary(config, tokens, warnings, progress)
+        documents, vocabulary, learned = phrases_and_vocabulary(config, tokens, progress)
 
     cluster_k = 0
     if config.models.clusters.enabled:
         cluster_k = effective_k(
-            config.models.clusters.num_clusters, n_docs, "models.clusters.num_clusters", warnings, progress
+            config.models.clusters.num_clusters, n_docs, "models.clusters.num_clusters", progress
         )
     if spark is not None:
         return replace(
-            _fit_models_on_spark(config, tokens, vocabulary, ids, cluster_k, spark, warnings, progress),
-            corpus_stop_words=learned,
+            _fit_models_on_spark(config, tokens, vocabulary, ids, cluster_k, spark, progress),
+            corpus_stop_words=learned, warnings=progress.warnings[first_warning:],
         )
     background_pool = background = None
     if n_docs >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and config.models.lda.enabled:
@@ -277,7 +273,7 @@ def fit_models(
         if config.models.lda.enabled:
             # one thread each while the second process works, else BLAS threads would fight it for the cores
             with progress.stage("lda"), threadpool_limits(limits=1 if background is not None else None):
-                lda_result, lda_model, k_sweep = fit_lda(config, vocabulary, documents, ids, warnings, progress)
+                lda_result, lda_model, k_sweep = fit_lda(config, vocabulary, documents, ids, progress)
         if background is not None:
             with progress.stage("wait_for_clusters"):
                 side = background.result()
@@ -294,7 +290,8 @@ def fit_models(
         lda_model.model_.row_matrix = None  # the count matrix is the vocabulary's; not kept twice in the cache
     return FittedModels(
         documents=documents, vocabulary=vocabulary, lda_result=lda_result, lda_model=lda_model, k_sweep=k_sweep,
-        side=side, parallel=background is not None, warnings=warnings, corpus_stop_words=learned,
+        side=side, parallel=background is not None, warnings=progress.warnings[first_warning:],
+        corpus_stop_words=learned,
     )
 
 
@@ -305,7 +302,6 @@ def _fit_models_on_spark(
     ids: Sequence[str],
     cluster_k: int,
     spark: Any,
-    warnings: list[str],
     progress: RunProgress,
 ) -> FittedModels:
     """LDA and TF-IDF + KMeans with MLlib on ``spark`` (see :mod:`topics.models.spark_engine`); the documents map is
@@ -320,7 +316,7 @@ def _fit_models_on_spark(
         )
     if cfg.stability_seeds or config.models.clusters.stability_seeds:
         progress.note("  engine: spark fits each model once: topic stability is not measured")
-    k = effective_k(int(cfg.num_topics), len(ids), "models.lda.num_topics", warnings, progress)
+    k = effective_k(int(cfg.num_topics), len(ids), "models.lda.num_topics", progress)
     merged = tokens.documents
     if merged is None:
         raise RuntimeError("the phrases stage sets tokens.documents before the models are fitted")
@@ -345,7 +341,7 @@ def _fit_models_on_spark(
     side = SideModels(result=cluster_result, model=cluster_model, doc_map=doc_map, timings=timings)
     return FittedModels(
         documents=merged, vocabulary=vocabulary, lda_result=lda_result, lda_model=lda_model, k_sweep=None,
-        side=side, parallel=False, warnings=warnings,
+        side=side, parallel=False, warnings=[],
     )
 
 
@@ -366,6 +362,8 @@ def cached_models(
             fitted = cache.load("models", key)
     if isinstance(fitted, FittedModels):
         progress.note("  models read from the cache (same tokens and settings)")
+        for message in fitted.warnings:  # raised when these models were fitted
+            progress.warn(message)
         return replace(fitted, from_cache=True, key=key)
     fitted = fit_models(config, tokens, ids, progress, spark)
     if cache is not None:

@@ -12,7 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 
 class RunProgress:
-    """Announces stages, shows a progress bar for per-paper work and records each stage's wall seconds."""
+    """Announces stages, shows a progress bar for per-paper work, records each stage's wall seconds and collects
+    the run's user-facing warnings (:meth:`warn`: the terminal, manifest.json and the report's notes read them)."""
 
     def __init__(self, quiet: bool = False, console: Console | None = None) -> None:
         self.quiet = quiet
@@ -20,6 +21,8 @@ class RunProgress:
         self.timings: dict[str, float] = {}
         self.peak_rss_mb: dict[str, float] = {}
         self.started = time.perf_counter()
+        #: every warning of the run so far, in the order raised
+        self.warnings: list[str] = []
 
     def elapsed(self) -> float:
         """Wall seconds since this object was made (the run's start)."""
@@ -29,6 +32,11 @@ class RunProgress:
         """Print ``message`` as plain text (no markup or highlighting) on the console, unless quiet."""
         if not self.quiet:
             self.console.print(message, highlight=False, markup=False, soft_wrap=True)
+
+    def warn(self, message: str) -> None:
+        """Record a user-facing warning and show it in the terminal (unless quiet)."""
+        self.warnings.append(message)
+        self.note(f"  warning: {message}")
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:

@@ -35,14 +35,14 @@ from topics.trends.table import TrendInputs, build_trends, comparison_periods, o
 from topics.trends.topic_drift import topic_terms_by_period
 
 
-def load_previous(path: Path, warnings: list[str]) -> dict[str, PreviousTopics]:
+def load_previous(path: Path, progress: RunProgress) -> dict[str, PreviousTopics]:
     """The topic blocks of a previous run's topics.json by name (``"lda"``, ``"clusters"``); a file without an
     LDA block is an error naming it, one without clusters only a warning."""
     previous = {"lda": load_previous_topics(path, "lda")}
     try:
         previous["clusters"] = load_previous_topics(path, "clusters")
     except UserError:
-        warnings.append(f"{path} has no clusters; cluster ids start afresh")
+        progress.warn(f"{path} has no clusters; cluster ids start afresh")
     return previous
 
 
@@ -72,15 +72,14 @@ def finalise_topics(
 
 
 def evaluate_run(
-    gold: GoldLabels, config: RunConfig, corpus: Corpus, table: ThemeTable, warnings: list[str], progress: RunProgress
+    gold: GoldLabels, config: RunConfig, corpus: Corpus, table: ThemeTable, progress: RunProgress
 ) -> Evaluation:
     """Score the run's themes and the keyword baseline against the labelled papers ``gold``."""
     titles = [p.title for p in corpus.papers]
     match = match_labels(gold, corpus.ids, titles)
     message = match.warning()
     if message:
-        warnings.append(message)
-        progress.note(f"  warning: {message}")
+        progress.warn(message)
     baseline = keyword_baseline(table.themes, [paper_text(p.title, p.abstract) for p in corpus.papers])
     return evaluate_themes(
         match, table.theme_ids, table.assigned, table.scores, table.evidence, baseline, titles,
@@ -88,7 +87,7 @@ def evaluate_run(
     )
 
 
-def check_normalize_by(config: RunConfig, corpus: Corpus, warnings: list[str], progress: RunProgress) -> None:
+def check_normalize_by(config: RunConfig, corpus: Corpus, progress: RunProgress) -> None:
     """Warn when ``trends.normalize_by`` names a field that splits the corpus into fewer than two groups (the
     normalised shares then equal the raw ones)."""
     field_name = config.trends.normalize_by
@@ -100,8 +99,7 @@ def check_normalize_by(config: RunConfig, corpus: Corpus, warnings: list[str], p
             f"trends -> normalize_by: the papers have {len(groups - {''})} distinct {field_name}(s), so normalised "
             f"shares equal raw ones; map a column to {field_name} in inputs -> columns, or remove normalize_by"
         )
-        warnings.append(message)
-        progress.note(f"  warning: {message}")
+        progress.warn(message)
 
 
 def compute_trends(
@@ -111,7 +109,7 @@ def compute_trends(
     lda: TopicResult | None,
     vocabulary: Vocabulary,
     compared: tuple[str, str] | None,
-    warnings: list[str],
+    progress: RunProgress,
 ) -> TrendTable:
     """Shares per period with intervals, trend tests, the two-period comparison, topics' terms over time and
     the themes' author and venue profiles."""
@@ -139,7 +137,7 @@ def compute_trends(
             max_bins=cfg.term_bins,
         )
     groups = tuple(getattr(p, cfg.normalize_by) for p in corpus.papers) if cfg.normalize_by else None
-    return build_trends(TrendInputs(periods, groups), table, lda, cfg, warnings, comparison, topic_terms, profiles)
+    return build_trends(TrendInputs(periods, groups), table, lda, cfg, progress.warn, comparison, topic_terms, profiles)
 
 
 
@@ -187,24 +185,18 @@ class _RunInputs:
     compared: tuple[str, str] | None
 
 
-def _warn(warnings: list[str], progress: RunProgress, message: str) -> None:
-    """Record a user-facing warning (manifest, report notes) and show it in the terminal."""
-    warnings.append(message)
-    progress.note(f"  warning: {message}")
-
-
-def read_stage(config: RunConfig, use_cache: bool, progress: RunProgress, warnings: list[str]) -> _RunInputs:
+def read_stage(config: RunConfig, use_cache: bool, progress: RunProgress) -> _RunInputs:
     """Read the corpus and every file that only matters later (themes, labels, previous topics), so that a
     mistake in any of them costs no work."""
     with progress.stage("read"):
         corpus, excluded = cached_corpus(config, use_cache, progress)
         for message in corpus.warnings:
-            _warn(warnings, progress, message)
+            progress.warn(message)
         themes = load_theme_definitions(config.themes.file)
         gold = read_labels(config.evaluation.labels, [t.id for t in themes]) if config.evaluation.labels else None
-        previous = load_previous(config.models.align_to, warnings) if config.models.align_to else {}
+        previous = load_previous(config.models.align_to, progress) if config.models.align_to else {}
         compared = comparison_periods([p.period for p in corpus.papers], config.trends)
-        check_normalize_by(config, corpus, warnings, progress)
+        check_normalize_by(config, corpus, progress)
         release_freed_memory()
     return _RunInputs(corpus, excluded, themes, gold, previous, compared)
 
@@ -252,36 +244,36 @@ def label_topics(
 def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None) -> RunResult:
     """Run every analysis stage of ``config`` and return the results (no files are written)."""
     progress = progress or RunProgress(quiet=True)
-    warnings: list[str] = []
-    inputs = read_stage(config, use_cache, progress, warnings)
+    first_warning = len(progress.warnings)  # a progress object handed in may hold an earlier run's
+    inputs = read_stage(config, use_cache, progress)
     corpus = inputs.corpus
     tokenizer = build_tokenizer(config)
     tokens, fitted = model_stage(config, corpus, tokenizer, use_cache, progress)
-    warnings.extend(fitted.warnings)
     with progress.stage("themes"):
         theme_table, unmatchable = cached_themes(
             config, inputs.themes, tokenizer, tokens, corpus.ids, [p.title for p in corpus.papers], fitted, use_cache
         )
         if unmatchable:
-            _warn(warnings, progress, (
+            progress.warn((
                 f"{len(unmatchable)} theme term(s) of {config.themes.file.name} cannot match as written and were "
                 f"left out: {'; '.join(str(term) for term in unmatchable)}"
             ))
     lda_result, cluster_result, alignments = label_topics(fitted, theme_table, inputs.themes, inputs.previous, progress)
     flags = model_flags(config, fitted, lda_result, cluster_result, len(corpus))
     for flag in flags:
-        _warn(warnings, progress, flag.message)
+        progress.warn(flag.message)
     evaluation = None
     if inputs.gold is not None:
         with progress.stage("evaluate"):
-            evaluation = evaluate_run(inputs.gold, config, corpus, theme_table, warnings, progress)
+            evaluation = evaluate_run(inputs.gold, config, corpus, theme_table, progress)
     with progress.stage("trends"):
         trends = compute_trends(
-            config, corpus, theme_table, lda_result, fitted.vocabulary, inputs.compared, warnings
+            config, corpus, theme_table, lda_result, fitted.vocabulary, inputs.compared, progress
         )
     agreement = None
     if lda_result is not None and cluster_result is not None:
         agreement = compare_partitions(lda_result, cluster_result)
+    warnings = progress.warnings[first_warning:]
     manifest = build_manifest(
         config, corpus, excluded=inputs.excluded, fitted=fitted, tokenizer=tokenizer, theme_table=theme_table,
         trends=trends, lda=lda_result, clusters=cluster_result, evaluation=evaluation, warnings=warnings, flags=flags,

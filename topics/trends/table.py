@@ -9,7 +9,7 @@ into the frames of :class:`~topics.results.TrendTable`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -64,11 +64,11 @@ def period_times(periods: Sequence[str]) -> tuple[np.ndarray, str]:
 
 
 def resolve_windows(
-    periods: Sequence[str], windows: Sequence[TrendWindowConfig], warnings: list[str]
+    periods: Sequence[str], windows: Sequence[TrendWindowConfig], warn: Callable[[str], None]
 ) -> tuple[TrendWindow, ...]:
     """The configured windows over the corpus's chronological ``periods``; a window holding fewer than two
-    periods is left out with a warning naming its config key. Raises :class:`UserError` when a window's start
-    comes after its end."""
+    periods is left out with a warning (passed to ``warn``) naming its config key. Raises :class:`UserError` when
+    a window's start comes after its end."""
     resolved: list[TrendWindow] = []
     for i, window in enumerate(windows):
         key = f"trends -> windows -> {i}"
@@ -94,7 +94,7 @@ def resolve_windows(
             )
         if len(members) < 2:
             if len(periods) >= 2 or window.last is None:
-                warnings.append(
+                warn(
                     f"{key} ({window.name or default}) holds {len(members)} period(s) of the corpus; a trend needs at "
                     "least 2, so it was left out"
                 )
@@ -304,12 +304,13 @@ def build_trends(
     table: ThemeTable,
     lda: TopicResult | None,
     config: TrendsConfig,
-    warnings: list[str],
+    warn: Callable[[str], None],
     comparison: SnapshotComparison | None = None,
     topic_terms: TopicTermsOverTime | None = None,
     profiles: ThemeProfiles | None = None,
 ) -> TrendTable:
-    """Shares with intervals per period for themes (and LDA topics), and the trend tests of every window."""
+    """Shares with intervals per period for themes (and LDA topics), and the trend tests of every window;
+    ``warn`` receives the user-facing warnings (a window left out)."""
     periods = order_periods(inputs.periods)
     position = {p: i for i, p in enumerate(periods)}
     period_index = np.array([position[p] for p in inputs.periods], dtype=np.int64)
@@ -334,7 +335,7 @@ def build_trends(
         weights /= np.maximum(themes.totals, 1)[:, None]
         topic_frame["weight"] = np.round(weights.ravel(), 6)
         families.append(("topic", grouped))
-    windows = resolve_windows(periods, config.windows, warnings)
+    windows = resolve_windows(periods, config.windows, warn)
     tests = trend_tests(families, periods, windows, config.confidence, config.fdr, inputs.groups is not None)
     _, unit = period_times(periods)
     return TrendTable(
