@@ -4,6 +4,7 @@
 """
 
 from reports.html import render_report
-from reports.sections import Section, build_sections
+from reports.page import Section
+from reports.sections import build_sections
 
 __all__ = ["Section", "build_sections", "render_report"]

@@ -19,7 +19,8 @@ import plotly.offline
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from reports.sections import Section, build_sections
+from reports.page import Section
+from reports.sections import build_sections
 from reports.style import FIGURE_CONFIG, OFFLINE_TRACE_TYPES
 from topics.results import RunResult
 

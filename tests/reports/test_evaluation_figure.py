@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from reports.evaluation_sections import evaluation_section
 from reports.figures.evaluation import (
     BASELINE_SERIES,
     BASELINE_SYMBOL,
@@ -23,10 +24,10 @@ from reports.figures.evaluation import (
     pr_curve_figure,
     reliability_figure,
 )
-from reports.sections import evaluation_section
 from reports.style import OFFLINE_TRACE_TYPES, PALETTE, REFERENCE_LINE, TEXT_COLOR, UNASSIGNED_COLOR
-from topics.results import MICRO, RunResult, ThemeScore
-from topics.themes.evaluation import Evaluation, evaluate_themes, match_labels, read_labels
+from topics.results import MICRO, Evaluation, RunResult, ThemeScore
+from topics.themes.evaluation import evaluate_themes, match_labels
+from topics.themes.labels_file import read_labels
 from topics.themes.metrics import pr_curve, reliability
 
 RL, GEN = "reinforcement-learning", "generative-models"

@@ -18,7 +18,7 @@ from reports.figures.model_selection import (
 )
 from reports.style import bar_height
 from tests.reports.conftest import INJECTION_TITLE
-from topics.models.k_selection import KSweep
+from topics.results import KSweep
 
 SWEEP = KSweep(
     candidates=(3, 4, 5, 6),

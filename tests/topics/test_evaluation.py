@@ -17,15 +17,8 @@ from rich.console import Console
 
 from preprocessing.errors import InputError, UserError
 from topics.results import MICRO
-from topics.themes.evaluation import (
-    GoldLabels,
-    LabelMatch,
-    evaluate_themes,
-    evaluation_document,
-    evaluation_table,
-    match_labels,
-    read_labels,
-)
+from topics.themes.evaluation import LabelMatch, evaluate_themes, evaluation_document, evaluation_table, match_labels
+from topics.themes.labels_file import GoldLabels, read_labels
 from topics.themes.metrics import PR_THRESHOLDS, average_precision, pr_curve, reliability, theme_score
 
 LABELS_DIR = Path(__file__).resolve().parent.parent / "data" / "topics" / "evaluation"

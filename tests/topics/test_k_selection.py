@@ -10,7 +10,6 @@ import pytest
 
 from topics.models.k_selection import (
     STABILITY_FLOOR,
-    KSweep,
     candidate_ks,
     choose_k,
     describe_rule,
@@ -20,6 +19,7 @@ from topics.models.k_selection import (
 )
 from topics.models.lda import LdaTopicModel
 from topics.models.vocabulary import Vocabulary, build_vocabulary
+from topics.results import KSweep
 
 PLANTED_K = 5
 WORDS_PER_TOPIC = 20

@@ -17,7 +17,8 @@ from topics.config import RunConfig
 from topics.pipeline.corpus_stage import build_tokenizer
 from topics.themes import lexicon as theme_lexicon
 from topics.themes.definitions import load_theme_definitions
-from topics.themes.lexicon import RELATED_WEIGHT, SEED_WEIGHT, ThemeLexicon, build_lexicon, scan_arrays
+from topics.themes.lexicon import RELATED_WEIGHT, SEED_WEIGHT, ThemeLexicon, build_lexicon
+from topics.themes.lexicon_scan import scan_arrays
 from topics.themes.scoring import MAX_EVIDENCE, PaperEvidence, paper_evidence, paper_evidence_arrays
 
 SAMPLE = PROJECT_ROOT / "data" / "ml-abstracts-sample.parquet"

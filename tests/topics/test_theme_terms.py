@@ -18,7 +18,8 @@ from tests.topics.helpers import PROJECT_ROOT, THEMES_FILE
 from topics.config import DEFAULT_THEMES_FILE
 from topics.results import ThemeDefinition
 from topics.themes.definitions import load_domain_profile, load_theme_definitions
-from topics.themes.lexicon import SEED_WEIGHT, ThemeLexicon, Unmatchable, build_lexicon, scan_arrays
+from topics.themes.lexicon import SEED_WEIGHT, ThemeLexicon, Unmatchable, build_lexicon
+from topics.themes.lexicon_scan import scan_arrays
 from topics.themes.scoring import paper_evidence
 
 SAMPLE = PROJECT_ROOT / "data" / "ml-abstracts-sample.parquet"

@@ -22,7 +22,6 @@ from preprocessing.errors import UserError
 from topics.models.alignment import (
     DEFAULT_MIN_SIMILARITY,
     PreviousTopics,
-    TopicAlignment,
     align_topics,
     identity_alignment,
     jaccard_similarity,
@@ -31,7 +30,7 @@ from topics.models.alignment import (
 from topics.models.lda import LdaTopicModel
 from topics.models.vocabulary import Vocabulary, build_vocabulary
 from topics.pipeline.outputs import _json, topics_document
-from topics.results import ThemeDefinition, ThemeTable, TopicResult
+from topics.results import ThemeDefinition, ThemeTable, TopicAlignment, TopicResult
 from topics.themes.topic_labels import theme_name_words, topic_labels
 
 ALIGNMENT_DATA = Path(__file__).resolve().parents[1] / "data" / "topics" / "alignment"

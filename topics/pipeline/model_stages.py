@@ -24,7 +24,7 @@ from topics.config import RunConfig
 from topics.models.clusters import TfidfClusterModel, tfidf_matrix
 from topics.models.corpus_stop_words import uninformative_terms
 from topics.models.doc_map import project_documents
-from topics.models.k_selection import KSweep, candidate_ks, select_num_topics
+from topics.models.k_selection import candidate_ks, select_num_topics
 from topics.models.lda import LdaTopicModel
 from topics.models.pilot_clusters import pilot_clusters
 from topics.models.stability import kmeans_stability, lda_stability
@@ -34,7 +34,7 @@ from topics.pipeline.progress import RunProgress
 from topics.pipeline.stage_cache import StageCache
 from topics.pipeline.stage_keys import models_key
 from topics.quality.topic_quality import topic_diversity
-from topics.results import TopicResult
+from topics.results import KSweep, TopicResult
 from topics.themes.definitions import run_profile
 
 #: From this many papers on, TF-IDF + KMeans and the documents map run in a second process beside LDA.

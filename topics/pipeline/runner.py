@@ -14,7 +14,7 @@ from preprocessing.errors import UserError
 from preprocessing.nlp import Tokenizer
 from preprocessing.records import Corpus
 from topics.config import RunConfig
-from topics.models.alignment import PreviousTopics, TopicAlignment, align_topics, load_previous_topics
+from topics.models.alignment import PreviousTopics, align_topics, load_previous_topics
 from topics.models.vocabulary import Vocabulary
 from topics.pipeline.corpus_stage import build_tokenizer, cached_corpus, tokenize_corpus
 from topics.pipeline.manifest import build_manifest
@@ -24,10 +24,11 @@ from topics.pipeline.progress import RunProgress, peak_rss_mb
 from topics.pipeline.theme_stage import cached_themes
 from topics.quality.agreement import compare_partitions
 from topics.quality.health import TOP_TERMS, TopicFlag, topic_flags
-from topics.results import RunResult, ThemeDefinition, ThemeTable, TopicResult, TrendTable
+from topics.results import Evaluation, RunResult, ThemeDefinition, ThemeTable, TopicAlignment, TopicResult, TrendTable
 from topics.themes.definitions import load_theme_definitions
-from topics.themes.evaluation import Evaluation, GoldLabels, evaluate_themes, match_labels, read_labels
+from topics.themes.evaluation import evaluate_themes, match_labels
 from topics.themes.keyword_baseline import keyword_baseline, paper_text
+from topics.themes.labels_file import GoldLabels, read_labels
 from topics.themes.topic_labels import theme_name_words, topic_labels
 from topics.trends.profiles import theme_profiles
 from topics.trends.snapshot import compare_snapshots

@@ -29,13 +29,7 @@ from rich.table import Table
 from preprocessing.clean import normalise_title
 from preprocessing.errors import InputError, UserError
 from topics.results import MICRO, NONE, OTHER, ErrorCase, Evaluation, PrCurve, Reliability, ThemeScore
-from topics.themes.labels_file import ALLOWED_SHOWN as ALLOWED_SHOWN
-from topics.themes.labels_file import ID_COLUMNS as ID_COLUMNS
-from topics.themes.labels_file import TAB_EXTENSIONS as TAB_EXTENSIONS
-from topics.themes.labels_file import THEMES_COLUMNS as THEMES_COLUMNS
-from topics.themes.labels_file import TITLE_COLUMNS as TITLE_COLUMNS
 from topics.themes.labels_file import GoldLabels, Key, _format_themes
-from topics.themes.labels_file import read_labels as read_labels
 from topics.themes.metrics import pr_curve, reliability, theme_score
 
 #: Unmatched labelled papers named in a warning.

@@ -1,5 +1,5 @@
 """The counting behind :func:`topics.themes.scoring.paper_evidence_arrays`: theme terms of every paper's text and
-title found with :func:`topics.themes.lexicon.scan_arrays` and counted in numpy, grouped per (paper, term, theme),
+title found with :func:`topics.themes.lexicon_scan.scan_arrays` and counted in numpy, grouped per (paper, term, theme),
 and the evidence terms each (paper, theme) shows, strongest first.
 """
 

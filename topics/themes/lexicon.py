@@ -28,7 +28,6 @@ from topics.results import ThemeDefinition
 from topics.themes.lexicon_scan import ArrayHits as ArrayHits
 from topics.themes.lexicon_scan import _GramTrie as _GramTrie
 from topics.themes.lexicon_scan import match_key, surface_text
-from topics.themes.lexicon_scan import scan_arrays as scan_arrays
 
 _WORD = re.compile(r"[^\W\d_]+")
 

@@ -141,7 +141,7 @@ def demote_against(
 
 def paper_evidence_arrays(lexicon: ThemeLexicon, texts: TokenArrays, titles: TokenArrays) -> PaperEvidence:
     """:func:`paper_evidence` of tokenised texts and titles as :class:`TokenArrays` (one title per text), with the
-    n-gram matching in numpy (:func:`topics.themes.lexicon.scan_arrays`) and the counting grouped per (paper,
+    n-gram matching in numpy (:func:`topics.themes.lexicon_scan.scan_arrays`) and the counting grouped per (paper,
     term, theme) (:func:`topics.themes.evidence_arrays.count_evidence`); equal to ``paper_evidence(lexicon,
     texts.to_segments(), titles.to_segments())``."""
     n_docs = len(texts)
