@@ -135,24 +135,54 @@ class TfidfClusterModel(BaseEstimator):
         doc_ids: Sequence[str],
         top_n: int = 10,
     ) -> TopicResult:
-        """The clusters as a :class:`TopicResult` (one-hot ``doc_topic``; weights from the TF-IDF centroids)."""
-        n_docs = len(self.labels_)
-        one_hot = np.zeros((n_docs, self.num_clusters))
-        one_hot[np.arange(n_docs), self.labels_] = 1.0
-        topic_terms = tuple(
-            tuple((self.terms_[j], float(row[j])) for j in np.argsort(-row, kind="stable")[:top_n])
-            for row in self.centroids_
+        """The clusters as a :class:`TopicResult` (:func:`cluster_result`)."""
+        check_is_fitted(self, "centroids_")
+        return cluster_result(
+            self.labels_, self.centroids_, self.terms_, vocabulary, texts, doc_ids, top_n,
+            {"silhouette": self.silhouette(), "inertia": float(self.kmeans_.inertia_)},
         )
-        mean, per_topic = npmi_coherence([[t for t, _ in c] for c in topic_terms], texts, vocabulary.dictionary)
-        return TopicResult(
-            backend="tfidf_kmeans",
-            topic_terms=topic_terms,
-            doc_topic=one_hot,
-            doc_ids=tuple(doc_ids),
-            coords=intertopic_coordinates(self.centroids_),
-            metrics={"silhouette": self.silhouette(), "coherence_npmi": mean, "inertia": float(self.kmeans_.inertia_)},
-            topic_coherence=per_topic,
-            labels=tuple(", ".join(t.replace("_", " ") for t, _ in c[:3]) for c in topic_terms),
-            topic_term=self.centroids_,
-            terms=tuple(self.terms_),
-        )
+
+
+def cluster_top_terms(
+    centroids: np.ndarray, terms: Sequence[str], top_n: int
+) -> tuple[tuple[tuple[str, float], ...], ...]:
+    """Each cluster's ``top_n`` terms by centroid weight (TF-IDF space), with that weight; ``centroids`` is
+    ``(n_clusters, n_terms)`` over ``terms``."""
+    return tuple(
+        tuple((terms[j], float(row[j])) for j in np.argsort(-row, kind="stable")[:top_n]) for row in centroids
+    )
+
+
+def cluster_result(
+    labels: np.ndarray,
+    centroids: np.ndarray,
+    terms: Sequence[str],
+    vocabulary: Vocabulary,
+    texts: Sequence[Sequence[str]] | TokenArrays,
+    doc_ids: Sequence[str],
+    top_n: int,
+    metrics: dict[str, float],
+) -> TopicResult:
+    """A clustering (``labels`` shape ``(n_docs,)``, ``centroids`` shape ``(n_clusters, n_terms)`` in TF-IDF space
+    over ``terms``) as a :class:`TopicResult`: one-hot ``doc_topic``, top terms (:func:`cluster_top_terms`), NPMI
+    coherence on ``texts`` and the map coordinates; ``metrics`` (silhouette, inertia) are added to the NPMI. Both
+    engines' cluster models build their result here."""
+    n_clusters, n_docs = centroids.shape[0], len(labels)
+    one_hot = np.zeros((n_docs, n_clusters))
+    one_hot[np.arange(n_docs), labels] = 1.0
+    topic_terms = cluster_top_terms(centroids, terms, top_n)
+    mean, per_topic = npmi_coherence([[t for t, _ in c] for c in topic_terms], texts, vocabulary.dictionary)
+    return TopicResult(
+        backend="tfidf_kmeans",
+        topic_terms=topic_terms,
+        doc_topic=one_hot,
+        doc_ids=tuple(doc_ids),
+        coords=intertopic_coordinates(centroids),
+        metrics={"silhouette": metrics["silhouette"], "coherence_npmi": mean, **{
+            k: v for k, v in metrics.items() if k != "silhouette"
+        }},
+        topic_coherence=per_topic,
+        labels=tuple(", ".join(t.replace("_", " ") for t, _ in c[:3]) for c in topic_terms),
+        topic_term=centroids,
+        terms=tuple(terms),
+    )
