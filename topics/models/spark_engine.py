@@ -4,9 +4,12 @@ What runs where
 ---------------
 * **Executors** tokenise the papers: :func:`tokenize_on_spark` ships the texts as an RDD of ``(index, text)``;
   each partition builds one :class:`preprocessing.nlp.Tokenizer` and pipes its texts through spaCy, so the
-  executors need the project and its spaCy data installed. :func:`fit_on_spark` turns the token lists into
-  count vectors (``CountVectorizerModel.from_vocabulary`` over the run's vocabulary, so term ids are the local
-  engine's), TF-IDF rows, and fits MLlib KMeans and MLlib LDA, all as distributed Spark jobs.
+  executors need the project and its spaCy data installed. The models are two estimators with scikit-learn's
+  contract, :class:`~topics.models.spark_estimators.SparkLdaTopicModel` (MLlib LDA) and
+  :class:`~topics.models.spark_estimators.SparkClusterModel` (TF-IDF + MLlib KMeans), fitted in the active
+  session (:func:`active_spark_session`) on the vocabulary's count rows, which
+  :func:`topics.models.spark_tfidf.spark_counts` ships once as a cached DataFrame for both (term ids are the
+  local engine's); TF-IDF, KMeans and LDA run as distributed Spark jobs.
 * **The driver** reads the inputs, runs phrase detection and builds the vocabulary (as the local engine does),
   collects the models' outputs (topic-term matrix, per-paper topic mixtures and clusters, TF-IDF rows) as
   NumPy/SciPy arrays in input order, and does everything after the models (themes, trends, report).
@@ -35,8 +38,8 @@ Differences from the local engine
   The **EM** optimizer (a MAP estimate; priors must be > 1, by default ``docConcentration = 50/k + 1`` and
   ``topicConcentration = 1.1``) needs about 50 iterations to get there and takes 6-10x longer. Topics are as
   coherent as gensim's but not the same topics (as gensim's own with another seed are not).
-  ``lda_log_likelihood`` is MLlib's training log likelihood for EM, and None for online (MLlib's bound costs
-  three times the fit).
+  ``log_likelihood_`` (the run's ``lda_log_likelihood``) is MLlib's training log likelihood for EM, and None for
+  online (MLlib's bound costs three times the fit).
 * TF-IDF equals the local engine's (scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``):
   ``(1 + ln tf) * (ln((n + 1)/(df + 1)) + 1)``, rows L2-normalised; Spark's IDF is ``ln((n + 1)/(df + 1))`` and
   the ``+ 1`` is added here. It covers the whole vocabulary (the local ``max_features`` cap is not applied).
@@ -53,20 +56,15 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
-from scipy import sparse
 
 from preprocessing.errors import UserError
 from preprocessing.nlp import Segments, Tokenizer, TokenizerSettings
 from topics.config import SparkConfig
-from topics.models.spark_tfidf import tfidf_on_spark
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import SparkSession
@@ -75,6 +73,10 @@ PYSPARK_MISSING = "engine: spark needs pyspark; install it with pip install 'res
 JAVA_MISSING = (
     "engine: spark needs Java 17+ to start Spark, and no java was found on PATH or in JAVA_HOME; install a JRE "
     "(e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME, or use engine: local"
+)
+NO_SESSION = (
+    "the Spark estimators fit in the active Spark session, and there is none: fit them inside "
+    "topics.models.spark_engine.spark_session(...)"
 )
 
 #: Online LDA (the recommended optimizer, tuned on the 47.5k-paper ml-abstracts corpus; see the README): the
@@ -105,7 +107,7 @@ KMEANS_INIT = "random"
 _checkpoint_dirs: list[str] = []
 
 
-def _require_pyspark() -> Any:
+def require_pyspark() -> Any:
     """The ``SparkSession`` class, or :class:`UserError` when pyspark is not installed."""
     try:
         import pyspark  # noqa: F401  (checked first: a missing package must say so, whatever was imported)
@@ -146,7 +148,7 @@ def spark_session(cfg: SparkConfig) -> Iterator["SparkSession"]:
     ``cfg.master``/``app_name``/``driver_memory``/``conf`` (UI off, log level ERROR, Arrow on), stopped on exit.
 
     Raises :class:`UserError` when pyspark or Java is missing."""
-    session_class = _require_pyspark()
+    session_class = require_pyspark()
     existing = _active_session(session_class)
     if existing is not None:
         yield existing
@@ -186,12 +188,27 @@ def spark_session(cfg: SparkConfig) -> Iterator["SparkSession"]:
             os.environ.pop("PYSPARK_PYTHON", None)
 
 
+def active_spark_session() -> "SparkSession":
+    """The active Spark session (the one :func:`spark_session` opened, or ``spark-submit``'s).
+
+    Raises :class:`UserError` when pyspark is missing (:data:`PYSPARK_MISSING`), when there is no session and no
+    Java to start one (:data:`JAVA_MISSING`), or when there is no session (:data:`NO_SESSION`)."""
+    session_class = require_pyspark()
+    active = _active_session(session_class)
+    if active is not None:
+        return active
+    if not _java_available():
+        raise UserError(JAVA_MISSING)
+    raise UserError(NO_SESSION)
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def _partitions(spark: Any, requested: int | None, n_items: int) -> int:
+def partition_count(spark: Any, requested: int | None, n_items: int) -> int:
+    """Partitions for ``n_items`` items: ``requested``, else Spark's default parallelism, at most one per item."""
     wanted = requested or spark.sparkContext.defaultParallelism
     return max(1, min(int(wanted), max(1, n_items)))
 
@@ -217,7 +234,7 @@ def tokenize_on_spark(
     if not texts:
         return []
     local_settings = replace(settings, n_process=1)  # the executors are the parallelism; same tokens
-    slices = _partitions(spark, partitions, len(texts))
+    slices = partition_count(spark, partitions, len(texts))
     rdd = spark.sparkContext.parallelize(list(enumerate(texts)), slices)
     pairs = rdd.mapPartitions(_tokenize_partition(local_settings)).collect()
     result: list[Segments | None] = [None] * len(texts)
@@ -229,20 +246,7 @@ def tokenize_on_spark(
     return result  # type: ignore[return-value]
 
 
-@dataclass(frozen=True)
-class SparkModels:
-    """What :func:`fit_on_spark` returns: every array in input (paper) order, columns in ``terms`` order."""
-
-    topic_term: np.ndarray  # (n_topics, n_terms), rows are p(term | topic), sum to 1
-    doc_topic: np.ndarray  # (n_docs, n_topics), rows sum to 1
-    cluster_labels: np.ndarray  # (n_docs,) int in [0, n_clusters)
-    centroids: np.ndarray  # (n_clusters, n_terms) KMeans centres in the TF-IDF space
-    tfidf: sparse.csr_matrix  # (n_docs, n_terms) the L2-normalised TF-IDF rows KMeans clustered
-    lda_log_likelihood: float | None  # EM: MLlib's training log likelihood; online: None (its bound costs 3x the fit)
-    timings: dict[str, float]  # seconds per Spark step: vectorize, kmeans, lda
-
-
-def _checkpoint_dir(spark: Any) -> bool:
+def ensure_checkpoint_dir(spark: Any) -> bool:
     """Make sure the SparkContext has a checkpoint folder (a temporary one, removed at exit, for a local master);
     False when there is none (a cluster without ``spark.checkpoint.dir``)."""
     context = spark.sparkContext
@@ -253,7 +257,7 @@ def _checkpoint_dir(spark: Any) -> bool:
             "engine: spark: no checkpoint folder, so EM LDA runs without checkpoints (long lineages can fail); "
             "set spark.conf -> spark.checkpoint.dir to a shared path (hdfs://..., s3a://...)",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         return False
     folder = tempfile.mkdtemp(prefix="research-topics-spark-")
@@ -272,151 +276,3 @@ def online_subsampling_rate(n_docs: int) -> float:
     """The share of the papers one online LDA step sees: about :data:`ONLINE_BATCH_DOCS` papers, at least
     :data:`ONLINE_MIN_SUBSAMPLING` of them, all of them on a small corpus."""
     return float(min(1.0, max(ONLINE_MIN_SUBSAMPLING, ONLINE_BATCH_DOCS / max(n_docs, 1))))
-
-
-def _lda_estimator(
-    cfg: SparkConfig, num_topics: int, seed: int, doc_concentration: float | None, checkpoint: bool, n_docs: int
-) -> Any:
-    from pyspark.ml.clustering import LDA
-
-    lda = LDA(
-        k=num_topics, maxIter=cfg.lda_max_iter, seed=seed, optimizer=cfg.lda_optimizer,
-        featuresCol="counts", topicDistributionCol="topics",
-    )
-    if cfg.lda_optimizer == "em":
-        alpha = doc_concentration if doc_concentration is not None else EM_DOC_CONCENTRATION
-        if alpha is None:
-            alpha = 50.0 / num_topics + 1.0
-        lda.setDocConcentration([float(alpha)]).setTopicConcentration(EM_TOPIC_CONCENTRATION)
-        lda.setKeepLastCheckpoint(False).setCheckpointInterval(CHECKPOINT_INTERVAL if checkpoint else -1)
-    else:
-        alpha = doc_concentration if doc_concentration is not None else 1.0 / num_topics
-        lda.setDocConcentration([float(alpha)]).setTopicConcentration(1.0 / num_topics)
-        lda.setOptimizeDocConcentration(ONLINE_OPTIMIZE_DOC_CONCENTRATION)
-        lda.setLearningOffset(ONLINE_LEARNING_OFFSET).setLearningDecay(ONLINE_LEARNING_DECAY)
-        lda.setSubsamplingRate(online_subsampling_rate(n_docs))
-    return lda
-
-
-def fit_on_spark(
-    spark: "SparkSession",
-    documents: Sequence[Sequence[str]],
-    terms: Sequence[str],
-    num_topics: int,
-    num_clusters: int,
-    seed: int,
-    cfg: SparkConfig,
-    doc_concentration: float | None = None,
-) -> SparkModels:
-    """MLlib LDA and TF-IDF + KMeans over ``documents`` (token lists) restricted to ``terms``.
-
-    Count vectors come from ``CountVectorizerModel.from_vocabulary(terms)`` (term j is ``terms[j]``); TF-IDF
-    rows are ``(1 + ln tf) * (idf + 1)`` with Spark's IDF, L2-normalised (scikit-learn's sublinear smooth
-    TF-IDF); KMeans (``num_clusters``, ``seed``) clusters them; LDA (``num_topics``, ``cfg.lda_optimizer``,
-    ``cfg.lda_max_iter``, ``seed``) models the counts. ``doc_concentration`` overrides the optimizer's tuned
-    prior on topic mixtures (EM: must be > 1). Returns arrays in input order."""
-    _require_pyspark()
-    n_docs = len(documents)
-    _check_fit_inputs(n_docs, len(terms), num_topics, num_clusters, cfg, doc_concentration)
-    timings: dict[str, float] = {}
-    cached: list[Any] = []
-    try:
-        started = time.perf_counter()
-        slices = _partitions(spark, cfg.partitions, n_docs)
-        vectors, tfidf = tfidf_on_spark(spark, documents, terms, slices, cached)
-        timings["vectorize"] = time.perf_counter() - started
-
-        started = time.perf_counter()
-        centroids, cluster_labels = _fit_kmeans(vectors, num_clusters, seed, n_docs)
-        timings["kmeans"] = time.perf_counter() - started
-
-        started = time.perf_counter()
-        topic_term, doc_topic, log_likelihood = _fit_lda(
-            spark, vectors, cfg, num_topics, seed, doc_concentration, n_docs
-        )
-        timings["lda"] = time.perf_counter() - started
-    finally:
-        for frame_ in cached:
-            frame_.unpersist()
-    return SparkModels(
-        topic_term=topic_term,
-        doc_topic=doc_topic,
-        cluster_labels=cluster_labels,
-        centroids=centroids,
-        tfidf=tfidf,
-        lda_log_likelihood=log_likelihood,
-        timings=timings,
-    )
-
-
-def _check_fit_inputs(
-    n_docs: int, n_terms: int, num_topics: int, num_clusters: int, cfg: SparkConfig, doc_concentration: float | None
-) -> None:
-    """Raise :class:`UserError` when :func:`fit_on_spark` cannot fit ``n_docs`` papers over ``n_terms`` terms."""
-    if n_docs < 2:
-        raise UserError(f"engine: spark needs at least 2 papers to fit the models (got {n_docs})")
-    if n_terms < 2:
-        raise UserError(f"engine: spark needs at least 2 terms in the vocabulary (got {n_terms})")
-    if not 2 <= num_clusters <= n_docs or not 2 <= num_topics:
-        raise UserError(
-            f"engine: spark: num_topics ({num_topics}) and num_clusters ({num_clusters}) must be at least 2, "
-            f"and num_clusters at most the number of papers ({n_docs})"
-        )
-    if cfg.lda_optimizer == "em" and doc_concentration is not None and doc_concentration <= 1.0:
-        raise UserError(f"engine: spark: EM LDA needs a doc concentration above 1 (got {doc_concentration})")
-    if doc_concentration is not None and doc_concentration <= 0.0:
-        raise UserError(f"engine: spark: the LDA doc concentration must be positive (got {doc_concentration})")
-
-
-def _fit_kmeans(vectors: Any, num_clusters: int, seed: int, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
-    """MLlib KMeans on the ``tfidf`` column of ``vectors``: centres of shape ``(num_clusters, n_terms)`` and
-    each paper's cluster, shape ``(n_docs,)`` int64, in input order."""
-    from pyspark.ml.clustering import KMeans
-
-    kmeans = KMeans(
-        k=num_clusters, seed=seed, maxIter=KMEANS_MAX_ITER, initMode=KMEANS_INIT, featuresCol="tfidf",
-        predictionCol="cluster",
-    )
-    kmeans_model = kmeans.fit(vectors)
-    centroids = np.vstack([np.asarray(c, dtype=float) for c in kmeans_model.clusterCenters()])
-    assigned = kmeans_model.transform(vectors).select("doc", "cluster").collect()
-    cluster_labels = np.zeros(n_docs, dtype=np.int64)
-    for row in assigned:
-        cluster_labels[row["doc"]] = row["cluster"]
-    return centroids, cluster_labels
-
-
-def _fit_lda(
-    spark: Any,
-    vectors: Any,
-    cfg: SparkConfig,
-    num_topics: int,
-    seed: int,
-    doc_concentration: float | None,
-    n_docs: int,
-) -> tuple[np.ndarray, np.ndarray, float | None]:
-    """MLlib LDA on the ``counts`` column of ``vectors`` (one row per paper, ``doc`` its index, ``n_docs`` rows).
-
-    Returns the topic-term matrix ``(num_topics, n_terms)`` (rows are p(term | topic), sum to 1), the papers'
-    topic mixtures ``(n_docs, num_topics)`` in input order (rows sum to 1; uniform for a paper without known
-    terms) and the training log likelihood (EM; None for online)."""
-    checkpoint = cfg.lda_optimizer == "em" and _checkpoint_dir(spark)
-    lda = _lda_estimator(cfg, num_topics, seed, doc_concentration, checkpoint, n_docs)
-    lda_model = lda.fit(vectors.select("doc", "counts"))
-    topic_term = np.asarray(lda_model.topicsMatrix().toArray(), dtype=float).T  # (k, n_terms)
-    topic_term = np.maximum(topic_term, 0.0)
-    topic_term /= np.maximum(topic_term.sum(axis=1, keepdims=True), 1e-300)
-    if lda_model.isDistributed():
-        log_likelihood: float | None = float(lda_model.trainingLogLikelihood())
-        local_model = lda_model.toLocal().setFeaturesCol("counts").setTopicDistributionCol("topics")
-    else:
-        local_model = lda_model
-        log_likelihood = None
-    mixtures = local_model.transform(vectors.select("doc", "counts")).select("doc", "topics").collect()
-    doc_topic = np.zeros((n_docs, num_topics))
-    for row in mixtures:
-        doc_topic[row["doc"]] = row["topics"].toArray()
-    sums = doc_topic.sum(axis=1, keepdims=True)
-    # a paper without known terms has no evidence for any topic: uniform
-    doc_topic = np.where(sums > 0, doc_topic / np.where(sums > 0, sums, 1.0), 1.0 / num_topics)
-    return topic_term, doc_topic, log_likelihood

@@ -27,6 +27,7 @@ from topics.models.doc_map import project_documents
 from topics.models.k_selection import candidate_ks, select_num_topics
 from topics.models.lda import LdaTopicModel
 from topics.models.pilot_clusters import pilot_clusters
+from topics.models.spark_estimators import SparkClusterModel, SparkLdaTopicModel
 from topics.models.stability import kmeans_stability, lda_stability
 from topics.models.vocabulary import MIN_VOCABULARY, Vocabulary, build_vocabulary
 from topics.pipeline.memory import release_freed_memory
@@ -125,7 +126,7 @@ class SideModels:
     the wall seconds of each of its stages."""
 
     result: TopicResult | None
-    model: TfidfClusterModel | None
+    model: TfidfClusterModel | SparkClusterModel | None
     doc_map: Any
     timings: dict[str, float]
 
@@ -181,7 +182,7 @@ class FittedModels:
     documents: TokenArrays
     vocabulary: Vocabulary
     lda_result: TopicResult | None
-    lda_model: LdaTopicModel | None
+    lda_model: LdaTopicModel | SparkLdaTopicModel | None
     k_sweep: KSweep | None
     side: SideModels
     parallel: bool
@@ -304,40 +305,48 @@ def _fit_models_on_spark(
     spark: Any,
     progress: RunProgress,
 ) -> FittedModels:
-    """LDA and TF-IDF + KMeans with MLlib on ``spark`` (see :mod:`topics.models.spark_engine`); the documents map is
-    computed on the driver. Stability refits and ``num_topics: auto`` are local-engine features."""
-    from topics.models.spark_engine import fit_on_spark
-    from topics.models.spark_results import spark_cluster_result, spark_lda_result
+    """LDA and TF-IDF + KMeans with MLlib on ``spark`` (:class:`SparkLdaTopicModel`, :class:`SparkClusterModel`,
+    both fitted on one cached frame of the vocabulary's counts; see :mod:`topics.models.spark_engine`); the
+    documents map is computed on the driver. Stability refits and ``num_topics: auto`` are local-engine features."""
+    from topics.models.spark_tfidf import spark_counts
 
-    cfg = config.models.lda
-    if cfg.num_topics == "auto":
+    cfg, spark_cfg = config.models.lda, config.spark
+    if cfg.enabled and cfg.num_topics == "auto":
         raise UserError(
             "models -> lda -> num_topics: auto is not available with engine: spark; give a number of topics"
         )
     if cfg.stability_seeds or config.models.clusters.stability_seeds:
         progress.note("  engine: spark fits each model once: topic stability is not measured")
-    k = effective_k(int(cfg.num_topics), len(ids), "models.lda.num_topics", progress)
+    k = effective_k(int(cfg.num_topics), len(ids), "models.lda.num_topics", progress) if cfg.enabled else 0
     merged = tokens.documents
     if merged is None:
         raise RuntimeError("the phrases stage sets tokens.documents before the models are fitted")
-    documents = [merged.flat(i) for i in range(len(merged))]
-    with progress.stage("spark_models"):
-        models = fit_on_spark(
-            spark, documents, vocabulary.terms, num_topics=k, num_clusters=max(cluster_k, 2), seed=config.lda_seed,
-            cfg=config.spark,
-        )
-    lda_result, lda_model = spark_lda_result(
-        models.topic_term, models.doc_topic, vocabulary, tokens.documents, ids, cfg.top_terms, models.lda_log_likelihood
-    )
-    timings = {f"spark_{name}": round(seconds, 3) for name, seconds in models.timings.items()}
-    cluster_result = cluster_model = None
-    if config.models.clusters.enabled:
-        cluster_result, cluster_model = spark_cluster_result(
-            models.cluster_labels, models.centroids, models.tfidf, vocabulary, tokens.documents, ids,
-            config.models.clusters.top_terms, config.clusters_seed,
-        )
+    timings: dict[str, float] = {}
+    lda_model: SparkLdaTopicModel | None = None
+    cluster_model: SparkClusterModel | None = None
+    started = time.perf_counter()
+    with progress.stage("spark_models"), spark_counts(spark, vocabulary, spark_cfg.partitions) as counts:
+        _, tfidf, _ = counts.tfidf()  # KMeans's rows, and the documents map's
+        timings["spark_vectorize"] = round(time.perf_counter() - started, 3)
+        if config.models.clusters.enabled:
+            started = time.perf_counter()
+            cluster_model = SparkClusterModel(
+                num_clusters=cluster_k, partitions=spark_cfg.partitions, random_state=config.clusters_seed
+            ).fit(counts)
+            timings["spark_kmeans"] = round(time.perf_counter() - started, 3)
+        if cfg.enabled:
+            started = time.perf_counter()
+            lda_model = SparkLdaTopicModel(
+                num_topics=k, optimizer=spark_cfg.lda_optimizer, max_iter=spark_cfg.lda_max_iter,
+                partitions=spark_cfg.partitions, random_state=config.lda_seed,
+            ).fit(counts)
+            timings["spark_lda"] = round(time.perf_counter() - started, 3)
+    lda_result = lda_model.result(vocabulary, merged, ids, cfg.top_terms) if lda_model is not None else None
+    cluster_result = None
+    if cluster_model is not None:
+        cluster_result = cluster_model.result(vocabulary, merged, ids, config.models.clusters.top_terms)
     with progress.stage("documents_map"):
-        doc_map = project_documents(models.tfidf, config.report.map.max_points, config.report.map.method, config.seed)
+        doc_map = project_documents(tfidf, config.report.map.max_points, config.report.map.method, config.seed)
     side = SideModels(result=cluster_result, model=cluster_model, doc_map=doc_map, timings=timings)
     return FittedModels(
         documents=merged, vocabulary=vocabulary, lda_result=lda_result, lda_model=lda_model, k_sweep=None,
