@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from gensim.models import LdaMulticore
+from scipy import sparse
 from scipy.spatial.distance import pdist
 from sklearn.exceptions import NotFittedError
 
 from topics.config import TrendsConfig
-from topics.models.clusters import TfidfClusterModel, tfidf_matrix
+from topics.models.clusters import TfidfClusterModel, cluster_top_terms, term_lift, tfidf_matrix
 from topics.models.doc_map import project_documents
 from topics.models.lda import LdaTopicModel
 from topics.models.topic_map import classical_mds, intertopic_coordinates
@@ -172,6 +173,25 @@ def test_clusters_same_seed_same_result(vocabulary: Vocabulary) -> None:
     assert first.topic_terms == second.topic_terms
     np.testing.assert_array_equal(first.doc_topic, second.doc_topic)
 
+
+
+def test_term_lift_is_the_clusters_share_of_papers_over_the_corpus_share() -> None:
+    # 4 papers, 2 clusters; "common" is in every paper, "rare" only in cluster 1's two papers, "some" in one paper each
+    doc_term = sparse.csr_matrix(np.array([[1, 0, 1], [2, 0, 0], [1, 3, 1], [1, 1, 0]]))
+    lift = term_lift(doc_term, np.array([0, 0, 1, 1]), 2)
+    np.testing.assert_allclose(lift, [[1.0, 0.0, 1.0], [1.0, 2.0, 1.0]])
+
+
+def test_cluster_terms_rank_a_cluster_s_own_word_above_a_slightly_heavier_word_of_every_paper() -> None:
+    terms = ["common", "own", "minor"]
+    centroids = np.array([[0.50, 0.45, 0.10]])
+    lift = np.array([[1.0, 2.0, 1.0]])  # "own" is twice as frequent in the cluster as in the corpus
+    assert [t for t, _ in cluster_top_terms(centroids, terms, 3, lift)[0]] == ["own", "common", "minor"]
+    ranked = cluster_top_terms(centroids, terms, 2, lift)[0]
+    assert ranked == (("own", 0.45), ("common", 0.50))  # each term keeps its centroid weight
+    assert [t for t, _ in cluster_top_terms(centroids, terms, 3)[0]] == ["common", "own", "minor"]  # weight alone
+    # a word that is 1.3 times as frequent in the cluster does not yet outrank one 1.11 times as heavy
+    assert cluster_top_terms(centroids, terms, 1, np.array([[1.0, 1.3, 1.0]]))[0][0][0] == "common"
 
 # ------------------------------------------------------------------------------------------------ agreement
 
