@@ -70,3 +70,15 @@ def remove_orphans(directory: Path, kind: str) -> int:
         except OSError:
             continue
     return removed
+
+
+def prune(directory: Path, kind: str, pattern: str, keep: int) -> None:
+    """After a cache write: remove ``kind``'s orphaned temporaries (:func:`remove_orphans`) and all but the ``keep``
+    most recently used files matching ``pattern`` (a glob, e.g. ``"models-*.pkl"``) in ``directory``."""
+    remove_orphans(directory, kind)  # a killed run's half-written file
+    try:
+        files = sorted(Path(directory).glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:  # a file removed by another run between the glob and its stat
+        return
+    for old in files[keep:]:
+        old.unlink(missing_ok=True)

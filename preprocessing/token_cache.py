@@ -90,10 +90,7 @@ class TokenCache:
             return
 
     def _prune(self) -> None:
-        tempfiles.remove_orphans(self.directory, "tokens")  # a killed run's half-written file
-        files = sorted(self.directory.glob("tokens-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in files[KEEP_FILES:]:
-            old.unlink(missing_ok=True)
+        tempfiles.prune(self.directory, "tokens", "tokens-*.npz", KEEP_FILES)
 
     def close(self) -> None:
         """Nothing to release (kept for callers that close caches)."""

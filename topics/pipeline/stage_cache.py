@@ -89,7 +89,4 @@ class StageCache:
             )
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             return
-        tempfiles.remove_orphans(self.directory, kind)  # a killed run's half-written entry
-        entries = sorted(self.directory.glob(f"{kind}-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[KEEP_ENTRIES:]:
-            old.unlink(missing_ok=True)
+        tempfiles.prune(self.directory, kind, f"{kind}-*.pkl", KEEP_ENTRIES)
