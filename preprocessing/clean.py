@@ -153,3 +153,13 @@ def normalise_title(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(_NON_ALPHANUMERIC.sub(" ", folded).split())
+
+
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def normalise_doi(text: str) -> str:
+    """The bare DOI in ``text``, lower-cased (DOIs are case-insensitive), without a resolver or ``doi:`` prefix
+    and trailing punctuation: ``"https://doi.org/10.1000/XYZ."`` -> ``"10.1000/xyz"``; ``""`` when it holds none."""
+    match = _DOI.search(text.strip())
+    return match.group(0).rstrip(".,;").lower() if match else ""

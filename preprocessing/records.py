@@ -12,6 +12,9 @@ class Paper:
     ``id`` is the input's own id when it has one, else empty until :func:`preprocessing.dedup.deduplicate`
     assigns a stable one. ``period`` is a label (``"2024"``, ``"2023-24"``) that orders naturally;
     ``origin`` is ``"file:line"`` (1-based line of the record's first line; row number for tables).
+    ``doi`` is the bare DOI (``10.1000/xyz``, no resolver prefix), lower-cased, or empty; ``keywords`` the
+    record's author keywords, in order; ``source_format`` the reader that read it (``"csv"``, ``"bibtex"``,
+    ``"wos"``, ``"medline"``, ...).
     """
 
     id: str
@@ -24,6 +27,9 @@ class Paper:
     venue: str = ""
     source: str = ""
     origin: str = ""
+    doi: str = ""
+    keywords: tuple[str, ...] = ()
+    source_format: str = ""
 
     @property
     def text(self) -> str:

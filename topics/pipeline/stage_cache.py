@@ -26,7 +26,7 @@ from preprocessing import tempfiles
 #: Entries kept per kind (the least recently used are deleted).
 KEEP_ENTRIES = 6
 #: Bump when the layout of a cached object changes.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 def stage_key(parts: Iterable[Any]) -> str:
