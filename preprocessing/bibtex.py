@@ -15,9 +15,10 @@ from bibtexparser.bibdatabase import UndefinedString
 from bibtexparser.bparser import BibTexParser
 from bibtexparser.latexenc import latex_to_unicode
 
-from preprocessing.clean import clean_name, clean_text, unwrap_latex_markup
+from preprocessing.clean import clean_name, clean_text, normalise_doi, unwrap_latex_markup
 from preprocessing.errors import InputError
 from preprocessing.records import Paper, ReadResult, SkippedRecord
+from preprocessing.table_exports import split_keywords
 from preprocessing.tabular import parse_year
 
 VENUE_FIELDS = ("journal", "booktitle", "venue")
@@ -26,6 +27,7 @@ NON_ENTRY_TYPES = frozenset({"string", "comment", "preamble"})
 _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.MULTILINE)
 _ANY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(]", re.MULTILINE)
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_SPACED_KEY = re.compile(r"^([ \t]*@[ \t]*\w+[ \t]*[{(][ \t]*)([^,\s=]+(?:[ \t]+[^,\s=]+)+)([ \t]*,)", re.MULTILINE)
 _COMMA = re.compile(r",")
 
 
@@ -60,6 +62,30 @@ def bibtex_authors(value: str) -> tuple[str, ...]:
     """Author names of an ``author`` field, in order; ``"others"`` (et al.) is dropped."""
     names = (bibtex_name(n) for n in _split_top_level(value, _AND) if n.strip().casefold() != "others")
     return tuple(n for n in names if n)
+
+
+def entry_keywords(entry: dict[str, str]) -> tuple[str, ...]:
+    """An entry's author keywords: ``author_keywords`` (Scopus), else ``keywords`` (Web of Science's author
+    keywords; bibtexparser reads the field as ``keyword``) unless the entry is Scopus's (``source = {Scopus}``),
+    whose ``keywords`` are the database's index terms; ``keywords-plus`` is left out. Split on ";" (on "," when there
+    is no ";")."""
+    value = entry.get("author_keywords", "")
+    if not value and entry.get("source", "").strip().casefold() != "scopus":
+        value = entry.get("keyword", "") or entry.get("keywords", "")
+    text = field_text(value)
+    return split_keywords(text if ";" in text else text.replace(",", ";"))
+
+
+def _keys_without_spaces(text: str) -> tuple[str, list[str]]:
+    """``text`` with spaces in citation keys replaced by ``_`` (Scopus writes keys like ``Carmone Jr.1997538``,
+    which bibtexparser passes over without a word), and the keys so changed, in file order."""
+    changed: list[str] = []
+
+    def underscore(match: re.Match[str]) -> str:
+        changed.append(match.group(2))
+        return match.group(1) + re.sub(r"\s+", "_", match.group(2)) + match.group(3)
+
+    return _SPACED_KEY.sub(underscore, text), changed
 
 
 def _entry_lines(text: str) -> dict[str, int]:
@@ -106,6 +132,7 @@ def parse_bibtex(text: str, path: str | Path, source: str, period: str | None = 
     entries still read). Raises InputError when the text holds no entries or uses an undefined @string.
     """
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, homogenize_fields=True)
+    text, spaced = _keys_without_spaces(text)
     readable, unbalanced = _drop_unbalanced(text, path, source)
     try:
         database = bibtexparser.loads(readable, parser=parser)
@@ -142,6 +169,9 @@ def parse_bibtex(text: str, path: str | Path, source: str, period: str | None = 
             venue=venue,
             source=source,
             origin=origin,
+            doi=normalise_doi(entry.get("doi", "")),
+            keywords=entry_keywords(entry),
+            source_format="bibtex",
         ))
     parsed = {entry.get("ID", "").strip() for entry in database.entries}
     for match in _ENTRY_START.finditer(readable):  # entries the parser passed over without a word
@@ -151,4 +181,9 @@ def parse_bibtex(text: str, path: str | Path, source: str, period: str | None = 
             skipped.append(SkippedRecord(
                 source, f"{path}:{line}" if line else f"{path}", "unreadable entry", f"@{kind}{{{key}",
             ))
-    return ReadResult(papers=tuple(papers), skipped=tuple(skipped))
+    warnings: tuple[str, ...] = ()
+    if spaced:
+        line = lines.get(re.sub(r"\s+", "_", spaced[0]))
+        first = f"{spaced[0]!r}, line {line if line is not None else '?'}"
+        warnings = (f"{path}: {len(spaced)} citation key(s) hold spaces (e.g. {first}); read with '_' for each space",)
+    return ReadResult(papers=tuple(papers), skipped=tuple(skipped), warnings=warnings)

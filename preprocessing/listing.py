@@ -234,6 +234,7 @@ def _run_papers(run: _Run, scorer: TitleScorer, path: str | Path, source: str, p
             period=period,
             source=source,
             origin=f"{path}:{title_line.number}",
+            source_format="listing",
         ))
     return papers
 

@@ -1,8 +1,9 @@
 """Readers for tables of papers: CSV/TSV, JSON Lines and Parquet, one row per paper.
 
 Columns are matched case-insensitively to standard names (see ``STANDARD_COLUMNS``; the first alias present
-wins); a ``columns`` mapping ``{standard name: column in the file}`` overrides the match, and
-``{"abstract": ""}`` means "no abstract column: titles only".
+wins), then to a database export's layout when the header is one (:mod:`preprocessing.table_exports`: Scopus,
+Lens, OpenAlex, Zotero, Web of Science tab-delimited); a ``columns`` mapping ``{standard name: column in the
+file}`` overrides both, and ``{"abstract": ""}`` means "no abstract column: titles only".
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +22,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from preprocessing.clean import clean_name, clean_text, clean_title
+from preprocessing.clean import clean_name, clean_text, clean_title, normalise_doi
 from preprocessing.errors import InputError
 from preprocessing.records import Paper, ReadResult, SkippedRecord
+from preprocessing.table_exports import (
+    TableExport,
+    default_columns,
+    detect_table_export,
+    export_authors,
+    split_keywords,
+)
 
 STANDARD_COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("id", "paper_id", "doi"),
@@ -33,6 +42,10 @@ STANDARD_COLUMNS: dict[str, tuple[str, ...]] = {
     "date": ("date", "first_date", "published", "publication_date"),
     "venue": ("venue", "journal", "booktitle", "conference"),
     "period": ("period",),
+    "doi": ("doi",),
+    # not a bare "keywords": the labelled data sets' keywords columns must never reach a run unasked (map one with
+    # columns: {keywords: <column>})
+    "keywords": ("author keywords", "author_keywords"),
 }
 """Standard name -> column names recognised for it, in order of preference."""
 
@@ -42,12 +55,20 @@ _NO_ABSTRACT_FIX = (
 )
 _YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|2[0-9]{3})(?!\d)")
 _PARSER_LINE = re.compile(r"line (\d+)")
+_FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+#: What databases write where a record has no abstract.
+_NO_ABSTRACT_PLACEHOLDER = re.compile(r"^\[?\s*no abstract available\s*\]?\.?$", re.IGNORECASE)
+#: What Scopus writes where a record has no author.
+_NO_AUTHOR_PLACEHOLDER = re.compile(r"^\[?\s*no author name available\s*\]?$", re.IGNORECASE)
 
 Row = Mapping[str, object]
 
 
-def resolve_columns(found: Sequence[str], mapping: Mapping[str, str], path: str | Path) -> dict[str, str | None]:
-    """Standard name -> the file's column for it (``None`` when absent or mapped to ``""``).
+def resolve_columns(
+    found: Sequence[str], mapping: Mapping[str, str], path: str | Path, export: TableExport | None = None
+) -> dict[str, str | None]:
+    """Standard name -> the file's column for it (``None`` when absent or mapped to ``""``): the standard aliases,
+    then ``export``'s layout (a database's export), then ``mapping``.
 
     Raises InputError for an unknown standard name in ``mapping``, a mapped column missing from the file,
     and a missing title or abstract column.
@@ -59,6 +80,7 @@ def resolve_columns(found: Sequence[str], mapping: Mapping[str, str], path: str 
     resolved: dict[str, str | None] = {}
     for role, aliases in STANDARD_COLUMNS.items():
         resolved[role] = next((by_lower[a] for a in aliases if a in by_lower), None)
+    resolved.update(default_columns(export, found))
     for role, column in mapping.items():
         if role not in STANDARD_COLUMNS:
             allowed = ", ".join(STANDARD_COLUMNS)
@@ -117,8 +139,11 @@ def rows_to_result(
     columns: Mapping[str, str | None],
     source: str,
     period: str | None,
+    export: TableExport | None = None,
+    source_format: str = "csv",
 ) -> ReadResult:
-    """Papers from ``(origin, row)`` pairs, with resolved ``columns``; rows without a title are skipped."""
+    """Papers from ``(origin, row)`` pairs, with resolved ``columns``; rows without a title are skipped. With a
+    database's ``export`` layout its author cells are split its way and ``source_format`` is its name."""
     def get(row: Row, role: str) -> object:
         column = columns.get(role)
         return row.get(column) if column is not None else None
@@ -131,17 +156,26 @@ def rows_to_result(
             skipped.append(SkippedRecord(source, origin, "no title"))
             continue
         year = parse_year(get(row, "year")) or parse_year(get(row, "date"))
+        abstract = clean_text(cell_text(get(row, "abstract")))
+        authors = get(row, "authors")
         papers.append(Paper(
             id=cell_text(get(row, "id")),
             title=title,
-            authors=split_authors(get(row, "authors")),
-            abstract=clean_text(cell_text(get(row, "abstract"))),
+            authors=tuple(a for a in (
+                export_authors(authors, export)
+                if export is not None and export.author_separator and isinstance(authors, str)
+                else split_authors(authors)
+            ) if not _NO_AUTHOR_PLACEHOLDER.match(a)),
+            abstract="" if _NO_ABSTRACT_PLACEHOLDER.match(abstract) else abstract,
             year=year,
             date=cell_text(get(row, "date")) or None,
             period=period or cell_text(get(row, "period")) or (str(year) if year is not None else source),
             venue=clean_title(cell_text(get(row, "venue"))),
             source=source,
             origin=origin,
+            doi=normalise_doi(cell_text(get(row, "doi"))),
+            keywords=split_keywords(cell_text(get(row, "keywords"))),
+            source_format=export.name if export is not None else source_format,
         ))
     return ReadResult(papers=tuple(papers), skipped=tuple(skipped))
 
@@ -161,30 +195,62 @@ def _csv_row_lines(text: str, sep: str) -> list[int]:
     return starts
 
 
-def read_csv(
-    text: str, path: str | Path, source: str, period: str | None = None,
-    columns: Mapping[str, str] | None = None, sep: str = ",",
-) -> ReadResult:
-    r"""Papers from CSV (or TSV with ``sep="\t"``) text; origins are ``"<path>:<line the row starts on>"``."""
+def _read_frame(text: str, path: str | Path, sep: str) -> tuple[pd.DataFrame, list[str]]:
+    """The CSV text as a frame of strings, and warnings. In a database export's table (Scopus writes some rows
+    with a field more than its header) rows with more fields than the header keep their first fields, one per
+    column, with a warning naming the first such line; in any other table they are an error naming the line."""
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False), []
     except pd.errors.EmptyDataError:
         raise InputError(
             path, "has no header row", "the first line must name the columns, e.g. title,abstract"
         ) from None
     except pd.errors.ParserError as error:
         message = str(error).strip().splitlines()[-1].split("C error: ")[-1]
-        found = _PARSER_LINE.search(message)
-        raise InputError(
-            path, f"is not valid CSV: {message}", "quote fields that contain the separator or line breaks",
-            line=int(found.group(1)) if found else None,
-        ) from None
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+        # a database export's long rows are its own (Scopus); in another table they are likely an unquoted separator
+        if _FIELD_COUNT.search(message) is None or detect_table_export(header) is None:
+            found = _PARSER_LINE.search(message)
+            raise InputError(
+                path, f"is not valid CSV: {message}", "quote fields that contain the separator or line breaks",
+                line=int(found.group(1)) if found else None,
+            ) from None
+    long_rows: list[int] = []
+
+    def keep_header_width(fields: list[str]) -> list[str]:
+        long_rows.append(len(fields))
+        return fields[:width]
+
+    width = len(header)
+    frame = pd.read_csv(
+        io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, engine="python", on_bad_lines=keep_header_width
+    )
+    first = _FIELD_COUNT.search(message)
+    line = first.group(2) if first else "?"
+    return frame, [
+        f"{path}: {len(long_rows)} row(s) have more fields than the header's {width} (the first on line {line}); "
+        f"each was read as its first {width} fields"
+    ]
+
+
+def read_csv(
+    text: str, path: str | Path, source: str, period: str | None = None,
+    columns: Mapping[str, str] | None = None, sep: str = ",",
+) -> ReadResult:
+    r"""Papers from CSV (or TSV with ``sep="\t"``) text; origins are ``"<path>:<line the row starts on>"``. A
+    database export's header (:func:`~preprocessing.table_exports.detect_table_export`) sets the columns it uses."""
+    frame, warnings = _read_frame(text, path, sep)
     found_columns = [str(c) for c in frame.columns]
-    resolved = resolve_columns(found_columns, columns or {}, path)
+    export = detect_table_export(found_columns)
+    resolved = resolve_columns(found_columns, columns or {}, path, export)
     starts = _csv_row_lines(text, sep)
     row_lines = starts[1:] if len(starts) == len(frame) + 1 else [i + 2 for i in range(len(frame))]
     records = frame.to_dict(orient="records")
-    return rows_to_result(((f"{path}:{line}", row) for line, row in zip(row_lines, records)), resolved, source, period)
+    result = rows_to_result(
+        ((f"{path}:{line}", row) for line, row in zip(row_lines, records)), resolved, source, period, export,
+        "tsv" if sep == "\t" else "csv",
+    )
+    return replace(result, warnings=(*result.warnings, *warnings))
 
 
 def read_jsonl(
@@ -210,8 +276,9 @@ def read_jsonl(
             )
         found.update(dict.fromkeys(row))
         rows.append((f"{path}:{number}", row))
-    resolved = resolve_columns(list(found), columns or {}, path)
-    return rows_to_result(rows, resolved, source, period)
+    export = detect_table_export(list(found))
+    resolved = resolve_columns(list(found), columns or {}, path, export)
+    return rows_to_result(rows, resolved, source, period, export, "jsonl")
 
 
 #: Rows of a Parquet file turned into Python objects at a time.
@@ -227,7 +294,8 @@ def read_parquet(
         names = list(parquet.schema_arrow.names)
     except (pa.ArrowInvalid, OSError) as error:
         raise _unreadable_parquet(path, error) from None
-    resolved = resolve_columns(names, columns or {}, path)
+    export = detect_table_export(names)
+    resolved = resolve_columns(names, columns or {}, path, export)
     used = sorted({c for c in resolved.values() if c is not None})
 
     def records() -> Iterator[dict[str, Any]]:  # a few thousand rows as Python objects at a time
@@ -239,7 +307,7 @@ def read_parquet(
 
     rows = ((f"{path}:row {i}", row) for i, row in enumerate(records(), start=1))
     try:
-        return rows_to_result(rows, resolved, source, period)
+        return rows_to_result(rows, resolved, source, period, export, "parquet")
     finally:
         parquet.close()
 

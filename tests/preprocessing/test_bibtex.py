@@ -20,10 +20,11 @@ def test_bibtex_fixture_exact(test_data: Path) -> None:
             authors=("Ada Lovelace", "Alan Turing", "Hans Müller", "Barnes and Noble"),
             abstract="We plan with diffusion and get α-good results.", year=2021, period="2021",
             venue="Advances in Neural Information Processing Systems", source="bib", origin=f"{path}:3",
+            source_format="bibtex",
         ),
         Paper(
             id="hopper2019", title="Compilers for Éveryone", authors=("Grace Hopper",), year=2019, period="2019",
-            venue="Journal of Code", source="bib", origin=f"{path}:11",
+            venue="Journal of Code", source="bib", origin=f"{path}:11", source_format="bibtex",
         ),
     )
     assert [(s.reason, s.origin) for s in result.skipped] == [("no title", f"{path}:18")]

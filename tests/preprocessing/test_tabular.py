@@ -32,16 +32,16 @@ def test_csv_fixture_exact(test_data: Path) -> None:
         Paper(
             id="p1", title="Learning to Plan with Diffusion", authors=("Ada Lovelace", "Alan Turing"),
             abstract="We plan with diffusion models, see the code.", year=2021, period="2021", venue="ICLR",
-            source="papers", origin=f"{path}:2",
+            source="papers", origin=f"{path}:2", source_format="csv",
         ),
         Paper(
             id="p2", title="Multi-line, quoted abstract", authors=("Grace Hopper", "Edsger Dijkstra"),
             abstract="First line second line", year=2022, period="2022", venue="NeurIPS", source="papers",
-            origin=f"{path}:3",
+            origin=f"{path}:3", source_format="csv",
         ),
         Paper(
             id="p4", title="Titles Only Paper", authors=("Barbara Liskov", "John McCarthy"), period="papers",
-            source="papers", origin=f"{path}:6",
+            source="papers", origin=f"{path}:6", source_format="csv",
         ),
     )
     assert [(s.reason, s.origin) for s in result.skipped] == [("no title", f"{path}:5")]
@@ -66,10 +66,11 @@ def test_jsonl_fixture(test_data: Path) -> None:
         Paper(
             id="j1", title="Graph Networks", authors=("Ada Lovelace", "Alan Turing"), abstract="We study graphs.",
             year=2020, date="2020-01-02", period="2020", venue="JMLR", source="papers", origin=f"{path}:1",
+            source_format="jsonl",
         ),
         Paper(
             id="j3", title="Period Column Paper", abstract="Text with x math.", year=2019, period="2019-20",
-            source="papers", origin=f"{path}:4",
+            source="papers", origin=f"{path}:4", source_format="jsonl",
         ),
     )
     assert [(s.reason, s.origin) for s in result.skipped] == [("no title", f"{path}:3")]
@@ -114,7 +115,7 @@ def test_columns_match_case_insensitively_and_first_alias_wins() -> None:
     found = ["TITLE", "Body", "Summary", "DOI", "Paper_ID", "first_date", "Journal"]
     assert resolve_columns(found, {}, "f.csv") == {
         "id": "Paper_ID", "title": "TITLE", "abstract": "Summary", "authors": None, "year": None,
-        "date": "first_date", "venue": "Journal", "period": None,
+        "date": "first_date", "venue": "Journal", "period": None, "doi": "DOI", "keywords": None,
     }
 
 

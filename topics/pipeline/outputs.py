@@ -30,6 +30,7 @@ from topics.themes.evaluation import evaluation_document
 PAPER_COLUMNS = (
     "id", "title", "authors", "abstract", "year", "period", "venue", "source",
     "themes", "theme_scores", "theme_evidence", "topic", "topic_weight", "topic_label", "cluster", "cluster_label",
+    "doi", "keywords", "source_format",
 )
 
 
@@ -124,6 +125,9 @@ def paper_rows(run: RunResult) -> Iterator[tuple[str, ...]]:
             "" if lda is None else lda.labels[topics[i]],
             "" if clusters is None else str(cluster_ids[groups[i]]),
             "" if clusters is None else clusters.labels[groups[i]],
+            paper.doi,
+            "; ".join(paper.keywords),
+            paper.source_format,
         )
 
 
@@ -149,7 +153,8 @@ def papers_frame(run: RunResult) -> pd.DataFrame:
     ``theme_scores`` is ``id:score`` pairs (4 decimals, ``;``-separated, highest score first) of every theme
     scoring at least :data:`THEME_SCORE_FLOOR` and every assigned one, so it also shows the near misses;
     ``theme_evidence`` is ``id:term|term`` groups of the assigned themes, in the order of ``themes``; ``topic``
-    and ``cluster`` are integers (empty when the model did not run).
+    and ``cluster`` are integers (empty when the model did not run); ``doi`` is bare (``10.xxxx/...``),
+    ``keywords`` the record's author keywords (``; ``-separated) and ``source_format`` the reader that read it.
     """
     return pd.DataFrame(list(paper_rows(run)), columns=list(PAPER_COLUMNS))
 
