@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -112,8 +113,10 @@ class TokenizerSettings:
     n_process: int = 1
 
     def fingerprint(self) -> str:
-        """A hex digest of the settings and the versions of the libraries that make the tokens."""
+        """A hex digest of the settings, the versions of the libraries that make the tokens and this module's source
+        (so tokens cached by other tokenizer code are never read back)."""
         payload = {
+            "code": hashlib.sha1(Path(__file__).read_bytes()).hexdigest(),
             "model": self.spacy_model,
             "lemmatize": self.lemmatize,
             "min_len": self.min_token_length,

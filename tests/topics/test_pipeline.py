@@ -33,6 +33,7 @@ from topics.config import load_config
 from topics.pipeline.outputs import THEME_SCORE_FLOOR
 from topics.pipeline.progress import RunProgress
 from topics.pipeline.runner import run
+from topics.pipeline.stage_keys import code_fingerprint, source_fingerprint
 from topics.results import UNASSIGNED
 from topics.themes.definitions import load_theme_definitions
 
@@ -530,6 +531,30 @@ def test_warm_rerun_reads_corpus_models_and_themes_from_the_cache(tmp_path: Path
     monkeypatch.undo()
     third = run(load_config(MILA_CONFIG, [*settings, "models.lda.num_topics=3"]))  # another setting: refitted
     assert third.lda.n_topics == 3
+
+
+def test_other_code_misses_every_stage_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # an entry written by another version of the code (a stale install, another checkout) is never read back
+    cache = tmp_path / "cache"
+    settings = ["report.map.method=svd", f"cache.dir={cache}"]
+    run(load_config(MILA_CONFIG, settings))
+    monkeypatch.setattr("topics.pipeline.stage_keys.code_fingerprint", lambda: "other code")
+    run(load_config(MILA_CONFIG, settings))
+    assert sorted(p.name.split("-")[0] for p in cache.glob("*.pkl")) == ["corpus"] * 2 + ["models"] * 2 + ["themes"] * 2
+
+
+def test_the_code_fingerprint_follows_every_source_file(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (package / "sub" / "b.py").write_text("y = 2\n", encoding="utf-8")
+    (package / "notes.txt").write_text("not code", encoding="utf-8")
+    before = source_fingerprint([package])
+    (package / "notes.txt").write_text("edited, still not code", encoding="utf-8")
+    assert source_fingerprint([package]) == before
+    (package / "sub" / "b.py").write_text("y = 3\n", encoding="utf-8")
+    assert source_fingerprint([package]) != before
+    assert len(code_fingerprint()) == 40 and code_fingerprint() == code_fingerprint()
 
 
 def test_edited_theme_definitions_miss_the_themes_cache(tmp_path: Path) -> None:

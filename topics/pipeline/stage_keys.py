@@ -4,16 +4,22 @@ A key is :func:`topics.pipeline.stage_cache.stage_key` of the stage's inputs; a 
 the stage. The corpus depends on the input files (size and modification time) and the ``inputs`` settings; the
 models on the tokens, ids, preprocessing, the profile's generic terms, model and map settings, seed, engine and
 library versions; the themes on the models' key, the themes file's bytes, the theme settings, the background
-corpus file, the seed, the calibration, learner and scorers, and the tokenizer.
+corpus file, the seed, the calibration, learner and scorers, and the tokenizer. Every key also holds
+:func:`code_fingerprint`, so an entry written by other code (another version, a development checkout, an edited
+install) is never read back as this code's result.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import platform
 from collections.abc import Sequence
 from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import preprocessing
 import topics
 from preprocessing.nlp import Tokenizer
 from topics.config import RunConfig, config_to_dict
@@ -53,10 +59,28 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def source_fingerprint(roots: Sequence[Path]) -> str:
+    """SHA-1 of the Python source under each folder of ``roots``: every ``.py`` file's path (within its root, after
+    the root's name) and bytes, in path order."""
+    digest = hashlib.sha1()
+    for root in roots:
+        for path in sorted(root.rglob("*.py")):
+            digest.update(f"{root.name}/{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """:func:`source_fingerprint` of the packages that compute the cached stages (``preprocessing`` and
+    ``topics``, about 1 MB), read once a process."""
+    return source_fingerprint([Path(str(package.__file__)).resolve().parent for package in (preprocessing, topics)])
+
+
 def corpus_key(config: RunConfig) -> str:
     """The read corpus: the input files' signatures and the ``inputs`` settings."""
     return stage_key([
-        "corpus", topics.__version__, config_to_dict(config)["inputs"],
+        "corpus", topics.__version__, code_fingerprint(), config_to_dict(config)["inputs"],
         [file_signature(spec.path) for spec in config.inputs],
     ])
 
@@ -66,7 +90,7 @@ def models_key(config: RunConfig, tokens: CorpusTokens, ids: Sequence[str]) -> s
     and the versions of the libraries that fit."""
     settings = config_to_dict(config)
     return stage_key([
-        "models", topics.__version__, library_versions(), tokens.texts.codes, tokens.texts.offsets,
+        "models", topics.__version__, code_fingerprint(), library_versions(), tokens.texts.codes, tokens.texts.offsets,
         "\n".join(tokens.texts.words),
         list(ids), settings["preprocessing"], run_profile(config).generic_terms, settings["models"],
         settings["report"]["map"], config.seed,
@@ -87,7 +111,7 @@ def themes_key(config: RunConfig, fitted: FittedModels, definitions: bytes, toke
     background corpus file, the seed, the calibration, learner and scorers, and the tokenizer's fingerprints."""
     background = config.themes.background
     return stage_key([
-        "themes", topics.__version__, fitted.key, definitions, config_to_dict(config)["themes"],
+        "themes", topics.__version__, code_fingerprint(), fitted.key, definitions, config_to_dict(config)["themes"],
         file_signature(background) if background is not None else None, config.seed,
         repr(CALIBRATION), sorted(SeededThemeClassifier().get_params().items()), PSEUDO_LABEL_RULES,
         sorted(SOLVER.items()), _scorers_fingerprint(),
