@@ -88,6 +88,15 @@ def _keys_without_spaces(text: str) -> tuple[str, list[str]]:
     return _SPACED_KEY.sub(underscore, text), changed
 
 
+def _spaced_key_warning(path: str | Path, spaced: list[str], lines: dict[str, int]) -> tuple[str, ...]:
+    """The warning that citation keys with spaces were read with ``_`` (none when there were none)."""
+    if not spaced:
+        return ()
+    line = lines.get(re.sub(r"\s+", "_", spaced[0]))
+    first = f"{spaced[0]!r}, line {line if line is not None else '?'}"
+    return (f"{path}: {len(spaced)} citation key(s) hold spaces (e.g. {first}); read with '_' for each space",)
+
+
 def _entry_lines(text: str) -> dict[str, int]:
     """Citation key -> 1-based line of its ``@type{key,`` (first occurrence)."""
     lines: dict[str, int] = {}
@@ -181,9 +190,4 @@ def parse_bibtex(text: str, path: str | Path, source: str, period: str | None = 
             skipped.append(SkippedRecord(
                 source, f"{path}:{line}" if line else f"{path}", "unreadable entry", f"@{kind}{{{key}",
             ))
-    warnings: tuple[str, ...] = ()
-    if spaced:
-        line = lines.get(re.sub(r"\s+", "_", spaced[0]))
-        first = f"{spaced[0]!r}, line {line if line is not None else '?'}"
-        warnings = (f"{path}: {len(spaced)} citation key(s) hold spaces (e.g. {first}); read with '_' for each space",)
-    return ReadResult(papers=tuple(papers), skipped=tuple(skipped), warnings=warnings)
+    return ReadResult(papers=tuple(papers), skipped=tuple(skipped), warnings=_spaced_key_warning(path, spaced, lines))

@@ -243,11 +243,6 @@ def looks_like_openalex(value: object) -> bool:
     )
 
 
-def _openalex_keywords(record: Record) -> tuple[str, ...]:
-    words = (clean_title(_text(_get(k, "display_name") or _get(k, "keyword"))) for k in _list(record.get("keywords")))
-    return tuple(w for w in words if w)
-
-
 def openalex_paper(record: Record, origin: str, source: str, period: str | None = None) -> Paper:
     """One OpenAlex work as a Paper.
 
@@ -256,10 +251,9 @@ def openalex_paper(record: Record, origin: str, source: str, period: str | None 
     a leading "Abstract" label dropped; authors: ``authorships[].author.display_name`` (else the authorship's
     ``raw_author_name``); year: ``publication_year``, else the year of ``publication_date``; date:
     ``publication_date``; venue: ``primary_location.source.display_name``, else ``host_venue.display_name``
-    (2023 schema); doi: ``doi`` (else ``ids.doi``) without its ``https://doi.org/``; keywords:
-    ``keywords[].display_name`` (2024 schema; ``keywords[].keyword`` in 2023). OpenAlex has no author keywords:
-    its ``keywords`` are themselves assigned by OpenAlex from its Topics, and ``concepts`` (machine-assigned
-    concept tags, not author keywords) are not read at all.
+    (2023 schema); doi: ``doi`` (else ``ids.doi``) without its ``https://doi.org/``; keywords: none. OpenAlex
+    has no author keywords: its ``keywords`` are assigned by OpenAlex from its Topics and ``concepts`` are
+    machine-assigned tags, so neither is read (``Paper.keywords`` holds what authors chose).
     """
     authors = (
         clean_name(_text(_get(a, "author", "display_name") or _get(a, "raw_author_name")))
@@ -280,7 +274,6 @@ def openalex_paper(record: Record, origin: str, source: str, period: str | None 
         source=source,
         origin=origin,
         doi=normalise_doi(_text(record.get("doi") or _get(record, "ids", "doi"))),
-        keywords=_openalex_keywords(record),
         source_format="openalex",
     )
 

@@ -1,13 +1,18 @@
 """One entry point for every input: ``read_input(InputSpec) -> ReadResult``.
 
-Picks the reader from ``spec.format`` or the file extension, checks the file before parsing (exists, is a
-file, not empty, text formats are UTF-8 text rather than binary), and refuses an input that yields no papers.
-Every problem is an :class:`InputError` naming the file (and line where known) and the fix.
+Picks the reader from ``spec.format``, else from the file's extension and content: a ``.txt`` is a Web of
+Science plain-text export, a MEDLINE file, a RIS file or a Web of Science tab-delimited table when its first lines
+say so, else a listing page; a ``.json``/``.jsonl`` of OpenAlex works, arXiv metadata or Semantic Scholar papers
+goes to its reader; a file whose content is plainly another format than its extension says (a RIS file named
+``.csv``) is refused with one line naming both. Checks the file before parsing (exists, is a file, not empty,
+text formats are UTF-8 text rather than binary), and refuses an input that yields no papers. Every problem is an
+:class:`InputError` naming the file (and line where known) and the fix.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,21 +20,32 @@ from types import MappingProxyType
 
 from preprocessing.bibtex import parse_bibtex
 from preprocessing.errors import InputError
+from preprocessing.json_exports import detect_json_export, parse_json_export
 from preprocessing.listing import parse_listing
+from preprocessing.pubmed_xml import looks_like_pubmed_xml, parse_pubmed_xml
 from preprocessing.records import ReadResult
+from preprocessing.ris import looks_like_ris, parse_ris
 from preprocessing.tabular import read_csv, read_jsonl, read_parquet
+from preprocessing.tagged import looks_like_medline, looks_like_wos, parse_medline, parse_wos
 
-FORMATS: tuple[str, ...] = ("auto", "listing", "csv", "jsonl", "parquet", "bibtex")
+FORMATS: tuple[str, ...] = (
+    "auto", "listing", "csv", "jsonl", "parquet", "bibtex", "wos", "medline", "ris", "pubmed-xml", "json",
+)
 EXTENSION_FORMATS: dict[str, str] = {
-    ".txt": "listing",
+    ".txt": "listing",  # or Web of Science, MEDLINE, RIS or a Web of Science table, by content (content_format)
     ".csv": "csv",
     ".tsv": "csv",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".json": "json",
     ".parquet": "parquet",
     ".pq": "parquet",
     ".bib": "bibtex",
     ".bibtex": "bibtex",
+    ".ris": "ris",
+    ".nbib": "medline",
+    ".medline": "medline",
+    ".xml": "pubmed-xml",
 }
 BINARY_SNIFF_BYTES = 8192
 _FORMAT_HINTS: dict[str, str] = {
@@ -38,7 +54,15 @@ _FORMAT_HINTS: dict[str, str] = {
     "jsonl": 'expected one JSON object per line with a "title" key',
     "parquet": "expected a title column and one row per paper",
     "bibtex": "expected entries like @article{key, title = {...}, author = {...}}",
+    "wos": "expected Web of Science records: PT, TI, AU, AB ... tags, each record ending with ER",
+    "medline": "expected MEDLINE records: PMID-, TI  -, AB  -, FAU - ... tags, records separated by blank lines",
+    "ris": "expected RIS records: TY  - ..., TI  - ..., AU  - ..., each ending with ER  -",
+    "pubmed-xml": "expected a PubMed XML PubmedArticleSet of PubmedArticle records",
+    "json": "expected OpenAlex works, Semantic Scholar papers or arXiv metadata, as JSON or one record per line",
 }
+#: Readers of formats whose content says what they are (tags, markup), by name.
+_SELF_EVIDENT: tuple[str, ...] = ("wos", "medline", "ris", "pubmed-xml", "bibtex")
+_BIBTEX_START = re.compile(r"\A\s*(?:%[^\n]*\n\s*)*@\s*\w+\s*[{(]")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -83,6 +107,45 @@ def resolve_format(spec: InputSpec) -> str:
     raise InputError(
         spec.path, f"{problem} (known extensions: {allowed})", f"rename the file or set format: one of {readers}"
     )
+
+
+def sniff_format(text: str) -> str | None:
+    """The format the text's first lines plainly show (one of ``_SELF_EVIDENT``, ``"wos-tab"`` for a Web of
+    Science tab-delimited table), else ``None`` (a listing, CSV or JSON cannot be told from its first lines alone)."""
+    head = text[:20000]
+    if looks_like_wos(head):
+        return "wos"
+    if looks_like_medline(head):
+        return "medline"
+    if looks_like_ris(head):
+        return "ris"
+    if looks_like_pubmed_xml(head):
+        return "pubmed-xml"
+    if _BIBTEX_START.match(head):
+        return "bibtex"
+    first = head.lstrip("\ufeff").split("\n", 1)[0]
+    if first.startswith(("PT\t", "FN\t")) and "\tTI\t" in first:
+        return "wos-tab"
+    return None
+
+
+def content_format(spec: InputSpec, text: str, by_extension: str) -> str:
+    """The reader for a text input whose format is "auto": a ``.txt`` is read as what its content shows (a
+    listing when it shows nothing); another extension's format unless the content is plainly another one, which is
+    an :class:`InputError` naming both."""
+    sniffed = sniff_format(text)
+    if by_extension == "listing":
+        return "csv" if sniffed == "wos-tab" else (sniffed if sniffed in ("wos", "medline", "ris") else "listing")
+    if sniffed == "wos-tab" and by_extension == "csv":
+        return "csv"
+    if sniffed is not None and sniffed != by_extension:
+        shown = "a Web of Science tab-delimited table" if sniffed == "wos-tab" else f"{sniffed} text"
+        fix = "set format: csv" if sniffed == "wos-tab" else f"set format: {sniffed}"
+        raise InputError(
+            spec.path, f"its extension says {by_extension} but its content is {shown}",
+            f"rename the file to match its content, or {fix}",
+        )
+    return by_extension
 
 
 def read_file_bytes(path: Path) -> bytes:
@@ -166,15 +229,9 @@ def read_input(spec: InputSpec) -> ReadResult:
         result = read_parquet(spec.path, source, spec.period, spec.columns)
     else:
         text, warning = decode_text(data, spec.path)
-        if reader == "listing":
-            result = parse_listing(text, spec.path, source, spec.period or spec.path.stem)
-        elif reader == "csv":
-            separator = "\t" if spec.path.suffix.lower() == ".tsv" else ","
-            result = read_csv(text, spec.path, source, spec.period, spec.columns, sep=separator)
-        elif reader == "jsonl":
-            result = read_jsonl(text, spec.path, source, spec.period, spec.columns)
-        else:
-            result = parse_bibtex(text, spec.path, source, spec.period)
+        if spec.format == "auto":
+            reader = content_format(spec, text, reader)
+        result = _read_text(reader, text, spec, source)
         if warning:
             result = dataclasses.replace(result, warnings=(*result.warnings, warning))
     if not result.papers:
@@ -182,6 +239,30 @@ def read_input(spec: InputSpec) -> ReadResult:
         skipped = f"; {len(result.skipped)} records skipped ({', '.join(reasons)})" if result.skipped else ""
         raise InputError(spec.path, f"no papers found{skipped}", _FORMAT_HINTS[reader])
     return result
+
+
+def _read_text(reader: str, text: str, spec: InputSpec, source: str) -> ReadResult:
+    """``reader``'s papers of a text input (an export JSON/JSONL goes to its own reader, other JSONL to the table
+    reader)."""
+    path, period = spec.path, spec.period
+    if reader == "listing":
+        return parse_listing(text, path, source, period or path.stem)
+    if reader == "csv":
+        first = text.lstrip("\ufeff").split("\n", 1)[0]
+        tab = path.suffix.lower() == ".tsv" or (first.startswith(("PT\t", "FN\t")) and "\tTI\t" in first)
+        return read_csv(text, path, source, period, spec.columns, sep="\t" if tab else ",")
+    if reader in ("jsonl", "json"):
+        if detect_json_export(text) is not None:
+            return parse_json_export(text, path, source, period)
+        if reader == "json":
+            raise InputError(
+                path, "is JSON, but neither OpenAlex works, Semantic Scholar papers nor arXiv metadata",
+                "give a table of papers as JSON Lines (.jsonl, one object with a title per line) or CSV",
+            )
+        return read_jsonl(text, path, source, period, spec.columns)
+    readers = {"bibtex": parse_bibtex, "wos": parse_wos, "medline": parse_medline, "ris": parse_ris,
+               "pubmed-xml": parse_pubmed_xml}
+    return readers[reader](text, path, source, period)
 
 
 def read_inputs(specs: Iterable[InputSpec]) -> list[ReadResult]:

@@ -42,7 +42,9 @@ class InputConfig(_Strict):
     """One input file or folder of files."""
 
     path: Path
-    format: Literal["auto", "listing", "csv", "jsonl", "parquet", "bibtex"] = "auto"
+    format: Literal[
+        "auto", "listing", "csv", "jsonl", "parquet", "bibtex", "wos", "medline", "ris", "pubmed-xml", "json"
+    ] = "auto"
     period: str | None = None
     source: str | None = None
     columns: dict[str, str] = Field(default_factory=dict)

@@ -43,7 +43,7 @@ def test_openalex_page_fixture_exact(test_data: Path) -> None:
             id="W2100000001", title="Topic Models for Science Mapping", authors=("Ada Lovelace", "Hans Müller"),
             abstract="We map science with topic models; CO2 and science agree.", year=2024, date="2024-03-15",
             period="2024", venue="Journal of Informetrics", source="oa", origin=f"{path}:4",
-            doi="10.1234/abc.2024.001", keywords=("Topic models", "Science mapping"), source_format="openalex",
+            doi="10.1234/abc.2024.001", source_format="openalex",  # OpenAlex's keywords are its own, not read
         ),
         Paper(  # 2023 schema: host_venue; no publication_year; null abstract; concepts not read as keywords
             id="W2100000002", title="An Older Work", year=2019, date="2019-11-02", period="2019",

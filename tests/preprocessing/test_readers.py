@@ -45,7 +45,8 @@ def test_explicit_format_wins_over_extension(tmp_path: Path) -> None:
 def test_unknown_extension() -> None:
     with pytest.raises(
         InputError, match=r"^papers\.xlsx: unknown file extension '\.xlsx' \(known extensions: \.txt, \.csv, .*\) "
-        r"\(rename the file or set format: one of listing, csv, jsonl, parquet, bibtex\)$"
+        r"\(rename the file or set format: one of listing, csv, jsonl, parquet, bibtex, wos, medline, ris, "
+        r"pubmed-xml, json\)$"
     ):
         resolve_format(InputSpec(Path("papers.xlsx")))
 
