@@ -16,9 +16,9 @@ from rispy.parser import ParseError  # type: ignore[import-untyped]
 
 from preprocessing.clean import clean_text, clean_title, normalise_doi
 from preprocessing.errors import InputError
-from preprocessing.records import Paper, ReadResult, SkippedRecord
+from preprocessing.records import Paper, ReadResult
 from preprocessing.tabular import parse_year
-from preprocessing.tagged import reorder_name, split_keywords, split_lines
+from preprocessing.tagged import reorder_name, split_keywords, split_lines, titled_papers
 
 #: rispy keys read as the venue, in order of preference: T2 (journal, book or conference), JF (journal, full),
 #: JO (journal, often the abbreviation), JA and J2 (abbreviations)
@@ -135,17 +135,11 @@ def parse_ris(text: str, path: str | Path, source: str, period: str | None = Non
         raise InputError(
             path, "no RIS records found", "records must start with a 'TY  - JOUR' line and end with 'ER  - '"
         )
-    papers: list[Paper] = []
-    skipped: list[SkippedRecord] = []
-    for line, chunk in chunks:
-        origin = f"{path}:{line}"
-        for entry in _load_record(chunk, path, line):
-            paper = _ris_paper(entry, origin, source, period)
-            if paper is None:
-                skipped.append(SkippedRecord(source, origin, "no title"))
-            else:
-                papers.append(paper)
-    return ReadResult(papers=tuple(papers), skipped=tuple(skipped), warnings=tuple(warnings))
+    built = (
+        (f"{path}:{line}", _ris_paper(entry, f"{path}:{line}", source, period))
+        for line, chunk in chunks for entry in _load_record(chunk, path, line)
+    )
+    return titled_papers(built, source, tuple(warnings))
 
 
 def looks_like_ris(text: str) -> bool:

@@ -15,6 +15,7 @@ with a warning naming its line.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,21 @@ _MEDLINE_PMID = re.compile(r"^PMID- ?\d+\s*$", re.MULTILINE)
 _MEDLINE_TITLE = re.compile(r"^(?:TI  |BTI )- ?\S", re.MULTILINE)
 _INITIALS = re.compile(r"[A-Z]{1,4}")
 _BRACKETED_TITLE = re.compile(r"\[([^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*)\]\.?")  # inner brackets balanced
+
+
+def titled_papers(
+    built: Iterable[tuple[str, Paper | None]], source: str, warnings: tuple[str, ...] = ()
+) -> ReadResult:
+    """The papers of ``(origin, paper or None)`` pairs, in order; a ``None`` (a record without a title) becomes a
+    skipped record, reason ``"no title"``, at its origin."""
+    papers: list[Paper] = []
+    skipped: list[SkippedRecord] = []
+    for origin, paper in built:
+        if paper is None:
+            skipped.append(SkippedRecord(source, origin, "no title"))
+        else:
+            papers.append(paper)
+    return ReadResult(papers=tuple(papers), skipped=tuple(skipped), warnings=warnings)
 
 
 def split_lines(text: str) -> list[str]:
@@ -201,16 +217,8 @@ def parse_wos(text: str, path: str | Path, source: str, period: str | None = Non
             path, "no Web of Science records found",
             "expected a plain text export: records from a 'PT J' line to an 'ER' line, tags like 'TI ' at line start",
         )
-    papers: list[Paper] = []
-    skipped: list[SkippedRecord] = []
-    for record in records:
-        origin = f"{path}:{record.line}"
-        paper = _wos_paper(record, origin, source, period)
-        if paper is None:
-            skipped.append(SkippedRecord(source, origin, "no title"))
-        else:
-            papers.append(paper)
-    return ReadResult(papers=tuple(papers), skipped=tuple(skipped), warnings=tuple(warnings))
+    built = ((f"{path}:{r.line}", _wos_paper(r, f"{path}:{r.line}", source, period)) for r in records)
+    return titled_papers(built, source, tuple(warnings))
 
 
 def looks_like_wos(text: str) -> bool:
@@ -326,16 +334,8 @@ def parse_medline(text: str, path: str | Path, source: str, period: str | None =
             path, "no MEDLINE records found",
             "expected PubMed's MEDLINE format: records starting 'PMID- 123', tags like 'TI  - ' at line start",
         )
-    papers: list[Paper] = []
-    skipped: list[SkippedRecord] = []
-    for record in records:
-        origin = f"{path}:{record.line}"
-        paper = _medline_paper(record, origin, source, period)
-        if paper is None:
-            skipped.append(SkippedRecord(source, origin, "no title"))
-        else:
-            papers.append(paper)
-    return ReadResult(papers=tuple(papers), skipped=tuple(skipped))
+    built = ((f"{path}:{r.line}", _medline_paper(r, f"{path}:{r.line}", source, period)) for r in records)
+    return titled_papers(built, source)
 
 
 def looks_like_medline(text: str) -> bool:

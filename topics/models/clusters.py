@@ -25,6 +25,17 @@ MINIBATCH_SIZE = 4096
 SILHOUETTE_SAMPLE = 3000
 
 
+def cosine_silhouette(vectors: sparse.csr_matrix, labels: np.ndarray, seed: int) -> float:
+    """Mean cosine silhouette in ``[-1, 1]`` of a clustering (``vectors`` shape ``(n_docs, n_terms)``, ``labels``
+    ``(n_docs,)``), on a sample of at most SILHOUETTE_SAMPLE papers drawn with ``seed``; 0 when it is undefined
+    (fewer than 2 clusters, or one paper each)."""
+    n_labels = len(set(labels.tolist()))
+    if n_labels < 2 or n_labels >= vectors.shape[0]:
+        return 0.0
+    sample = min(SILHOUETTE_SAMPLE, vectors.shape[0])
+    return float(silhouette_score(vectors, labels, metric="cosine", sample_size=sample, random_state=seed))
+
+
 def tfidf_columns(counts: sparse.csr_matrix, terms: Sequence[str], max_features: int | None) -> np.ndarray:
     """The columns TF-IDF keeps: the ``max_features`` most frequent terms (all when ``None``), in alphabetical
     order of their terms as scikit-learn's TfidfVectorizer orders them."""
@@ -117,16 +128,8 @@ class TfidfClusterModel(BaseEstimator):
         return KMeans(n_clusters=self.num_clusters, n_init=self.n_init, random_state=seed)
 
     def silhouette(self) -> float:
-        """Mean cosine silhouette in ``[-1, 1]`` (on a seeded sample of at most SILHOUETTE_SAMPLE papers)."""
-        n_labels = len(set(self.labels_.tolist()))
-        if n_labels < 2 or n_labels >= self.tfidf_.shape[0]:
-            return 0.0
-        sample = min(SILHOUETTE_SAMPLE, self.tfidf_.shape[0])
-        return float(
-            silhouette_score(
-                self.tfidf_, self.labels_, metric="cosine", sample_size=sample, random_state=self.random_state
-            )
-        )
+        """:func:`cosine_silhouette` of the fitted clusters."""
+        return cosine_silhouette(self.tfidf_, self.labels_, self.random_state)
 
     def result(
         self,

@@ -22,14 +22,13 @@ from typing import Any, TypeAlias
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator
-from sklearn.metrics import silhouette_score
 from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from preprocessing.errors import UserError
 from preprocessing.token_arrays import TokenArrays
-from topics.models.clusters import SILHOUETTE_SAMPLE, cluster_result
+from topics.models.clusters import cluster_result, cosine_silhouette
 from topics.models.spark_engine import (
     CHECKPOINT_INTERVAL,
     EM_DOC_CONCENTRATION,
@@ -305,18 +304,9 @@ class SparkClusterModel(BaseEstimator):
         return self.transform(X).argmin(axis=1)
 
     def silhouette(self) -> float:
-        """Mean cosine silhouette in ``[-1, 1]`` of the fitted clusters (on a seeded sample of at most
-        SILHOUETTE_SAMPLE papers, as :meth:`TfidfClusterModel.silhouette`)."""
+        """:func:`~topics.models.clusters.cosine_silhouette` of the fitted clusters, as the local engine's."""
         check_is_fitted(self, "centroids_")
-        n_labels = len(set(self.labels_.tolist()))
-        if n_labels < 2 or n_labels >= self.tfidf_.shape[0]:
-            return 0.0
-        sample = min(SILHOUETTE_SAMPLE, self.tfidf_.shape[0])
-        return float(
-            silhouette_score(
-                self.tfidf_, self.labels_, metric="cosine", sample_size=sample, random_state=self.random_state
-            )
-        )
+        return cosine_silhouette(self.tfidf_, self.labels_, self.random_state)
 
     def result(
         self, vocabulary: Vocabulary, texts: Sequence[Sequence[str]] | TokenArrays, doc_ids: Sequence[str],
