@@ -16,6 +16,12 @@ from types import MappingProxyType
 
 from preprocessing.clean import clean_name
 
+#: The standard names a table's columns can be mapped to (``inputs -> columns`` in a config; the readers'
+#: aliases for each are :data:`preprocessing.tabular.STANDARD_COLUMNS`).
+COLUMN_ROLES: tuple[str, ...] = (
+    "id", "title", "abstract", "authors", "year", "date", "venue", "period", "doi", "keywords",
+)
+
 
 @dataclass(frozen=True)
 class TableExport:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from preprocessing.table_exports import COLUMN_ROLES
 from topics.config_loading import ConfigError as ConfigError
 from topics.config_loading import apply_overrides as apply_overrides
 from topics.config_loading import describe_validation_error
@@ -75,7 +76,7 @@ class InputConfig(_Strict):
     @field_validator("columns")
     @classmethod
     def _known_columns(cls, value: dict[str, str]) -> dict[str, str]:
-        allowed = {"id", "title", "abstract", "authors", "year", "date", "venue", "period"}
+        allowed = set(COLUMN_ROLES)
         unknown = sorted(set(value) - allowed)
         if unknown:
             raise ValueError(f"unknown column role {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")

@@ -10,8 +10,8 @@ import pytest
 
 from preprocessing.bibtex import parse_bibtex
 from preprocessing.records import ReadResult
-from preprocessing.table_exports import detect_table_export, first_last, split_keywords
-from preprocessing.tabular import read_csv
+from preprocessing.table_exports import COLUMN_ROLES, detect_table_export, first_last, split_keywords
+from preprocessing.tabular import STANDARD_COLUMNS, read_csv
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "exports"
 
@@ -65,6 +65,14 @@ def test_layouts_are_told_apart_by_their_headers() -> None:
     assert name(["Key", "Item Type", "Title", "Abstract Note"]) == "zotero"
     assert name(["PT", "AU", "TI", "AB", "UT"]) == "wos-tab"
     assert name(["title", "abstract", "authors"]) is None
+
+
+def test_the_config_s_column_roles_are_the_readers_and_a_mapped_keywords_column_is_read() -> None:
+    assert COLUMN_ROLES == tuple(STANDARD_COLUMNS)
+    result = read_csv("title,abstract,tags\nA paper,Text.,alpha; beta\n", "f.csv", "f", columns={"keywords": "tags"})
+    assert result.papers[0].keywords == ("alpha", "beta")
+    unasked = read_csv("title,abstract,keywords\nA paper,Text.,alpha\n", "f.csv", "f")
+    assert unasked.papers[0].keywords == ()  # a bare keywords column is read only when mapped
 
 
 def test_names_and_keywords() -> None:

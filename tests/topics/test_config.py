@@ -247,11 +247,11 @@ def test_unknown_keys_are_rejected_with_their_path(tmp_path: Path, text: str, ke
     ("data", "message"),
     [
         ({"inputs": [{"path": "x", "columns": {"titel": "t"}}]},
-         "c.yaml: inputs -> 0 -> columns: unknown column role 'titel'; allowed: abstract, authors, date, id, period, "
-         "title, venue, year (got {'titel': 't'})"),
+         "c.yaml: inputs -> 0 -> columns: unknown column role 'titel'; allowed: abstract, authors, date, doi, id, "
+         "keywords, period, title, venue, year (got {'titel': 't'})"),
         ({"inputs": [{"path": "x", "format": "xls"}]},
-         "c.yaml: inputs -> 0 -> format: Input should be 'auto', 'listing', 'csv', 'jsonl', 'parquet' or 'bibtex' "
-         "(got 'xls')"),
+         "c.yaml: inputs -> 0 -> format: Input should be 'auto', 'listing', 'csv', 'jsonl', 'parquet', 'bibtex', "
+         "'wos', 'medline', 'ris', 'pubmed-xml' or 'json' (got 'xls')"),
         ({"inputs": [{"format": "csv"}]}, "c.yaml: inputs -> 0 -> path: Field required (got {'format': 'csv'})"),
         ({"themes": {"threshold": 1.5}}, "c.yaml: themes -> threshold: Input should be less than or equal to 1 (got 1.5)"),
         ({"seed": "x", "models": {"lda": {"passes": 0}}},
