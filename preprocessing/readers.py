@@ -109,6 +109,12 @@ def resolve_format(spec: InputSpec) -> str:
     )
 
 
+def _is_wos_table(text: str) -> bool:
+    """Whether the first line is a Web of Science tab-delimited header (tab-separated tags PT, AU, ..., TI, ...)."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    return first.startswith(("PT\t", "FN\t")) and "\tTI\t" in first
+
+
 def sniff_format(text: str) -> str | None:
     """The format the text's first lines plainly show (one of ``_SELF_EVIDENT``, ``"wos-tab"`` for a Web of
     Science tab-delimited table), else ``None`` (a listing, CSV or JSON cannot be told from its first lines alone)."""
@@ -123,8 +129,7 @@ def sniff_format(text: str) -> str | None:
         return "pubmed-xml"
     if _BIBTEX_START.match(head):
         return "bibtex"
-    first = head.lstrip("\ufeff").split("\n", 1)[0]
-    if first.startswith(("PT\t", "FN\t")) and "\tTI\t" in first:
+    if _is_wos_table(head):
         return "wos-tab"
     return None
 
@@ -248,8 +253,7 @@ def _read_text(reader: str, text: str, spec: InputSpec, source: str) -> ReadResu
     if reader == "listing":
         return parse_listing(text, path, source, period or path.stem)
     if reader == "csv":
-        first = text.lstrip("\ufeff").split("\n", 1)[0]
-        tab = path.suffix.lower() == ".tsv" or (first.startswith(("PT\t", "FN\t")) and "\tTI\t" in first)
+        tab = path.suffix.lower() == ".tsv" or _is_wos_table(text)
         return read_csv(text, path, source, period, spec.columns, sep="\t" if tab else ",")
     if reader in ("jsonl", "json"):
         if detect_json_export(text) is not None:

@@ -17,8 +17,9 @@ from rispy.parser import ParseError  # type: ignore[import-untyped]
 from preprocessing.clean import clean_text, clean_title, normalise_doi
 from preprocessing.errors import InputError
 from preprocessing.records import Paper, ReadResult
+from preprocessing.table_exports import split_keywords
 from preprocessing.tabular import parse_year
-from preprocessing.tagged import reorder_name, split_keywords, split_lines, titled_papers
+from preprocessing.tagged import reorder_name, split_lines, titled_papers
 
 #: rispy keys read as the venue, in order of preference: T2 (journal, book or conference), JF (journal, full),
 #: JO (journal, often the abbreviation), JA and J2 (abbreviations)
@@ -100,7 +101,7 @@ def _ris_paper(entry: Entry, origin: str, source: str, period: str | None) -> Pa
         source=source,
         origin=origin,
         doi=normalise_doi(_text(entry, "doi")),
-        keywords=split_keywords(_list(entry, "keywords")),
+        keywords=split_keywords("; ".join(_list(entry, "keywords"))),
         source_format="ris",
     )
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from preprocessing.clean import clean_name
+from preprocessing.clean import clean_name, clean_title
 
 #: The standard names a table's columns can be mapped to (``inputs -> columns`` in a config; the readers'
 #: aliases for each are :data:`preprocessing.tabular.STANDARD_COLUMNS`).
@@ -105,11 +105,12 @@ def export_authors(cell: str, export: TableExport) -> tuple[str, ...]:
 
 
 def split_keywords(cell: str) -> tuple[str, ...]:
-    """Author keywords of a cell (``;``-separated, as every layout here writes them), stripped, in order, each once
+    """Author keywords of a cell (``;``-separated, as every export here writes them; readers join a record's
+    several keyword lines with ``;``), each NFKC-normalised with single spaces, in order, each once
     (case-insensitively)."""
     seen: dict[str, str] = {}
     for part in cell.split(";"):
-        keyword = " ".join(part.split())
+        keyword = clean_title(part)
         if keyword:
             seen.setdefault(keyword.casefold(), keyword)
     return tuple(seen.values())

@@ -22,6 +22,7 @@ from pathlib import Path
 from preprocessing.clean import clean_name, clean_text, clean_title, normalise_doi
 from preprocessing.errors import InputError
 from preprocessing.records import Paper, ReadResult, SkippedRecord
+from preprocessing.table_exports import split_keywords
 from preprocessing.tabular import parse_year
 
 #: name parts read as a suffix ("Smith, John, Jr." -> "John Smith Jr.")
@@ -90,11 +91,6 @@ def medline_short_name(name: str) -> str:
     if len(words) >= 2 and _INITIALS.fullmatch(words[-1]):
         words = [words[-1], *words[:-1]]
     return clean_name(" ".join(words))
-
-
-def split_keywords(values: list[str]) -> tuple[str, ...]:
-    """Keywords of ``values``, each split on ``;``, lightly cleaned, empty ones dropped, in order."""
-    return tuple(k for value in values for part in value.split(";") if (k := clean_title(part)))
 
 
 @dataclass
@@ -194,7 +190,7 @@ def _wos_paper(record: TaggedRecord, origin: str, source: str, period: str | Non
         source=source,
         origin=origin,
         doi=normalise_doi(record.text("DI")),
-        keywords=split_keywords([record.text("DE")]),
+        keywords=split_keywords(record.text("DE")),
         source_format="wos",
     )
 
