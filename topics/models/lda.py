@@ -306,23 +306,43 @@ class LdaTopicModel(BaseEstimator):
         return score / (ratio * words)
 
     def result(self, vocabulary: Vocabulary, texts: Any, doc_ids: Sequence[str], top_n: int = 10) -> TopicResult:
-        """The fitted topics as a :class:`TopicResult` with NPMI coherence on ``texts`` (the papers' tokens or
-        the vocabulary's count matrix)."""
-        terms = vocabulary.terms
-        topic_terms = tuple(
-            tuple((terms[j], float(row[j])) for j in np.argsort(-row, kind="stable")[:top_n])
-            for row in self.topic_term_
+        """The fitted topics as a :class:`TopicResult` (:func:`lda_result`) with NPMI coherence on ``texts`` (the
+        papers' tokens or the vocabulary's count matrix) and the log perplexity."""
+        return lda_result(
+            self.topic_term_, self.doc_topic_, vocabulary, texts, doc_ids, top_n,
+            {"log_perplexity": self.log_perplexity(vocabulary.matrix)},
         )
-        mean, per_topic = npmi_coherence([[t for t, _ in topic] for topic in topic_terms], texts, vocabulary.dictionary)
-        return TopicResult(
-            backend="lda",
-            topic_terms=topic_terms,
-            doc_topic=self.doc_topic_,
-            doc_ids=tuple(doc_ids),
-            coords=intertopic_coordinates(self.topic_term_),
-            metrics={"coherence_npmi": mean, "log_perplexity": self.log_perplexity(vocabulary.matrix)},
-            topic_coherence=per_topic,
-            labels=tuple(", ".join(t.replace("_", " ") for t, _ in topic[:3]) for topic in topic_terms),
-            topic_term=self.topic_term_,
-            terms=tuple(terms),
-        )
+
+
+def lda_result(
+    topic_term: np.ndarray,
+    doc_topic: np.ndarray,
+    vocabulary: Vocabulary,
+    texts: Any,
+    doc_ids: Sequence[str],
+    top_n: int,
+    metrics: dict[str, float],
+    topic_diversity: tuple[float, ...] = (),
+) -> TopicResult:
+    """An LDA fit (``topic_term`` shape ``(k, n_terms)`` over the vocabulary's terms, ``doc_topic`` shape
+    ``(n_docs, k)``) as a :class:`TopicResult`: each topic's ``top_n`` terms by p(term | topic), NPMI coherence on
+    ``texts`` (added before ``metrics``), the map coordinates and three-term labels. Both engines' LDA models build
+    their result here."""
+    terms = vocabulary.terms
+    topic_terms = tuple(
+        tuple((terms[j], float(row[j])) for j in np.argsort(-row, kind="stable")[:top_n]) for row in topic_term
+    )
+    mean, per_topic = npmi_coherence([[t for t, _ in topic] for topic in topic_terms], texts, vocabulary.dictionary)
+    return TopicResult(
+        backend="lda",
+        topic_terms=topic_terms,
+        doc_topic=doc_topic,
+        doc_ids=tuple(doc_ids),
+        coords=intertopic_coordinates(topic_term),
+        metrics={"coherence_npmi": mean, **metrics},
+        topic_coherence=per_topic,
+        labels=tuple(", ".join(t.replace("_", " ") for t, _ in topic[:3]) for topic in topic_terms),
+        topic_diversity=topic_diversity,
+        topic_term=topic_term,
+        terms=tuple(terms),
+    )

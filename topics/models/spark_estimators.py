@@ -29,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from preprocessing.errors import UserError
 from preprocessing.token_arrays import TokenArrays
 from topics.models.clusters import cluster_result, cosine_silhouette
+from topics.models.lda import lda_result
 from topics.models.spark_engine import (
     CHECKPOINT_INTERVAL,
     EM_DOC_CONCENTRATION,
@@ -43,9 +44,7 @@ from topics.models.spark_engine import (
     online_subsampling_rate,
 )
 from topics.models.spark_tfidf import SparkCounts, spark_counts
-from topics.models.topic_map import intertopic_coordinates
 from topics.models.vocabulary import Vocabulary, counts_and_terms
-from topics.quality.coherence import npmi_coherence
 from topics.quality.topic_quality import topic_diversity
 from topics.results import TopicResult
 
@@ -80,13 +79,6 @@ def _check_shape(n_docs: int, n_terms: int, k: int, what: str, most_docs: bool) 
     if k < 2 or (most_docs and k > n_docs):
         bound = f" and at most the number of papers ({n_docs})" if most_docs else ""
         raise UserError(f"engine: spark: {what} ({k}) must be at least 2{bound}")
-
-
-def _top_terms(rows: np.ndarray, terms: Sequence[str], top_n: int) -> tuple[tuple[tuple[str, float], ...], ...]:
-    """Each row's (shape ``(k, n_terms)``) ``top_n`` terms by weight, with that weight."""
-    return tuple(
-        tuple((terms[j], float(row[j])) for j in np.argsort(-row, kind="stable")[:top_n]) for row in rows
-    )
 
 
 class SparkLdaTopicModel(BaseEstimator):
@@ -209,24 +201,12 @@ class SparkLdaTopicModel(BaseEstimator):
         """The fitted topics as a :class:`TopicResult` (backend ``"lda"``) with NPMI coherence on ``texts``,
         topic diversity and, for EM, the training log likelihood."""
         check_is_fitted(self, "topic_term_")
-        topic_terms = _top_terms(self.topic_term_, vocabulary.terms, top_n)
-        mean, per_topic = npmi_coherence([[t for t, _ in topic] for topic in topic_terms], texts, vocabulary.dictionary)
         diversity_mean, diversity = topic_diversity(self.topic_term_)
-        metrics = {"coherence_npmi": mean, "diversity": diversity_mean}
+        metrics = {"diversity": diversity_mean}
         if self.log_likelihood_ is not None:
             metrics["log_likelihood"] = float(self.log_likelihood_)
-        return TopicResult(
-            backend="lda",
-            topic_terms=topic_terms,
-            doc_topic=self.doc_topic_,
-            doc_ids=tuple(doc_ids),
-            coords=intertopic_coordinates(self.topic_term_),
-            metrics=metrics,
-            topic_coherence=per_topic,
-            labels=tuple(", ".join(t.replace("_", " ") for t, _ in topic[:3]) for topic in topic_terms),
-            topic_diversity=diversity,
-            topic_term=self.topic_term_,
-            terms=tuple(vocabulary.terms),
+        return lda_result(
+            self.topic_term_, self.doc_topic_, vocabulary, texts, doc_ids, top_n, metrics, topic_diversity=diversity
         )
 
 
