@@ -93,12 +93,49 @@ def overview_section(run: RunResult) -> Section:
                 ),
             )
         )
+    merged = merges_part(run)
+    if merged is not None:
+        parts.append(merged)
     return Section(
         id="overview",
         title="Corpus overview",
         figure=figures.papers_per_period_figure(corpus, run.trends.periods),
         caption=caption,
         parts=tuple(parts),
+    )
+
+
+#: The merge rules as the report names them, in the order they are applied.
+MERGE_RULES = (("doi", "same DOI"), ("title", "same title, year and first author"), ("similar title", "similar title"))
+
+
+def merges_part(run: RunResult) -> Section | None:
+    """Records merged into another record of the same work, per source and rule; ``None`` when none were."""
+    corpus = run.corpus
+    if not corpus.merges:
+        return None
+    counts = corpus.merge_counts()
+    rules = [(rule, name) for rule, name in MERGE_RULES if rule in counts["by_rule"]]
+    rows = tuple(
+        (source or "(no source)", row["records"], row["kept"], *(row.get(rule, 0) for rule, _ in rules), row["filled"])
+        for source, row in counts["by_source"].items()
+    )
+    by_rule = "; ".join(f"{counts['by_rule'][rule]:,} by {name}" for rule, name in rules)
+    caption = (
+        f"{_plural(len(corpus.merges), 'record')} were merged into another record of the same work ({by_rule}). "
+        "Records are one work when they share a DOI, or their title with the year and first author, or a "
+        "near-identical title with the same first author; records with the same title but a different DOI, year "
+        "or first author stay apart. Each work keeps its richest record and fills its gaps (abstract, authors, "
+        "year, venue, DOI, keywords) from the others; merges.csv lists every merge and the fields it gave, and "
+        "papers.csv's merged_from column names the merged records."
+    )
+    return Section(
+        id="overview-merges",
+        title="Merged records",
+        caption=caption,
+        table=TableData(
+            ("Source", "Records", "Kept", *(f"Merged: {name}" for _, name in rules), "Filled a gap"), rows
+        ),
     )
 
 

@@ -116,7 +116,7 @@ def test_duplicate_ids_with_different_content_are_all_kept_and_named(tmp_path: P
     corpus = deduplicate([read_input(InputSpec(path))])
     assert [(p.id, p.title) for p in corpus.papers] == [("X1", "First paper"), ("X1-2", "Second paper"), ("X1-3", "Third paper")]
     (warning,) = corpus.warnings
-    assert warning.startswith(f"id 'X1' is given to 3 papers with different titles; all are kept, the later ones as X1-2 ({path}:3), X1-3 ({path}:4)")
+    assert warning.startswith(f"id 'X1' is given to 3 different papers; all are kept, the later ones as X1-2 ({path}:3), X1-3 ({path}:4)")
 
 
 def test_a_folder_with_one_bad_file_names_that_file(tmp_path: Path) -> None:

@@ -22,7 +22,8 @@ FAST = ("--set", "report.map.method=svd")
 
 #: The output files of a run on one period without venues (the trend tables beside trends.csv included).
 ONE_PERIOD_FILES = (
-    "manifest.json", "papers.csv", "report.html", "topics.json", "trends.csv", "trend_tests.csv", "topic_trends.csv",
+    "manifest.json", "papers.csv", "merges.csv", "report.html", "topics.json", "trends.csv", "trend_tests.csv",
+    "topic_trends.csv",
     "topic_terms_over_time.csv", "theme_authors.csv",
 )
 #: The output files of a run on two periods without venues (the listings): the comparison is added.

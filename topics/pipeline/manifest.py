@@ -20,13 +20,14 @@ def _counts(
     corpus: Corpus, excluded: int, fitted: FittedModels, theme_table: ThemeTable, trends: TrendTable,
     lda: TopicResult | None, clusters: TopicResult | None,
 ) -> dict[str, Any]:
-    """Papers (read, skipped by reason, left out by ``where``, per period), vocabulary and tokens, papers with a
-    theme, and the numbers of topics and clusters."""
+    """Papers (read, skipped by reason, merged per rule and source, left out by ``where``, per period),
+    vocabulary and tokens, papers with a theme, and the numbers of topics and clusters."""
     per_period = trends.frame.groupby("period", sort=False)["papers"].first()
     documents = fitted.documents
     return {
         "papers": len(corpus),
         "skipped": corpus.skipped_counts(),
+        "merges": corpus.merge_counts(),
         "excluded_by_where": excluded,
         "periods": {p: int(c) for p, c in zip(trends.periods, per_period)},
         "vocabulary": len(fitted.vocabulary.dictionary),

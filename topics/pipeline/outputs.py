@@ -1,5 +1,5 @@
-"""Writing a run's files: papers.csv, topics.json, trends.csv (and the other trend tables), manifest.json and
-report.html.
+"""Writing a run's files: papers.csv, merges.csv, topics.json, trends.csv (and the other trend tables),
+manifest.json and report.html.
 
 Files are written only here, at the edge, and atomically: everything goes to a temporary folder beside the
 output folder first, then each file replaces its old version with ``os.replace``. A run that fails or is
@@ -30,8 +30,11 @@ from topics.themes.evaluation import evaluation_document
 PAPER_COLUMNS = (
     "id", "title", "authors", "abstract", "year", "period", "venue", "source",
     "themes", "theme_scores", "theme_evidence", "topic", "topic_weight", "topic_label", "cluster", "cluster_label",
-    "doi", "keywords", "source_format",
+    "doi", "keywords", "source_format", "merged_from",
 )
+
+#: merges.csv columns, one row per record merged into another of the same work (see preprocessing.dedup).
+MERGE_COLUMNS = ("id", "kept_origin", "origin", "source", "rule", "filled", "title")
 
 
 #: papers.csv's ``theme_scores`` lists every theme scoring at least this (besides the assigned ones, which it
@@ -42,9 +45,9 @@ THEME_SCORE_FLOOR = 0.05
 #: The files a run writes, in the order they are written (evaluation.json only when the run was evaluated; an
 #: older one is removed with the set it belonged to, so it never describes another run).
 OUTPUT_FILES = (
-    "papers.csv", "topics.json", "trends.csv", "trend_tests.csv", "topic_trends.csv", "topic_terms_over_time.csv",
-    "theme_authors.csv", "theme_venues.csv", "comparison.csv", "comparison_authors.csv", "evaluation.json",
-    "manifest.json", "report.html",
+    "papers.csv", "merges.csv", "topics.json", "trends.csv", "trend_tests.csv", "topic_trends.csv",
+    "topic_terms_over_time.csv", "theme_authors.csv", "theme_venues.csv", "comparison.csv", "comparison_authors.csv",
+    "evaluation.json", "manifest.json", "report.html",
 )
 
 #: Trend statistics each trends.csv row carries for its theme (from the first window, raw shares).
@@ -94,6 +97,17 @@ def trend_files(trends: TrendTable) -> dict[str, str]:
     return files
 
 
+def merges_frame(run: RunResult) -> pd.DataFrame:
+    """merges.csv: one row per record merged into another of the same work, with :data:`MERGE_COLUMNS`: ``id``
+    and ``kept_origin`` of the paper kept, ``origin``, ``source`` and ``title`` of the merged record, ``rule``
+    (``doi``, ``title``, ``similar title``) and ``filled`` (the kept paper's fields it gave, ``; ``-separated)."""
+    rows = [
+        (m.kept_id, m.kept_origin, m.origin, m.source, m.rule, "; ".join(m.filled), m.title)
+        for m in run.corpus.merges
+    ]
+    return pd.DataFrame(rows, columns=list(MERGE_COLUMNS))
+
+
 def paper_rows(run: RunResult) -> Iterator[tuple[str, ...]]:
     """One tuple of strings per paper, in the order of :data:`PAPER_COLUMNS` (see :func:`papers_frame`)."""
     table = run.themes
@@ -105,6 +119,9 @@ def paper_rows(run: RunResult) -> Iterator[tuple[str, ...]]:
     weights = lda.doc_topic[np.arange(len(topics)), topics].tolist() if lda is not None and topics else []
     index = {tid: j for j, tid in enumerate(table.theme_ids)}
     scored = _scored_themes(table)
+    merged_from: dict[str, list[str]] = {}
+    for merge in run.corpus.merges:
+        merged_from.setdefault(merge.kept_id, []).append(merge.origin)
     for i, paper in enumerate(run.corpus.papers):
         pairs = table.paper_themes(i)
         evidence = table.evidence[i]
@@ -128,6 +145,7 @@ def paper_rows(run: RunResult) -> Iterator[tuple[str, ...]]:
             paper.doi,
             "; ".join(paper.keywords),
             paper.source_format,
+            "; ".join(merged_from.get(paper.id, ())),
         )
 
 
@@ -154,7 +172,9 @@ def papers_frame(run: RunResult) -> pd.DataFrame:
     scoring at least :data:`THEME_SCORE_FLOOR` and every assigned one, so it also shows the near misses;
     ``theme_evidence`` is ``id:term|term`` groups of the assigned themes, in the order of ``themes``; ``topic``
     and ``cluster`` are integers (empty when the model did not run); ``doi`` is bare (``10.xxxx/...``),
-    ``keywords`` the record's author keywords (``; ``-separated) and ``source_format`` the reader that read it.
+    ``keywords`` the record's author keywords (``; ``-separated), ``source_format`` the reader that read it and
+    ``merged_from`` the origins (``file:line``, ``; ``-separated) of the other records of the same work that
+    were merged into it (merges.csv says by which rule and which fields they gave).
     """
     return pd.DataFrame(list(paper_rows(run)), columns=list(PAPER_COLUMNS))
 
@@ -258,6 +278,7 @@ def output_contents(run: RunResult, report_html: str) -> dict[str, str | Callabl
     """Every output file of ``run`` by name: its text, or a function that writes it to a text handle."""
     contents: dict[str, str | Callable[[TextIO], None]] = {
         "papers.csv": lambda handle: write_papers_csv(run, handle),
+        "merges.csv": _csv(merges_frame(run)),
         "topics.json": _json(topics_document(run)),
         "trends.csv": _csv(trends_frame(run.trends)),
         **trend_files(run.trends),
