@@ -45,7 +45,7 @@ FIGURE_CONFIG: dict[str, object] = {
 }
 #: Trace types whose drawing loads nothing (no map tiles, no topojson): the only ones a report figure may use.
 OFFLINE_TRACE_TYPES: frozenset[str] = frozenset(
-    {"bar", "heatmap", "scatter", "scattergl", "histogram", "box", "violin", "pie", "table", "contour"}
+    {"bar", "heatmap", "scatter", "scattergl", "histogram", "box", "violin", "pie", "table", "contour", "sankey"}
 )
 
 
@@ -119,6 +119,24 @@ TREND_HEIGHT = 460
 VISIBLE_SERIES = 6
 PANEL_PAIR_HEIGHT = 580
 PANEL_PAIR_MARGIN_B = 150
+
+#: Science maps: height in pixels of the strategic diagram, the evolution Sankey (its rows of unlinked nodes under
+#: it take ``EVOLUTION_ROW_SHARE`` of the figure's height each, at most ``EVOLUTION_MAX_ROWS_SHARE`` in all) and
+#: the co-word network.
+THEMATIC_MAP_HEIGHT = 560
+EVOLUTION_HEIGHT = 620
+EVOLUTION_ROW_SHARE = 0.05
+EVOLUTION_MAX_ROWS_SHARE = 0.4
+NETWORK_HEIGHT = 680
+#: Marker symbols that tell themes from LDA topics in one chart.
+KIND_SYMBOLS: dict[str, str] = {"theme": "circle", "topic": "diamond"}
+#: Co-word network edges: colour, and line widths in pixels of the weakest to the strongest third of the edges.
+EDGE_COLOR = "rgba(120, 120, 120, 0.35)"
+EDGE_WIDTHS: tuple[float, ...] = (0.6, 1.4, 2.6)
+#: Opacity of an evolution link (drawn in its earlier node's colour).
+FLOW_OPACITY = 0.3
+#: Sequential colour scale of burst strength, light to dark orange-red.
+BURST_COLORSCALE: tuple[tuple[float, str], ...] = ((0.0, "#fdd49e"), (0.5, "#fc8d59"), (1.0, "#b30000"))
 
 _TEMPLATE = go.layout.Template(
     layout=go.Layout(

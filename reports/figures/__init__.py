@@ -2,13 +2,17 @@
 chart family. Styling comes from :mod:`reports.style`; scraped text is escaped with :mod:`reports.escape`."""
 
 from reports.figures.agreement import agreement_heatmap
+from reports.figures.bursts import burst_timeline_figure
 from reports.figures.clusters import cluster_map_figure, cluster_sizes_figure, cluster_terms_figure
+from reports.figures.coword import coword_network_figure
 from reports.figures.docmap import document_map_figure
 from reports.figures.evaluation import confusion_figure, evaluation_scores_figure
+from reports.figures.evolution import evolution_figure
 from reports.figures.model_selection import k_sweep_figure, topic_quality_figure
 from reports.figures.overview import papers_per_period_figure, skipped_reasons_figure
 from reports.figures.profiles import venue_profile_heatmap
 from reports.figures.snapshot import snapshot_change_figure
+from reports.figures.thematic_map import thematic_map_figure
 from reports.figures.themes import theme_shares_figure
 from reports.figures.topics import intertopic_map_figure, top_terms_figure
 from reports.figures.trends import (
@@ -21,6 +25,10 @@ from reports.figures.trends import (
 
 __all__ = [
     "agreement_heatmap",
+    "burst_timeline_figure",
+    "coword_network_figure",
+    "evolution_figure",
+    "thematic_map_figure",
     "cluster_map_figure",
     "cluster_sizes_figure",
     "cluster_terms_figure",

@@ -40,10 +40,25 @@ from topics.results.trends import (
     TrendTable,
     TrendWindow,
 )
+from topics.results.views import (
+    BASIC,
+    EMERGING_OR_DECLINING,
+    MOTOR,
+    NICHE,
+    QUADRANTS,
+    TERM,
+    Bursts,
+    CowordNetwork,
+    ScienceViews,
+    ThematicEvolution,
+    ThematicMap,
+)
 
 __all__ = [
     "DECLINING", "EMERGING", "MICRO", "NONE", "NORMALIZED", "NOTABLE_CHANGE", "OTHER", "RAW", "STABLE", "THEME",
     "TOPIC", "UNASSIGNED", "Agreement", "DocumentMap", "ErrorCase", "Evaluation", "KSweep", "PrCurve", "PrPoint",
     "Reliability", "ReliabilityBin", "RunResult", "SnapshotComparison", "ThemeDefinition", "ThemeProfiles",
     "ThemeScore", "ThemeTable", "TopicAlignment", "TopicResult", "TopicTermsOverTime", "TrendTable", "TrendWindow",
+    "BASIC", "EMERGING_OR_DECLINING", "MOTOR", "NICHE", "QUADRANTS", "TERM", "Bursts", "CowordNetwork",
+    "ScienceViews", "ThematicEvolution", "ThematicMap",
 ]
