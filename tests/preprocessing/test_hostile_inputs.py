@@ -169,7 +169,7 @@ def test_every_skipped_record_is_counted_in_the_manifest_and_the_report(tmp_path
 
     folder = tmp_path / "inputs"
     folder.mkdir()
-    write(folder, "a.csv", CSV_TEXT + ",,\n,Only an abstract,\n" + "Naïve Bayes revisited,Someone,A shorter copy.\n")
+    write(folder, "a.csv", CSV_TEXT + ",,\n,Only an abstract,\n" + "Naïve Bayes revisited,F. Chollet,A shorter copy.\n")
     write(folder, "b.bib", BIBTEX)
     write(folder, "c.csv", "id,title,abstract\nX1,Policy gradients for robots,Agents learn.\nX1,World models for planning,Models learn.\n")
     write(folder, "d.csv", "title,abstract\nCaf\xe9 au lait: diffusion models,Images.\n".encode("latin-1"))
