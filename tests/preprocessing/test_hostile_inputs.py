@@ -181,7 +181,7 @@ def test_every_skipped_record_is_counted_in_the_manifest_and_the_report(tmp_path
     assert manifest["counts"]["skipped"] == {"duplicate title": 1, "no title": 2, "unbalanced braces": 1}
     warnings = manifest["warnings"]
     assert any("d.csv: 1 line(s) are not UTF-8" in w for w in warnings)
-    assert any(w.startswith("id 'X1' is given to 2 papers") for w in warnings)
+    assert any(w.startswith("id 'X1' is given to 2 different papers") for w in warnings)
     report = paths["report.html"].read_text(encoding="utf-8")
     for reason, count in manifest["counts"]["skipped"].items():
         assert f"<td>{reason}</td><td class=\"num\">{count:,}</td>" in report
