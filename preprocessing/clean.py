@@ -19,6 +19,9 @@ TRUNCATION_MARKER = re.compile(  # the ellipsis, optional spaces, the button tex
     re.IGNORECASE,
 )
 _PDF_CID = re.compile(r"\(cid:\d+\)")
+#: A soft hyphen where a PDF broke a word across lines ("learn(cid:173) ing", "learn\u00ad ing"), with the space
+#: the extraction left after it: the word is joined again.
+_SOFT_HYPHEN = re.compile(r"(?:\(cid:173\)|\u00ad)\s*")
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
 _LATEX_HREF = re.compile(r"\\href\{[^{}]*\}\{([^{}]*)\}")
 _LATEX_URL = re.compile(r"\\url\{[^{}]*\}")
@@ -116,16 +119,17 @@ def _tidy_spacing(text: str) -> str:
 def clean_text(text: str) -> str:
     """Plain prose from a scraped or exported abstract (or title): one line, single spaces, no markup.
 
-    Steps, in order: NFKC (ligatures such as "ﬁ" become "fi"); truncation markers removed; "(cid:173)" PDF
-    artefacts removed; markdown links reduced to their text; LaTeX citations removed, formatting commands
+    Steps, in order: NFKC (ligatures such as "ﬁ" become "fi"); truncation markers removed; a PDF's soft hyphens
+    ("learn(cid:173) ing", U+00AD) joined back into the word and other "(cid:N)" artefacts removed; markdown
+    links reduced to their text; LaTeX citations removed, formatting commands
     unwrapped, other commands dropped, ``$`` math delimiters removed (content kept, currency such as "$5m"
     kept), ``~`` made a space; URLs removed; markdown emphasis and code ticks unwrapped; whitespace collapsed.
     """
     text = unicodedata.normalize("NFKC", text)
     if "..." in text:  # NFKC has turned "…" into "..."
         text = remove_truncation_markers(text)
-    if "(cid:" in text:
-        text = _PDF_CID.sub("", text)
+    if "(cid:" in text or "\u00ad" in text:
+        text = _PDF_CID.sub("", _SOFT_HYPHEN.sub("", text))
     if "](" in text:
         text = _MARKDOWN_LINK.sub(r"\1", text)
     if "\\" in text:  # \href and \url before URL removal, which would cut them apart

@@ -22,6 +22,7 @@ from reports.figures.topics import display_label, topic_names
 from reports.page import Section
 from reports.table import Cell, TableData, build_paper_table
 from reports.trend_sections import trends_section
+from reports.view_sections import views_section
 from topics.results import RunResult, ThemeTable, TopicResult
 
 #: Display names of known metrics; others are shown with underscores as spaces.
@@ -43,13 +44,14 @@ def build_sections(run: RunResult) -> list[Section]:
     """The report's sections in page order; sections without data (no LDA, no clusters, no agreement, no
     documents map, nothing to note) are left out, as are parts without data (no skipped records, no periods).
 
-    Top-level ids: ``overview``, ``themes``, ``trends``, ``evaluation``, ``lda``, ``clusters``, ``agreement``,
-    ``docmap``, ``papers``, ``notes``.
+    Top-level ids: ``overview``, ``themes``, ``trends``, ``science-maps``, ``evaluation``, ``lda``, ``clusters``,
+    ``agreement``, ``docmap``, ``papers``, ``notes``.
     """
     candidates = (
         overview_section(run),
         themes_section(run),
         trends_section(run),
+        views_section(run.views),
         evaluation_section(run),
         lda_section(run),
         clusters_section(run),

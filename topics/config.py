@@ -298,6 +298,19 @@ class TrendsConfig(_Strict):
         return value
 
 
+class ViewsConfig(_Strict):
+    """``views``: the science maps (thematic map, thematic evolution, bursts, co-word network)."""
+
+    enabled: bool = True
+    map_terms: int = Field(10, ge=2, le=50, description="top terms per theme or topic in the map and evolution")
+    slices: int = Field(3, ge=2, le=10, description="time slices of the thematic evolution")
+    min_inclusion: float = Field(0.1, gt=0.0, le=1.0, description="smallest inclusion index of an evolution link")
+    burst_terms: int = Field(200, ge=0, description="most frequent terms tested for bursts (every theme is tested)")
+    burst_s: float = Field(2.0, gt=1.0, description="a burst's rate over the base rate (Kleinberg's s)")
+    burst_gamma: float = Field(1.0, ge=0.0, description="cost of entering a burst (Kleinberg's gamma)")
+    coword_terms: int = Field(60, ge=2, le=500, description="most frequent terms of the co-word network")
+
+
 class MapConfig(_Strict):
     """The report's 2-D documents map: how many papers it shows at most and the projection (t-SNE or SVD)."""
 
@@ -356,6 +369,7 @@ class RunConfig(_Strict):
     themes: ThemesConfig = ThemesConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
     trends: TrendsConfig = TrendsConfig()
+    views: ViewsConfig = ViewsConfig()
     report: ReportConfig = ReportConfig()
     output: OutputConfig = OutputConfig()
 

@@ -72,6 +72,10 @@ def test_markdown_and_urls(raw: str, expected: str) -> None:
 
 def test_nfkc_pdf_artefacts_and_whitespace() -> None:
     assert clean_text("  ﬁne-tun(cid:173)ing\n\tof   models (cid:9) ") == "fine-tuning of models"
+    # a word a PDF broke across lines with a soft hyphen is one word again (old NeurIPS abstracts: "learn ing")
+    assert clean_text("The Hebbian  learn(cid:173) ing rule, us\u00ad ing real images") == (
+        "The Hebbian learning rule, using real images"
+    )
 
 
 def test_plain_text_is_unchanged() -> None:

@@ -24,7 +24,8 @@ FAST = ("--set", "report.map.method=svd")
 ONE_PERIOD_FILES = (
     "manifest.json", "papers.csv", "merges.csv", "report.html", "topics.json", "trends.csv", "trend_tests.csv",
     "topic_trends.csv",
-    "topic_terms_over_time.csv", "theme_authors.csv",
+    "topic_terms_over_time.csv", "theme_authors.csv", "thematic_map.csv", "thematic_evolution_nodes.csv",
+    "thematic_evolution_links.csv", "bursts.csv", "coword_nodes.csv", "coword_edges.csv",
 )
 #: The output files of a run on two periods without venues (the listings): the comparison is added.
 OUTPUT_FILES = (*ONE_PERIOD_FILES, "comparison.csv", "comparison_authors.csv")

@@ -90,6 +90,16 @@ def test_trends_command_prints_the_ranking(cli: Callable[..., CliResult], trends
     for part in ("trends-shares", "trends-composition", "trends-window-0", "trends-topics", "trends-topic-terms",
                  "trends-authors"):
         assert f'id="{part}"' in report
+    # the science maps: the rise of RL is a burst of the theme (and of its words) in its last year; the share of
+    # generative models never moves, so it has none; every theme is on the thematic map
+    bursts = list(csv.DictReader((folder / "bursts.csv").open(encoding="utf-8")))
+    theme_bursts = {(r["id"], r["start"], r["end"]) for r in bursts if r["kind"] == "theme"}
+    assert theme_bursts == {("reinforcement-learning", "2019", "2019")}
+    assert {"policy gradient", "reward"} <= {r["id"] for r in bursts if r["kind"] == "term"}
+    mapped = {r["id"] for r in csv.DictReader((folder / "thematic_map.csv").open(encoding="utf-8")) if r["kind"] == "theme"}
+    assert {"reinforcement-learning", "generative-models"} <= mapped
+    for part in ("science-maps-thematic-map", "science-maps-evolution-theme", "science-maps-bursts", "science-maps-coword"):
+        assert f'id="{part}"' in report
 
 
 def test_trends_command_names_a_missing_compare_period(cli: Callable[..., CliResult], trends_config: Path) -> None:
@@ -103,3 +113,13 @@ def test_a_filter_that_keeps_nothing_says_so(cli: Callable[..., CliResult], tren
     result = cli("run", trends_config, "--quiet", "--no-cache", "--set", "inputs=[{path: papers.csv, where: {venue: Nope}}]")
     assert result.code == 2
     assert "only 0 paper(s) after reading and deduplication (the inputs' where filters left out 605" in result.err
+
+
+def test_views_can_be_turned_off(cli: Callable[..., CliResult], trends_config: Path, tmp_path: Path) -> None:
+    result = cli("run", trends_config, "--quiet", "--no-cache", *FAST, "--set", "views.enabled=false")
+    assert result.code == 0, result.err
+    folder = tmp_path / "out"
+    assert not list(folder.glob("thematic_*.csv")) and not (folder / "bursts.csv").exists()
+    assert 'id="science-maps' not in (folder / "report.html").read_text(encoding="utf-8")
+    unknown = cli("run", trends_config, "--quiet", "--no-cache", "--set", "views.slice=4")
+    assert unknown.code == 2 and "views -> slice" in unknown.err, unknown.err

@@ -23,7 +23,7 @@ import pandas as pd
 from preprocessing import tempfiles
 from preprocessing.errors import UserError
 from preprocessing.interrupts import signals_deferred
-from topics.results import RAW, RunResult, ThemeTable, TopicResult, TrendTable
+from topics.results import RAW, VIEW_COLUMNS, RunResult, ThemeTable, TopicResult, TrendTable
 from topics.themes.evaluation import evaluation_document
 
 #: papers.csv columns, in order. A contract with users' scripts: add freely, rename only with a changelog entry.
@@ -42,12 +42,16 @@ MERGE_COLUMNS = ("id", "kept_origin", "origin", "source", "rule", "filled", "tit
 THEME_SCORE_FLOOR = 0.05
 
 
+#: The science maps' tables, each written on every run with ``views.enabled`` (header only when its view could not
+#: be computed, e.g. no evolution or bursts over one period).
+VIEW_FILES = tuple(VIEW_COLUMNS)
+
 #: The files a run writes, in the order they are written (evaluation.json only when the run was evaluated; an
 #: older one is removed with the set it belonged to, so it never describes another run).
 OUTPUT_FILES = (
     "papers.csv", "merges.csv", "topics.json", "trends.csv", "trend_tests.csv", "topic_trends.csv",
     "topic_terms_over_time.csv", "theme_authors.csv", "theme_venues.csv", "comparison.csv", "comparison_authors.csv",
-    "evaluation.json", "manifest.json", "report.html",
+    *VIEW_FILES, "evaluation.json", "manifest.json", "report.html",
 )
 
 #: Trend statistics each trends.csv row carries for its theme (from the first window, raw shares).
@@ -283,6 +287,10 @@ def output_contents(run: RunResult, report_html: str) -> dict[str, str | Callabl
         "trends.csv": _csv(trends_frame(run.trends)),
         **trend_files(run.trends),
     }
+    if run.views is not None:
+        frames = run.views.csv_frames()
+        for name, columns in VIEW_COLUMNS.items():
+            contents[name] = _csv(frames.get(name, pd.DataFrame(columns=list(columns))))
     if run.evaluation is not None:
         contents["evaluation.json"] = _json(evaluation_document(run.evaluation))
     contents["manifest.json"] = _json(run.manifest)

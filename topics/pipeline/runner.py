@@ -1,5 +1,5 @@
 """The one place that strings the stages together: inputs -> corpus -> tokens -> models -> themes -> trends ->
-report and output files. The CLI is a thin layer over :func:`run` and :func:`run_and_write`."""
+science maps -> report and output files. The CLI is a thin layer over :func:`run` and :func:`run_and_write`."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from topics.pipeline.memory import release_freed_memory
 from topics.pipeline.model_stages import CorpusTokens, FittedModels, cached_models
 from topics.pipeline.progress import RunProgress, peak_rss_mb
 from topics.pipeline.theme_stage import cached_themes
+from topics.pipeline.view_stage import run_views
 from topics.quality.agreement import compare_partitions
 from topics.quality.health import TOP_TERMS, TopicFlag, topic_flags
 from topics.results import Evaluation, RunResult, ThemeDefinition, ThemeTable, TopicAlignment, TopicResult, TrendTable
@@ -271,6 +272,8 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         trends = compute_trends(
             config, corpus, theme_table, lda_result, fitted.vocabulary, inputs.compared, progress
         )
+    with progress.stage("views"):
+        views = run_views(config, corpus, theme_table, lda_result, fitted.vocabulary, trends.periods)
     agreement = None
     if lda_result is not None and cluster_result is not None:
         agreement = compare_partitions(lda_result, cluster_result)
@@ -283,7 +286,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     return RunResult(
         title=config.report.title, corpus=corpus, themes=theme_table, trends=trends, lda=lda_result,
         clusters=cluster_result, agreement=agreement, doc_map=fitted.side.doc_map, evaluation=evaluation,
-        alignments=alignments, k_sweep=fitted.k_sweep, manifest=manifest, warnings=tuple(warnings),
+        alignments=alignments, k_sweep=fitted.k_sweep, manifest=manifest, warnings=tuple(warnings), views=views,
     )
 
 

@@ -47,6 +47,7 @@ from topics.results.views import (
     NICHE,
     QUADRANTS,
     TERM,
+    VIEW_COLUMNS,
     Bursts,
     CowordNetwork,
     ScienceViews,
@@ -59,6 +60,6 @@ __all__ = [
     "TOPIC", "UNASSIGNED", "Agreement", "DocumentMap", "ErrorCase", "Evaluation", "KSweep", "PrCurve", "PrPoint",
     "Reliability", "ReliabilityBin", "RunResult", "SnapshotComparison", "ThemeDefinition", "ThemeProfiles",
     "ThemeScore", "ThemeTable", "TopicAlignment", "TopicResult", "TopicTermsOverTime", "TrendTable", "TrendWindow",
-    "BASIC", "EMERGING_OR_DECLINING", "MOTOR", "NICHE", "QUADRANTS", "TERM", "Bursts", "CowordNetwork",
+    "BASIC", "EMERGING_OR_DECLINING", "MOTOR", "NICHE", "QUADRANTS", "TERM", "VIEW_COLUMNS", "Bursts", "CowordNetwork",
     "ScienceViews", "ThematicEvolution", "ThematicMap",
 ]

@@ -9,6 +9,7 @@ from preprocessing.records import Corpus
 from topics.results.models import Agreement, DocumentMap, KSweep, TopicAlignment, TopicResult
 from topics.results.themes import Evaluation, ThemeTable
 from topics.results.trends import TrendTable
+from topics.results.views import ScienceViews
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,9 @@ class RunResult:
     ``manifest`` holds the resolved config, seeds, package versions, counts and stage timings (seconds).
     ``evaluation`` scores the themes against labelled papers when the run was given labels (``topics evaluate``).
     ``alignments`` maps ``"lda"``/``"clusters"`` to their alignment with a previous run's topics.json (only when
-    ``models.align_to`` is set). ``k_sweep`` holds the candidates of ``num_topics: auto``. ``warnings`` are
-    user-facing notes (e.g. "corpus smaller than num_topics; using K=5").
+    ``models.align_to`` is set). ``k_sweep`` holds the candidates of ``num_topics: auto``. ``views`` holds the
+    science maps (``None`` with ``views.enabled: false``). ``warnings`` are user-facing notes (e.g. "corpus
+    smaller than num_topics; using K=5").
     """
 
     title: str
@@ -35,3 +37,4 @@ class RunResult:
     k_sweep: KSweep | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    views: ScienceViews | None = None

@@ -29,6 +29,15 @@ EVOLUTION_LINK_COLUMNS = (
 BURST_COLUMNS = ("kind", "id", "label", "start", "end", "strength", "papers_in_burst")
 COWORD_NODE_COLUMNS = ("term", "papers", "community", "x", "y", "degree")
 COWORD_EDGE_COLUMNS = ("source", "target", "cooccurrences", "strength")
+#: The views' output files and their columns, in the order they are written.
+VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "thematic_map.csv": THEMATIC_MAP_COLUMNS,
+    "thematic_evolution_nodes.csv": EVOLUTION_NODE_COLUMNS,
+    "thematic_evolution_links.csv": EVOLUTION_LINK_COLUMNS,
+    "bursts.csv": BURST_COLUMNS,
+    "coword_nodes.csv": COWORD_NODE_COLUMNS,
+    "coword_edges.csv": COWORD_EDGE_COLUMNS,
+}
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import networkx as nx  # type: ignore[import-untyped]  # until pyproject's mypy overrides list networkx.*
+import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy import sparse
