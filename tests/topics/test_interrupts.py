@@ -77,25 +77,29 @@ def test_a_signalled_run_keeps_the_previous_outputs(
 
 
 def test_interrupted_swap_puts_the_previous_outputs_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Interrupted while the previous set is moved aside, and again while the new set is moved in (right after a
+    move, before the writer could note it): either way the folder holds the previous set, and nothing else."""
     config = load_config(MILA_CONFIG, ["report.map.method=svd", f"output.dir={tmp_path / 'out'}", "cache.enabled=false"])
     result, paths = run_and_write(config, use_cache=False)
     before = snapshot(tmp_path / "out")
     real_replace = os.replace
-    calls = []
+    for interrupt_at in (len(before) // 2, len(before) + 3):
+        calls: list[object] = []
 
-    def replace_then_interrupt(source: object, target: object) -> None:
-        calls.append(target)
-        real_replace(source, target)
-        if len(calls) == 14:  # the previous set moved aside, a few new files moved in
-            raise Interrupted(signal.SIGTERM)
+        def replace_then_interrupt(source: object, target: object, calls: list[object] = calls,
+                                   interrupt_at: int = interrupt_at) -> None:
+            calls.append(target)
+            real_replace(source, target)
+            if len(calls) == interrupt_at:
+                raise Interrupted(signal.SIGTERM)
 
-    monkeypatch.setattr(outputs.os, "replace", replace_then_interrupt)
-    with pytest.raises(Interrupted):
-        outputs.write_outputs(result, "<html>changed</html>", tmp_path / "out")
-    monkeypatch.undo()
-    assert len(calls) > 14  # after the interruption, the rollback moved the previous files back
-    assert snapshot(tmp_path / "out") == before
-    assert leftovers(tmp_path / "out") == []
+        monkeypatch.setattr(outputs.os, "replace", replace_then_interrupt)
+        with pytest.raises(Interrupted):
+            outputs.write_outputs(result, "<html>changed</html>", tmp_path / "out")
+        monkeypatch.undo()
+        assert len(calls) > interrupt_at  # after the interruption, the rollback moved the previous files back
+        assert snapshot(tmp_path / "out") == before, interrupt_at
+        assert leftovers(tmp_path / "out") == []
 
 
 def test_a_killed_cache_write_is_never_read_back(tmp_path: Path) -> None:

@@ -335,19 +335,21 @@ def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, 
         _write_staged(staging, contents)
         with signals_deferred():  # Ctrl-C or SIGTERM during the swap takes effect once the new set is in place
             backup.mkdir()
+            # each name is recorded before its move, so a failure inside a move is rolled back too
             for name in OUTPUT_FILES:
                 if (out_dir / name).exists():
-                    os.replace(out_dir / name, backup / name)
                     moved.append(name)
+                    os.replace(out_dir / name, backup / name)
             for name in contents:
-                os.replace(staging / name, out_dir / name)
                 installed.append(name)
+                os.replace(staging / name, out_dir / name)
         return {name: out_dir / name for name in contents}
     except BaseException as error:  # a failure or an interruption: put the previous set back
         for name in installed:
             (out_dir / name).unlink(missing_ok=True)
         for name in moved:
-            os.replace(backup / name, out_dir / name)
+            if (backup / name).exists():
+                os.replace(backup / name, out_dir / name)
         if not isinstance(error, OSError):
             raise
         where = error.filename or out_dir
