@@ -37,7 +37,9 @@ FIGURE_CONFIG: dict[str, object] = {
     "displaylogo": False,
     "showSendToCloud": False,
     "plotlyServerURL": "",
-    "modeBarButtonsToRemove": ["sendChartToCloud"],
+    # resetSankeyGroup (the Sankey's "Reset view"): plotly.js throws on it when a Sankey shares its figure with
+    # other traces (the evolution's unlinked nodes are a scatter beside it); a dragged node goes back on reload
+    "modeBarButtonsToRemove": ["sendChartToCloud", "resetSankeyGroup"],
     "editable": False,
     "typesetMath": False,
     "showTips": False,
