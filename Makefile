@@ -11,6 +11,9 @@ SKIP_JAVA ?=
 # skips them instead of failing when chromium is missing
 CHROMIUM ?= /usr/bin/chromium
 SKIP_BROWSER ?=
+# the tests run in this many processes (pytest-xdist; each test file stays in one process, so its fixtures are
+# built once); `make PYTEST_WORKERS=0 test` runs them in one process
+PYTEST_WORKERS ?= 2
 
 .PHONY: report test lint install clean java chromium bench
 
@@ -70,7 +73,8 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint | chromium
-	REQUIRE_BROWSER=$(if $(SKIP_BROWSER),0,1) TOPICS_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+	REQUIRE_BROWSER=$(if $(SKIP_BROWSER),0,1) TOPICS_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest \
+		$(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
 
 # The pipeline benchmark (bench/README.md): needs ../shared/data/ml-abstracts; BENCH_ARGS="--quick" for a smoke run
 bench: $(STAMP)
