@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
@@ -17,7 +18,10 @@ from topics.results import (
     DECLINING,
     EMERGING,
     NORMALIZED,
+    NOT_SEPARABLE,
     RAW,
+    STABLE,
+    MixChange,
     RunResult,
     SnapshotComparison,
     TrendTable,
@@ -35,20 +39,25 @@ def trends_section(run: RunResult) -> Section | None:
     trends = run.trends
     if not trends.periods or not len(trends.frame):
         return None
-    parts = [
-        *share_parts(run),
-        *test_parts(trends),
-        *topic_parts(trends),
-        *comparison_parts(run),
-        *profile_parts(run),
-    ]
+    if len(trends.periods) == 2 and trends.comparison is not None:
+        parts = [*comparison_parts(run), *profile_parts(run)]  # two periods: a comparison, not a trend chart
+    else:
+        parts = [
+            *share_parts(run),
+            *test_parts(trends),
+            *topic_parts(trends),
+            *comparison_parts(run),
+            *profile_parts(run),
+        ]
     n = len(trends.periods)
     caption = (
         f"{n} period{'s' if n != 1 else ''} ({trends.periods[0]} to {trends.periods[-1]}). Shares are of each "
         f"period's papers, with {trends.confidence:.0%} Wilson intervals: a period with few papers shows a wide "
         "band, not a confident jump."
     )
-    if trends.windows:
+    if len(trends.periods) == 2 and trends.comparison is not None:
+        caption += " With two periods there is no trend to fit: the two are compared below."
+    elif trends.windows:
         caption += (
             f" Trends are tested over {_join(w.name for w in trends.windows)} with a binomial GLM "
             f"(quasi-binomial when the shares vary more than binomial noise), and "
@@ -106,6 +115,7 @@ def test_parts(trends: TrendTable) -> tuple[Section, ...]:
             continue
         n_emerging = int((rows["trend"] == EMERGING).sum())
         n_declining = int((rows["trend"] == DECLINING).sum())
+        change = next((c for c in trends.mix_changes if c.window == window.name and c.checked), None)
         parts.append(
             Section(
                 id=f"trends-window-{i}",
@@ -113,6 +123,7 @@ def test_parts(trends: TrendTable) -> tuple[Section, ...]:
                 figure=figures.trend_effects_figure(trends, window.name, RAW),
                 caption=_window_caption(trends, window, n_emerging, n_declining, len(rows)),
                 table=test_table(trends, window),
+                notes=(_mix_note(change, rows),) if change is not None else (),
             )
         )
     return tuple(parts)
@@ -122,7 +133,8 @@ def _window_caption(trends: TrendTable, window: TrendWindow, emerging: int, decl
     unit = trends.time_unit
     text = (
         f"{window.periods[0]} to {window.periods[-1]} ({len(window.periods)} periods): {emerging} emerging, "
-        f"{declining} declining, {total - emerging - declining} stable of {total} themes and topics. The slope is "
+        f"{declining} declining, {total - emerging - declining} with no clear trend, of {total} themes and topics. "
+        "The slope is "
         f"the change in share in percentage points per {unit} at the window's mean share, from a logistic "
         f"regression of each period's count on time with the period's papers as exposure; bars are "
         f"{trends.confidence:.0%} intervals. A trend is called emerging or declining when its Benjamini-Hochberg "
@@ -137,6 +149,32 @@ def _window_caption(trends: TrendTable, window: TrendWindow, emerging: int, decl
     if total > MAX_TEST_ROWS:
         text += f" The table lists the {MAX_TEST_ROWS} strongest; trend_tests.csv has every row."
     return text
+
+
+def _mix_note(change: MixChange, rows: pd.DataFrame) -> str:
+    """The venue-mix warning of a checked window, naming the calls it withheld."""
+    withheld = rows[(rows["raw_trend"] != STABLE) & (rows["trend"] == STABLE) & (rows["mix_check"] != "")]
+    field = change.field
+    text = (
+        f"Warning: {change.describe()}. A theme that lives in a {field} entering or leaving the corpus rises or "
+        f"falls with it, so every call was tested again within {field}s (one intercept per {field}) and kept only "
+        f"when that test makes the same call."
+    )
+    if len(withheld):
+        names = _join(shorten(str(r.label), LABEL_CHARS) + f" ({r.raw_trend} overall)" for r in withheld.itertuples())
+        text += f" Withheld: {names}; the table shows them as no clear trend, with the call within {field}s."
+    else:
+        text += " Every call held."
+    return text
+
+
+def _trend_words(row: Any) -> str:
+    """The table's trend cell: the call, or "No clear trend", with the withheld call and why."""
+    if row.trend != STABLE:
+        return str(row.trend)
+    if getattr(row, "raw_trend", STABLE) != STABLE and getattr(row, "mix_check", ""):
+        return f"No clear trend ({row.raw_trend} overall, withheld: {row.mix_check} within groups)"
+    return "No clear trend"
 
 
 def test_table(trends: TrendTable, window: TrendWindow) -> TableData:
@@ -156,11 +194,14 @@ def test_table(trends: TrendTable, window: TrendWindow) -> TableData:
     with_norm = len(normalized) > 0
     if with_norm:
         columns += [f"Slope normalised by {trends.normalize_by}", "Interval (normalised)", "Trend (normalised)"]
+    change = next((c for c in trends.mix_changes if c.window == window.name and c.checked), None)
+    if change is not None:
+        columns += [f"Slope within {change.field}s", f"Trend within {change.field}s"]
     rows: list[tuple[Cell, ...]] = []
     for row in raw.itertuples(index=False):
         label = row.label if row.kind == "theme" else f"Topic {row.id}: {row.label}"
         cells: list[Cell] = [
-            row.kind, shorten(str(label), LABEL_CHARS), row.trend, _points(row.slope),
+            row.kind, shorten(str(label), LABEL_CHARS), _trend_words(row), _points(row.slope),
             f"[{_points(row.slope_low)}, {_points(row.slope_high)}]", f"{row.share_start:.1%}", f"{row.share_end:.1%}",
             _p(row.p_value), _p(row.q_value),
         ]
@@ -174,6 +215,13 @@ def test_table(trends: TrendTable, window: TrendWindow) -> TableData:
                 ]
             else:
                 cells += ["", "", ""]
+        if change is not None:
+            separable = row.mix_check not in ("", NOT_SEPARABLE)
+            cells += [
+                _points(row.mix_slope) if separable else "",
+                (str(row.mix_trend) if row.mix_trend != STABLE else "No clear trend") if separable
+                else ("not separable" if row.mix_check == NOT_SEPARABLE else ""),
+            ]
         rows.append(tuple(cells))
     return TableData(tuple(columns), tuple(rows))
 

@@ -90,7 +90,7 @@ def test_planted_trends_are_found_and_flat_is_stable() -> None:
     tests = trends.tests.set_index("id")
     assert tests.loc["rising", "trend"] == "emerging"
     assert tests.loc["falling", "trend"] == "declining"
-    assert tests.loc["flat", "trend"] == "stable"
+    assert tests.loc["flat", "trend"] == "no clear trend"
     # planted slopes: +10 points over 9 years = +0.0111 a year; -12 over 9 = -0.0133
     assert tests.loc["rising", "slope"] == pytest.approx(0.0111, rel=0.3)
     assert tests.loc["falling", "slope"] == pytest.approx(-0.0133, rel=0.3)
@@ -149,7 +149,7 @@ def test_normalising_by_venue_removes_a_composition_effect() -> None:
     assert trends.normalize_by == "venue"
     tests = trends.tests.set_index(["basis", "id"])
     assert tests.loc[(RAW, "theme"), "trend"] == "declining"
-    assert tests.loc[(NORMALIZED, "theme"), "trend"] == "stable"
+    assert tests.loc[(NORMALIZED, "theme"), "trend"] == "no clear trend"
     theme_rows = trends.frame[trends.frame["theme"] == "theme"]
     raw, normalized = theme_rows["share"].to_numpy(), theme_rows["share_normalized"].to_numpy()
     assert raw[0] - raw[-1] > 0.15  # the raw share falls by about 20 points
@@ -189,7 +189,7 @@ def test_flat_themes_are_rarely_called_trends() -> None:
     table = theme_table(assigned, tuple(f"t{i}" for i in range(200)))
     trends = build_trends(TrendInputs(tuple(periods)), table, None, TrendsConfig(), [].append)
     raw_rate = float((trends.tests["p_value"] < 0.05).mean())
-    called = float((trends.tests["trend"] != "stable").mean())
+    called = float((trends.tests["trend"] != "no clear trend").mean())
     print(f"flat themes: {raw_rate:.1%} with p < 0.05, {called:.1%} called emerging or declining (BH q < 0.05)")
     assert raw_rate <= 0.10
     assert called <= 0.02

@@ -31,6 +31,7 @@ from topics.themes.evaluation import evaluate_themes, match_labels
 from topics.themes.keyword_baseline import keyword_baseline, paper_text
 from topics.themes.labels_file import GoldLabels, read_labels
 from topics.themes.topic_labels import theme_name_words, topic_labels
+from topics.trends.mix_check import warn_mix
 from topics.trends.profiles import theme_profiles
 from topics.trends.snapshot import compare_snapshots
 from topics.trends.table import TrendInputs, build_trends, comparison_periods, order_periods
@@ -104,6 +105,18 @@ def check_normalize_by(config: RunConfig, corpus: Corpus, progress: RunProgress)
         progress.warn(message)
 
 
+def mix_check_field(corpus: Corpus) -> str:
+    """The paper field whose mix the trend calls are checked against (topics.trends.mix_check): ``"venue"`` when
+    the papers have two or more venues; else ``"source"`` when some period mixes two or more sources (input files
+    that each hold their own periods, such as listing snapshots, are the periods themselves); else ``""``."""
+    if len({p.venue for p in corpus.papers} - {""}) >= 2:
+        return "venue"
+    sources: dict[str, set[str]] = {}
+    for paper in corpus.papers:
+        sources.setdefault(paper.period, set()).add(paper.source)
+    return "source" if any(len(names) >= 2 for names in sources.values()) else ""
+
+
 def compute_trends(
     config: RunConfig,
     corpus: Corpus,
@@ -139,7 +152,12 @@ def compute_trends(
             max_bins=cfg.term_bins,
         )
     groups = tuple(getattr(p, cfg.normalize_by) for p in corpus.papers) if cfg.normalize_by else None
-    return build_trends(TrendInputs(periods, groups), table, lda, cfg, progress.warn, comparison, topic_terms, profiles)
+    mix_field = mix_check_field(corpus)
+    mix = tuple(getattr(p, mix_field) for p in corpus.papers) if mix_field else None
+    inputs = TrendInputs(periods, groups, mix_field, mix)
+    trends = build_trends(inputs, table, lda, cfg, progress.warn, comparison, topic_terms, profiles)
+    warn_mix(trends, progress.warn)
+    return trends
 
 
 

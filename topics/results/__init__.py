@@ -27,14 +27,18 @@ from topics.results.themes import (
     ThemeTable,
 )
 from topics.results.trends import (
+    AGREES,
     DECLINING,
+    DISAGREES,
     EMERGING,
     NORMALIZED,
+    NOT_SEPARABLE,
     NOTABLE_CHANGE,
     RAW,
     STABLE,
     THEME,
     TOPIC,
+    MixChange,
     SnapshotComparison,
     TopicTermsOverTime,
     TrendTable,
@@ -56,7 +60,7 @@ from topics.results.views import (
 )
 
 __all__ = [
-    "DECLINING", "EMERGING", "MICRO", "NONE", "NORMALIZED", "NOTABLE_CHANGE", "OTHER", "RAW", "STABLE", "THEME",
+    "AGREES", "DISAGREES", "NOT_SEPARABLE", "MixChange", "DECLINING", "EMERGING", "MICRO", "NONE", "NORMALIZED", "NOTABLE_CHANGE", "OTHER", "RAW", "STABLE", "THEME",
     "TOPIC", "UNASSIGNED", "Agreement", "DocumentMap", "ErrorCase", "Evaluation", "KSweep", "PrCurve", "PrPoint",
     "Reliability", "ReliabilityBin", "RunResult", "SnapshotComparison", "ThemeDefinition", "ThemeProfiles",
     "ThemeScore", "ThemeTable", "TopicAlignment", "TopicResult", "TopicTermsOverTime", "TrendTable", "TrendWindow",

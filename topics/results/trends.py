@@ -9,7 +9,7 @@ import pandas as pd
 from topics.results.themes import ThemeProfiles
 
 #: Directions a trend test gives a theme or topic.
-EMERGING, DECLINING, STABLE = "emerging", "declining", "stable"
+EMERGING, DECLINING, STABLE = "emerging", "declining", "no clear trend"
 
 #: Bases of shares and trend tests: the raw share, and the share normalised for the corpus's mix of groups
 #: (``trends.normalize_by``).
@@ -20,6 +20,33 @@ THEME, TOPIC = "theme", "topic"
 #: A theme whose share moved by at least this much (a fraction: 5 percentage points) is named as changed even
 #: when the difference is not significant (small listings).
 NOTABLE_CHANGE = 0.05
+
+#: Verdicts of the venue-mix check of a trend call (topics.trends.mix_check): the call stands, is withheld
+#: because the within-venue test makes another, or is withheld because venue and period cannot be separated.
+AGREES, DISAGREES, NOT_SEPARABLE = "agrees", "disagrees", "not separable"
+
+
+@dataclass(frozen=True)
+class MixChange:
+    """How much the mix of ``field`` (``"venue"``/``"source"``) changes over one window's periods.
+
+    ``dissimilarity`` in ``[0, 1]``: the share of a period's papers that would have to move to another group for
+    the period to have the window's mix, averaged over the periods weighted by papers; ``venues`` the groups whose share moved
+    most, each as ``(name, share in the first third of the window's papers, share in the last third)``;
+    ``checked`` whether the calls of this window were checked within groups.
+    """
+
+    window: str
+    field: str
+    dissimilarity: float
+    venues: tuple[tuple[str, float, float], ...]
+    checked: bool
+
+    def describe(self) -> str:
+        """One sentence: ``"the venue mix changes across 2016-2025 (dissimilarity 0.62; CVPR 30% -> 0%, ...)"``."""
+        moved = ", ".join(f"{name} {start:.0%} → {end:.0%}" for name, start, end in self.venues)
+        return f"the {self.field} mix changes across {self.window} (dissimilarity {self.dissimilarity:.2f}; {moved})"
+
 
 @dataclass(frozen=True)
 class TrendWindow:
@@ -94,7 +121,10 @@ class TrendTable:
             fitted share at the window's ends), ``slope`` (change in share per ``time_unit`` at the window's
             mean share, a fraction: 0.004 is +0.4 points a year), ``slope_low``/``slope_high`` (its interval),
             ``odds_ratio`` (per ``time_unit``), ``p_value``, ``q_value`` (Benjamini-Hochberg within the window
-            and basis), ``trend`` (:data:`EMERGING`, :data:`DECLINING` or :data:`STABLE` at ``alpha``).
+            and basis), ``trend`` (:data:`EMERGING`, :data:`DECLINING` or :data:`STABLE` at ``alpha``, withheld to
+            :data:`STABLE` where the venue-mix check disagrees), ``raw_trend`` (the call before the check),
+            ``mix_check`` (:data:`AGREES`, :data:`DISAGREES`, :data:`NOT_SEPARABLE`, or ``""`` when the window's
+            mix was not checked), ``mix_trend``/``mix_slope`` (the within-venue call and slope).
             Sorted by window, basis, then slope (largest rise first).
         windows: the windows tested.
         time_unit: ``"year"`` when every period is a year (slopes are per year, gaps count), else ``"period"``.
@@ -104,6 +134,8 @@ class TrendTable:
         comparison: two periods compared, when the corpus has two (or ``trends.compare`` names two).
         topic_terms: per-period top terms of each LDA topic, ``None`` when LDA did not run.
         profiles: top authors per theme, and venues' theme profiles.
+        mix_changes: per window, how much the venue (or source) mix changes across its periods and whether its
+            calls were checked within venues (see ``tests``' ``mix_check``); empty with a single venue.
     """
 
     frame: pd.DataFrame
@@ -118,3 +150,4 @@ class TrendTable:
     comparison: SnapshotComparison | None = None
     topic_terms: TopicTermsOverTime | None = None
     profiles: ThemeProfiles | None = None
+    mix_changes: tuple[MixChange, ...] = ()

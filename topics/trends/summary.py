@@ -24,9 +24,18 @@ def ranked_rows(tests: pd.DataFrame, window: str, basis: str, top: int) -> pd.Da
     return pd.concat([emerging, declining])
 
 
+def _withheld_words(subset: pd.DataFrame) -> str:
+    """`` (2 calls withheld: the venue mix could make them)`` when the mix check withheld calls, else ``""``."""
+    if "raw_trend" not in subset:
+        return ""
+    withheld = int(((subset["raw_trend"] != STABLE) & (subset["trend"] == STABLE) & (subset["mix_check"] != "")).sum())
+    return f" ({withheld} call(s) withheld: the venue mix could make them; see the warning)" if withheld else ""
+
+
 def ranking_tables(trends: TrendTable, top: int = 15) -> list[Table]:
     """One table per window and basis: kind, label, trend, slope with its interval (points per time unit),
-    fitted share at the window's start and end, q-value; the caption counts the stable ones."""
+    fitted share at the window's start and end, q-value; the caption counts those with no clear trend (and the
+    calls the venue-mix check withheld)."""
     tables: list[Table] = []
     tests = trends.tests
     if tests is None or not len(tests):
@@ -45,13 +54,14 @@ def ranking_tables(trends: TrendTable, top: int = 15) -> list[Table]:
             table = Table(
                 title=escape(title),
                 caption=(
-                    f"{stable} of {len(subset)} themes and topics stable; emerging/declining: Benjamini-Hochberg "
+                    f"{stable} of {len(subset)} themes and topics with no clear trend"
+                    f"{_withheld_words(subset)}; emerging/declining: Benjamini-Hochberg "
                     f"q < {trends.alpha:g}; slope = change in share, points per {unit}, "
                     f"{trends.confidence:.0%} interval"
                 ),
             )
             for name, justify in (("kind", "left"), ("theme / topic", "left"), ("trend", "left"), ("slope", "right"),
-                                  ("interval", "right"), ("share start → end", "right"), ("q", "right")):
+                                  ("interval", "right"), ("fitted share start → end", "right"), ("q", "right")):
                 table.add_column(name, justify=justify)  # type: ignore[arg-type]
             for row in rows.itertuples(index=False):
                 label = row.label if row.kind == "theme" else f"{row.id} · {row.label}"

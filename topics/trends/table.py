@@ -21,6 +21,7 @@ from topics.results import (
     NORMALIZED,
     RAW,
     UNASSIGNED,
+    MixChange,
     SnapshotComparison,
     ThemeProfiles,
     ThemeTable,
@@ -29,6 +30,7 @@ from topics.results import (
     TrendTable,
     TrendWindow,
 )
+from topics.trends.mix_check import check_calls, mix_change
 from topics.trends.stats import benjamini_hochberg, classify_trend, fit_trend, standardized_shares, wilson_interval
 
 #: Columns of ``TrendTable.tests``.
@@ -36,6 +38,8 @@ TEST_COLUMNS = (
     "window", "basis", "kind", "id", "label", "start", "end", "periods", "count", "papers", "share_start",
     "share_end", "slope", "slope_low", "slope_high", "odds_ratio", "p_value", "q_value", "trend",
 )
+#: Columns the venue-mix check adds to ``TrendTable.tests`` (topics.trends.mix_check.check_calls).
+MIX_COLUMNS = ("raw_trend", "mix_check", "mix_trend", "mix_slope")
 #: Group of papers whose ``normalize_by`` field is empty.
 NO_GROUP = "(none)"
 _YEAR = re.compile(r"^\d{4}$")
@@ -260,10 +264,14 @@ def trend_tests(
 @dataclass(frozen=True)
 class TrendInputs:
     """What trends are computed from, aligned with the corpus's papers: ``periods`` (one label per paper),
-    ``groups`` (the ``normalize_by`` field per paper, or ``None``)."""
+    ``groups`` (the ``normalize_by`` field per paper, or ``None``), ``mix`` (the venue, or source, per paper
+    whose mix the calls are checked against: :mod:`topics.trends.mix_check`)."""
 
     periods: tuple[str, ...]
     groups: tuple[str, ...] | None = None
+    #: the field whose mix is checked (``"venue"``, ``"source"``) and its value per paper, or ``None``
+    mix_field: str = ""
+    mix: tuple[str, ...] | None = None
 
 
 def period_theme_counts(
@@ -337,6 +345,7 @@ def build_trends(
         families.append(("topic", grouped))
     windows = resolve_windows(periods, config.windows, warn)
     tests = trend_tests(families, periods, windows, config.confidence, config.fdr, inputs.groups is not None)
+    tests, changes = _checked_against_mix(inputs, table, lda, tests, periods, period_index, windows, config)
     _, unit = period_times(periods)
     return TrendTable(
         frame=frame,
@@ -351,7 +360,37 @@ def build_trends(
         comparison=comparison,
         topic_terms=topic_terms,
         profiles=profiles,
+        mix_changes=changes,
     )
+
+
+def _checked_against_mix(
+    inputs: TrendInputs, table: ThemeTable, lda: TopicResult | None, tests: pd.DataFrame, periods: tuple[str, ...],
+    period_index: np.ndarray, windows: Sequence[TrendWindow], config: TrendsConfig,
+) -> tuple[pd.DataFrame, tuple[MixChange, ...]]:
+    """``tests`` with :data:`MIX_COLUMNS` (its raw rows checked within the mix groups, the others unchecked)
+    and the mix change of each window; unchanged (empty columns, no changes) without two or more groups."""
+    if inputs.mix is None or len({m for m in inputs.mix if m}) < 2 or not len(tests):
+        return tests.assign(raw_trend=tests["trend"], mix_check="", mix_trend="", mix_slope=np.nan), ()
+    names = tuple(sorted({m or NO_GROUP for m in inputs.mix}))
+    lookup = {g: i for i, g in enumerate(names)}
+    group_index = np.array([lookup[m or NO_GROUP] for m in inputs.mix], dtype=np.int64)
+    themes = _without_unassigned(period_theme_counts(table, period_index, len(periods), group_index, len(names)))
+    families: list[tuple[str, PeriodCounts]] = [("theme", themes)]
+    if lda is not None:
+        families.append(("topic", topic_counts(lda, period_index, len(periods), group_index, len(names))))
+    within = trend_tests(families, periods, windows, config.confidence, config.fdr, normalized=True)
+    within = within[within["basis"] == NORMALIZED]
+    position = {p: i for i, p in enumerate(periods)}
+    assert themes.cell_totals is not None
+    changes = tuple(
+        mix_change(themes.cell_totals, names, w, np.array([position[p] for p in w.periods]), inputs.mix_field)
+        for w in windows
+    )
+    raw = check_calls(tests[tests["basis"] == RAW], within, {c.window: c for c in changes})
+    rest = tests[tests["basis"] != RAW].assign(raw_trend=lambda f: f["trend"], mix_check="", mix_trend="",
+                                               mix_slope=np.nan)
+    return pd.concat([raw, rest]).sort_index(kind="stable"), changes
 
 
 def comparison_periods(periods: Sequence[str], config: TrendsConfig) -> tuple[str, str] | None:
