@@ -9,6 +9,7 @@ the file, and injected markup must stay text because it was escaped.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+from reports.table import build_paper_table
 from tests.topics.helpers import LISTINGS, THEMES_FILE
 from topics.config import load_config
 from topics.pipeline.runner import run_and_write
@@ -197,7 +199,9 @@ def test_search_finds_a_paper_by_a_word_of_its_title(report: OpenedReport, hosti
     assert report.row_count() == f"{total:,} papers"
     report.search("spiking")
     titles = report.column("title")
-    expected = [p.title for p in result.corpus.papers if "spiking" in (p.title + " " + "; ".join(p.authors)).lower()]
+    table = build_paper_table(result)  # the search looks in the title, authors, venue and themes (with evidence)
+    searched = [i for i, column in enumerate(table.columns) if column.searchable]
+    expected = [row[1] for row in table.rows if "spiking" in " ".join(str(row[i]) for i in searched).lower()]
     assert titles == expected and titles
     assert report.row_count() == f"{len(expected)} of {total:,} papers"
 
@@ -222,7 +226,8 @@ def test_theme_filter_narrows_the_table(report: OpenedReport, hostile_run: tuple
     report.page.select_option("#theme-filter", "generative-models")
     assert report.row_count() == f"{expected} of {len(result.corpus):,} papers"
     themes = report.column("themes")
-    assert themes and all("generative-models" in cell for cell in themes)
+    label = next(theme.label for theme in table.themes if theme.id == "generative-models")
+    assert themes and all(re.search(rf"(^|; ){re.escape(label)} [01]\.\d\d", cell) for cell in themes)
 
 
 def test_injected_markup_is_shown_as_text_and_runs_nothing(report: OpenedReport, output_folder: Path) -> None:
