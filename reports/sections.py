@@ -347,8 +347,10 @@ def papers_section(run: RunResult) -> Section:
     return Section(
         id="papers",
         title="Papers",
-        caption="Every paper with its themes (score in [0, 1]), dominant LDA topic and TF-IDF cluster. Search "
-        "by any words in the title, authors or themes, narrow to a theme, click a column header to sort.",
+        caption="Every paper with its venue, its themes (score in [0, 1], with the evidence terms in brackets), "
+        "dominant LDA topic and TF-IDF cluster. Search by any words in the title, authors, venue or themes, narrow "
+        "to a theme, click a column header to sort, ▸ opens a paper's abstract, and Download CSV saves the rows "
+        "shown.",
         paper_table=build_paper_table(run),
     )
 

@@ -130,7 +130,7 @@ def test_minimal_run_renders_without_model_sections(minimal_run: RunResult) -> N
     assert page.count(BUNDLE_HEAD) == 1
     for absent in ("lda", "clusters", "agreement", "docmap", "notes"):
         assert f'id="{absent}"' not in page
-    assert 'id="papers"' in page and 'id="trends-shares"' in page
+    assert 'id="papers"' in page and 'id="trends-comparison"' in page  # two periods: compared, no trend chart
 
 
 def test_render_is_deterministic(run_result: RunResult) -> None:

@@ -8,8 +8,6 @@ import plotly.graph_objects as go
 
 from preprocessing.records import Corpus
 from reports import Section, build_sections
-from reports.table import build_paper_table
-from tests.reports.conftest import INJECTION_AUTHOR, INJECTION_TITLE
 from topics.results import UNASSIGNED, RunResult
 
 
@@ -116,31 +114,6 @@ def test_papers_section_holds_the_paper_table(run_result: RunResult) -> None:
     papers = _by_id(build_sections(run_result))["papers"]
     assert papers.paper_table is not None and papers.figure is None
     assert len(papers.paper_table.rows) == 8
-
-
-def test_paper_table_rows(run_result: RunResult) -> None:
-    table = build_paper_table(run_result)
-    assert [c.key for c in table.columns] == ["id", "title", "authors", "period", "themes", "topic", "cluster"]
-    row = dict(zip((c.key for c in table.columns), table.rows[3]))
-    # Raw text: the browser writes cells with textContent, so nothing is HTML-escaped here.
-    assert row == {
-        "id": "p4",
-        "title": INJECTION_TITLE,
-        "authors": f"{INJECTION_AUTHOR}; Rishav",
-        "period": "2023-24",
-        "themes": "reinforcement-learning 0.60; neuroscience 0.35",
-        "topic": "0: policy, reward, agent",
-        "cluster": "0: reward, policy, learning",
-    }
-    assert table.row_themes[3] == ("reinforcement-learning", "neuroscience")
-    assert table.row_themes[7] == (UNASSIGNED,)
-    assert table.rows[7][4] == ""
-    assert [theme_id for theme_id, _ in table.themes][-1] == UNASSIGNED
-
-
-def test_paper_table_without_models_leaves_topic_and_cluster_empty(minimal_run: RunResult) -> None:
-    table = build_paper_table(minimal_run)
-    assert all(row[5] == "" and row[6] == "" for row in table.rows)
 
 
 def test_empty_corpus_still_builds(minimal_run: RunResult) -> None:
