@@ -14,14 +14,22 @@ import plotly.graph_objects as go
 
 from topics.results import DECLINING, EMERGING, STABLE, UNASSIGNED
 
-#: Qualitative palette (Tableau 10 without its grey, then lighter companions); colour-blind friendly first.
+#: Qualitative palette of 20 distinct colours, so no chart of up to 20 series repeats a colour. The first seven are
+#: Okabe and Ito's colour-blind-safe set (the most frequent themes come first); the other thirteen were chosen
+#: greedily from sRGB colours of CIELAB lightness 38-80 and chroma 30-75, each the farthest (CIEDE2000) from those
+#: before it, from the grey of unassigned papers and from white, in normal vision and (weighted 2.5x) under
+#: simulated deuteranopia and protanopia. Any two differ by a CIEDE2000 distance of at least 16.
 PALETTE: tuple[str, ...] = (
-    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1",
-    "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#a0cbe8",
-    "#ffbe7d", "#8cd17d", "#86bcb6", "#f1ce63", "#d4a6c8",
+    "#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7",
+    "#56b4e9", "#f0e442", "#a62c2c", "#a61685", "#ffa690",
+    "#907af4", "#90904e", "#00d3d3", "#85c859", "#436437",
+    "#379000", "#906f43", "#008585", "#2cdea6", "#374ec8",
 )
 #: Colour of papers that carry no theme.
 UNASSIGNED_COLOR = "#b0b0b0"
+#: Colour of the "other" bar of a series cut to its largest members (e.g. venues), and of "no venue".
+OTHER_COLOR = "#8c8c8c"
+MISSING_COLOR = "#d0d0d0"
 #: Single-series colour (bars that are not split by theme).
 ACCENT_COLOR = PALETTE[0]
 #: Sequential colour scale for counts (heatmaps), white to the accent colour.
@@ -117,10 +125,31 @@ HEATMAP_TEXT_MAX_COLUMNS = 16
 #: Height in pixels of line and area charts over periods, and of the two-panel raw-vs-normalised chart (its
 #: legend sits under the panels, in a bottom margin of ``PANEL_PAIR_MARGIN_B`` pixels).
 TREND_HEIGHT = 460
-#: Lines drawn at first in a many-series chart (the most frequent themes); the others wait in the legend.
-VISIBLE_SERIES = 6
-PANEL_PAIR_HEIGHT = 580
+#: Lines drawn at once in a many-series chart (a selector shows the most frequent themes in groups of this many).
+VISIBLE_SERIES = 5
+PANEL_PAIR_HEIGHT = 620
 PANEL_PAIR_MARGIN_B = 150
+#: Small multiples over periods (one panel per theme): height in pixels of a row of panels, and the panels per row
+#: (``SMALL_COLUMNS``, or ``WIDE_COLUMNS`` past ``SMALL_MAX_PANELS`` panels).
+PANEL_ROW_HEIGHT = 190
+SMALL_COLUMNS = 3
+WIDE_COLUMNS = 4
+SMALL_MAX_PANELS = 9
+#: Characters of a theme label kept in a panel title.
+PANEL_TITLE_CHARS = 36
+#: Period axes label at most ``MAX_PERIOD_TICKS`` periods (``PANEL_PERIOD_TICKS`` on a panel of small multiples):
+#: every k-th period, k the first of ``PERIOD_TICK_STEPS`` that is enough (of ``YEAR_TICK_STEPS`` for years, which
+#: are labelled on the multiples of k: 1990, 1995, ...). Long
+#: labels get fewer ticks: a label takes ``TICK_CHAR_PX`` pixels per character plus ``TICK_GAP_PX``, on a plot
+#: ``PLOT_WIDTH`` (or ``PANEL_WIDTH``) pixels wide.
+MAX_PERIOD_TICKS = 12
+PANEL_PERIOD_TICKS = 5
+PERIOD_TICK_STEPS: tuple[int, ...] = (1, 2, 3, 4, 5, 10, 20, 25, 50, 100)
+YEAR_TICK_STEPS: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100)
+TICK_CHAR_PX = 7
+TICK_GAP_PX = 16
+PLOT_WIDTH = 1000
+PANEL_WIDTH = 230
 
 #: Science maps: height in pixels of the strategic diagram, the evolution Sankey (its rows of unlinked nodes under
 #: it take ``EVOLUTION_ROW_SHARE`` of the figure's height each, at most ``EVOLUTION_MAX_ROWS_SHARE`` in all) and
@@ -157,7 +186,8 @@ _TEMPLATE = go.layout.Template(
 
 
 def theme_colors(theme_ids: Sequence[str]) -> dict[str, str]:
-    """Colour of each theme id: ``PALETTE`` in theme order (cycling), grey for ``UNASSIGNED``.
+    """Colour of each theme id: ``PALETTE`` in theme order, grey for ``UNASSIGNED``; past 20 themes the palette
+    starts again (a chart of at most 20 themes never repeats a colour).
 
     Pass the full theme list (``ThemeTable.theme_ids``) so a theme has the same colour in every figure.
     """
@@ -169,6 +199,61 @@ def theme_colors(theme_ids: Sequence[str]) -> dict[str, str]:
 def series_colors(names: Sequence[str]) -> dict[str, str]:
     """Colour of each name of a categorical series (e.g. input sources), ``PALETTE`` in order."""
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def period_ticks(labels: Sequence[str], most: int = MAX_PERIOD_TICKS, width: int = PLOT_WIDTH) -> dict[str, object]:
+    """Tick settings of a category axis over periods (``labels``: the axis categories, escaped, in order): every
+    period when at most ``most`` fit in ``width`` pixels, else every k-th (years: the multiples of k), so the labels
+    never collide. Spread into the axis dict: ``xaxis={..., **period_ticks(x)}``."""
+    labels = list(labels)
+    most = _fitting(max((len(label) for label in labels), default=0), most, width)
+    years = _years(labels)
+    if years is not None:
+        step = _tick_step(max(years) - min(years) + 1, most, YEAR_TICK_STEPS)
+        shown = [label for label, year in zip(labels, years) if year % step == 0]
+        if 0 < len(shown) <= most:
+            return {"tickmode": "array", "tickvals": shown, "ticktext": shown}
+    step = _tick_step(len(labels), most)
+    shown = labels[::step]
+    return {"tickmode": "array", "tickvals": shown, "ticktext": shown}
+
+
+def year_ticks(years: Sequence[int], most: int = MAX_PERIOD_TICKS, width: int = PLOT_WIDTH) -> dict[str, object]:
+    """Tick settings of a linear year axis over ``years``: a tick every k years on the multiples of k, at most
+    ``most`` ticks (fewer when ``width`` pixels hold fewer)."""
+    span = max(years) - min(years) + 1 if len(years) else 1
+    step = _tick_step(span, _fitting(4, most, width), YEAR_TICK_STEPS)
+    return {"tickmode": "linear", "tick0": 0, "dtick": step, "tickformat": "d"}
+
+
+def _fitting(longest: int, most: int, width: int) -> int:
+    """How many tick labels of ``longest`` characters fit in ``width`` pixels, at most ``most`` (at least 2)."""
+    return max(2, min(most, width // (TICK_CHAR_PX * max(longest, 1) + TICK_GAP_PX)))
+
+
+def _tick_step(count: int, most: int, steps: Sequence[int] = PERIOD_TICK_STEPS) -> int:
+    """The first of ``steps`` that labels ``count`` periods with at most ``most`` ticks."""
+    for step in steps:
+        if -(-count // step) <= most:
+            return step
+    return -(-count // most)
+
+
+def _years(labels: Sequence[str]) -> list[int] | None:
+    """``labels`` as years when every label is a number of four digits, else ``None``."""
+    if not labels or not all(len(label) == 4 and label.isdigit() for label in labels):
+        return None
+    return [int(label) for label in labels]
+
+
+def panel_columns(n_panels: int) -> int:
+    """Panels per row of small multiples with ``n_panels`` panels."""
+    return max(1, min(n_panels, SMALL_COLUMNS if n_panels <= SMALL_MAX_PANELS else WIDE_COLUMNS))
+
+
+def panels_height(n_rows: int) -> int:
+    """Height in pixels of small multiples over periods with ``n_rows`` rows of panels."""
+    return MARGIN["t"] + MARGIN["b"] + 30 + PANEL_ROW_HEIGHT * max(n_rows, 1)
 
 
 def bar_height(n_bars: int) -> int:

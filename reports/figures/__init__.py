@@ -15,13 +15,8 @@ from reports.figures.snapshot import snapshot_change_figure
 from reports.figures.thematic_map import thematic_map_figure
 from reports.figures.themes import theme_shares_figure
 from reports.figures.topics import intertopic_map_figure, top_terms_figure
-from reports.figures.trends import (
-    raw_vs_normalized_figure,
-    theme_area_figure,
-    theme_share_bands_figure,
-    topic_period_heatmap,
-    trend_effects_figure,
-)
+from reports.figures.trends import topic_period_heatmap, trend_effects_figure
+from reports.figures.trends_shares import raw_vs_normalized_figure, theme_area_figure, theme_share_bands_figure
 
 __all__ = [
     "agreement_heatmap",

@@ -1,5 +1,5 @@
 """Cell values and axis labels shared by the trend, comparison and venue figures: numbers that may be missing,
-text that may be NaN, category labels that must stay distinct, rows in theme order."""
+text that may be NaN, category labels that must stay distinct, rows in theme order, a frame's rows per period."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from reports.escape import escape_text
 from topics.results import UNASSIGNED, ThemeTable
 
 #: Characters of a row label (theme, topic, venue) kept on an axis.
@@ -80,3 +81,23 @@ def theme_order(frame: pd.DataFrame, themes: ThemeTable) -> list[str]:
     order = [t for t in themes.theme_ids if t in present]
     order += sorted(present - set(order) - {UNASSIGNED})
     return order + ([UNASSIGNED] if UNASSIGNED in present else [])
+
+
+def period_labels(periods: Sequence[str]) -> list[str]:
+    """The periods as escaped axis categories, in the order given (chronological: ``TrendTable.periods``)."""
+    return [escape_text(p) for p in periods]
+
+
+def period_rows(frame: pd.DataFrame, key: str, value: str, periods: Sequence[str]) -> pd.DataFrame:
+    """``frame``'s rows with ``frame[key] == value``, one per period in ``periods`` order (NaN when missing).
+
+    ``periods`` are escaped; the frame's periods are escaped the same way before matching.
+    """
+    rows = frame[frame[key].astype(str) == value]
+    rows = rows.assign(period=[escape_text(p) for p in rows["period"].astype(str)])
+    return rows.drop_duplicates("period").set_index("period").reindex(list(periods))
+
+
+def column(rows: pd.DataFrame, name: str) -> pd.Series:
+    """``rows[name]``, or NaNs when the frame lacks it."""
+    return rows[name] if name in rows else pd.Series(np.nan, index=rows.index)

@@ -8,6 +8,7 @@ same as the markers').
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -23,6 +24,7 @@ from reports.style import (
     KIND_SYMBOLS,
     PALETTE,
     apply_style,
+    theme_colors,
     translucent,
 )
 from topics.results import THEME, TOPIC, ThematicEvolution
@@ -34,16 +36,40 @@ ROW_GAP = 0.06
 NOUNS = {THEME: "themes", TOPIC: "LDA topics"}
 
 
+def node_colors(nodes: pd.DataFrame, kind: str, theme_ids: Sequence[str] = ()) -> dict[str, str]:
+    """Colour of each node id of ``nodes`` (one kind): themes as :func:`reports.style.theme_colors` over
+    ``theme_ids`` when given, else over the ids in the order the slices list them (theme order, as long as every
+    theme has a node somewhere); topics with numeric ids as :func:`reports.figures.topics.topic_color`."""
+    ids = [str(v) for v in nodes["id"]]
+    if kind == TOPIC and all(ident.isdigit() for ident in ids):
+        return {ident: PALETTE[int(ident) % len(PALETTE)] for ident in ids}
+    if kind == THEME and theme_ids:
+        colors = theme_colors(theme_ids)
+        if set(ids) <= set(colors):
+            return colors
+    order: list[str] = []
+    for _, part in nodes.groupby("slice_index", sort=True):
+        listed = [str(v) for v in part["id"]]
+        for i, ident in enumerate(listed):
+            if ident in order:
+                continue
+            known = [order.index(v) for v in listed[:i] if v in order]
+            later = [order.index(v) for v in listed[i + 1 :] if v in order]
+            order.insert(known[-1] + 1 if known else (later[0] if later else len(order)), ident)
+    return theme_colors(order) if kind == THEME else {ident: PALETTE[i % len(PALETTE)] for i, ident in enumerate(order)}
+
+
 def column_x(slice_index: int, n_slices: int) -> float:
     """Horizontal position (in ``(0, 1)`` of the figure's width) of a slice's column."""
     return 0.5 if n_slices <= 1 else 0.01 + 0.98 * slice_index / (n_slices - 1)
 
 
-def evolution_figure(evolution: ThematicEvolution, kind: str = THEME) -> go.Figure:
+def evolution_figure(evolution: ThematicEvolution, kind: str = THEME, theme_ids: Sequence[str] = ()) -> go.Figure:
     """Sankey of the nodes of ``kind`` that have links (columns = slices, chronological; node colour = the
     theme or topic, the same in every slice; link width = inclusion index, link colour = the earlier node's)
     and, under it, rows of markers for the nodes without a link, in their slices' columns. Hover shows a node's
-    papers and slice-specific terms, and a link's inclusion index and shared terms.
+    papers and slice-specific terms, and a link's inclusion index and shared terms. Node colours are those of
+    the other figures (:func:`node_colors`; pass the run's ``theme_ids`` to be sure for themes).
 
     Raises:
         ValueError: when the evolution has no node of ``kind``.
@@ -52,7 +78,7 @@ def evolution_figure(evolution: ThematicEvolution, kind: str = THEME) -> go.Figu
     if not len(nodes):
         raise ValueError(f"the thematic evolution has no {kind!r} node")
     links = evolution.links[evolution.links["kind"] == kind]
-    colors = {ident: PALETTE[i % len(PALETTE)] for i, ident in enumerate(dict.fromkeys(nodes["id"].astype(str)))}
+    colors = node_colors(nodes, kind, theme_ids)
     linked = nodes[nodes["linked"].astype(bool)].reset_index(drop=True)
     unlinked = nodes[~nodes["linked"].astype(bool)]
     n_slices = len(evolution.slices)

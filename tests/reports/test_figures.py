@@ -5,13 +5,17 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from preprocessing.records import Corpus, Paper
 from reports import figures
 from reports.escape import escape_text, escape_wrapped
+from reports.figures.evolution import node_colors
+from reports.figures.topics import topic_color
 from reports.style import PALETTE, UNASSIGNED_COLOR, theme_colors
 from tests.reports.conftest import INJECTION_TITLE, LDA_TERMS, LDA_WEIGHTS
-from topics.results import UNASSIGNED, RunResult
+from topics.results import THEME, TOPIC, UNASSIGNED, RunResult
 
 
 def _traces(fig) -> list[dict]:
@@ -47,13 +51,78 @@ def test_theme_colors_fixed_by_order_with_grey_unassigned() -> None:
 
 
 def test_papers_per_period_is_stacked_bar_per_source(run_result: RunResult) -> None:
+    """The fixture's papers name no venue: the bars are split by input source."""
     fig = figures.papers_per_period_figure(run_result.corpus, run_result.trends.periods)
     traces = _traces(fig)
     assert [t["type"] for t in traces] == ["bar", "bar"]
     assert [t["name"] for t in traces] == ["2023-24.txt", "2025.txt"]
     assert all(t["x"] == ["2023-24", "2025"] for t in traces)
     assert [t["y"] for t in traces] == [[4, 0], [0, 4]]
-    assert _layout(fig)["barmode"] == "stack"
+    layout = _layout(fig)
+    assert layout["barmode"] == "stack" and layout["legend"]["title"]["text"] == "Source"
+    assert layout["title"]["text"].startswith("Papers per period and source")
+    assert layout["xaxis"]["tickvals"] == ["2023-24", "2025"]
+
+
+def _venue_corpus(n_venues: int, years: range) -> Corpus:
+    """Papers over ``years`` in ``n_venues`` venues: venue ``V{i}`` has ``n_venues - i`` papers a year; plus
+    one paper a year without a venue."""
+    papers = []
+    for year in years:
+        for i in range(n_venues):
+            for j in range(n_venues - i):
+                papers.append(Paper(id=f"{year}-{i}-{j}", title="t", period=str(year), venue=f"V{i}", source="s.csv"))
+        papers.append(Paper(id=f"{year}-none", title="t", period=str(year), source="s.csv"))
+    return Corpus(papers=tuple(papers))
+
+
+def test_papers_per_period_stacks_the_top_ten_venues_then_other() -> None:
+    """12 venues over 39 years: one bar trace per top-10 venue (largest first, at the bottom of the stack), one
+    for the two smallest together and one for papers without a venue; at most 12 period labels."""
+    years = range(1987, 2026)
+    corpus = _venue_corpus(12, years)
+    fig = figures.papers_per_period_figure(corpus, [str(y) for y in years])
+    traces = _traces(fig)
+    assert [t["name"] for t in traces] == [f"V{i}" for i in range(10)] + ["Other venues", "(no venue)"]
+    assert {t["type"] for t in traces} == {"bar"}
+    assert traces[0]["y"] == [12] * 39 and traces[9]["y"] == [3] * 39
+    assert traces[10]["y"] == [2 + 1] * 39 and traces[11]["y"] == [1] * 39
+    assert sum(sum(t["y"]) for t in traces) == len(corpus)
+    colors = [t["marker"]["color"] for t in traces]
+    assert colors[:10] == list(PALETTE[:10]) and len(set(colors)) == 12  # no colour twice
+    layout = _layout(fig)
+    assert layout["barmode"] == "stack" and layout["legend"]["title"]["text"] == "Venue"
+    assert layout["title"]["text"].startswith("Papers per period and venue")
+    assert layout["xaxis"]["tickvals"] == [str(y) for y in range(1990, 2026, 5)]
+
+
+def test_papers_per_period_with_one_venue_splits_by_source() -> None:
+    papers = (
+        Paper(id="a", title="t", period="2020", venue="NeurIPS", source="a.csv"),
+        Paper(id="b", title="t", period="2021", venue="NeurIPS", source="b.csv"),
+    )
+    traces = _traces(figures.papers_per_period_figure(Corpus(papers=papers)))
+    assert [t["name"] for t in traces] == ["a.csv", "b.csv"]
+
+
+def test_a_theme_keeps_its_colour_in_every_figure(run_result: RunResult) -> None:
+    """Papers per theme, the documents map, the share panels and the stacked area colour a theme alike."""
+    colors = theme_colors(run_result.themes.theme_ids)
+    label_of = {t.label: t.id for t in run_result.themes.themes} | {"Unassigned": UNASSIGNED}
+    seen: dict[str, set[str]] = {}
+    (bars,) = _traces(figures.theme_shares_figure(run_result.themes))
+    for label, color in zip(bars["y"], bars["marker"]["color"]):
+        seen.setdefault(label_of[label], set()).add(color)
+    doc_map = figures.document_map_figure(run_result.doc_map, run_result.corpus, run_result.themes)
+    for trace in _traces(doc_map):
+        seen.setdefault(label_of[trace["name"]], set()).add(trace["marker"]["color"])
+    for trace in _traces(figures.theme_area_figure(run_result.trends, run_result.themes)):
+        seen.setdefault(label_of[trace["name"]], set()).add(trace["fillcolor"])
+    for trace in _traces(figures.theme_share_bands_figure(run_result.trends, run_result.themes)):
+        if trace["mode"] == "lines+markers":
+            seen.setdefault(label_of[trace["name"]], set()).add(trace["line"]["color"])
+    assert set(seen) == {*run_result.themes.theme_ids, UNASSIGNED}
+    assert seen == {theme_id: {colors[theme_id]} for theme_id in seen}
 
 
 def test_skipped_reasons_counts(run_result: RunResult) -> None:
@@ -179,3 +248,12 @@ def test_document_map_notes_the_sample(run_result: RunResult) -> None:
     fig = figures.document_map_figure(sampled, run_result.corpus, run_result.themes)
     assert "5 of 47,509 papers shown" in _layout(fig)["title"]["text"]
     assert sum(len(t["x"]) for t in _traces(fig)) == 5
+
+
+def test_evolution_colours_themes_as_every_other_figure() -> None:
+    """A theme missing from the first slice does not shift the others' colours."""
+    nodes = pd.DataFrame({"slice_index": [0, 0, 1, 1, 1, 2], "id": ["a", "c", "a", "b", "c", "d"]})
+    assert node_colors(nodes, THEME) == theme_colors(["a", "b", "c", "d"])
+    assert node_colors(nodes, THEME, ["x", "a", "b", "c", "d"]) == theme_colors(["x", "a", "b", "c", "d"])
+    topics = pd.DataFrame({"slice_index": [0, 1], "id": [3, 1]})
+    assert node_colors(topics, TOPIC) == {"3": topic_color(3), "1": topic_color(1)}

@@ -1,5 +1,6 @@
 """Trend, two-period comparison and venue profile figures (reports.figures.trends, .snapshot, .profiles): traces checked as data on ``fig.to_dict()``, escaping on
-``fig.to_json()``. Every result object is built by hand here."""
+``fig.to_json()``. Every result object is built by hand here (the theme share figures, on the same objects, are
+tested in test_trends_shares_figures.py)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,8 @@ import pytest
 from reports.escape import escape_text
 from reports.figures.profiles import venue_profile_heatmap
 from reports.figures.snapshot import snapshot_change_figure
-from reports.figures.trends import (
-    raw_vs_normalized_figure,
-    theme_area_figure,
-    theme_share_bands_figure,
-    topic_period_heatmap,
-    trend_effects_figure,
-)
-from reports.style import BAND_OPACITY, TREND_COLORS, UNASSIGNED_COLOR, theme_colors, translucent
+from reports.figures.trends import topic_period_heatmap, trend_effects_figure
+from reports.style import TREND_COLORS
 from topics.results import (
     DECLINING,
     EMERGING,
@@ -142,8 +137,8 @@ def _profiles() -> ThemeProfiles:
     return ThemeProfiles(authors=pd.DataFrame(), venues=pd.DataFrame(rows))
 
 
-@pytest.fixture
-def themes() -> ThemeTable:
+def theme_table() -> ThemeTable:
+    """The fixture's three themes (labels with markup injections)."""
     definitions = tuple(ThemeDefinition(id=i, label=label) for i, label in zip(THEME_IDS, THEME_LABELS))
     n = 4
     return ThemeTable(
@@ -155,8 +150,8 @@ def themes() -> ThemeTable:
     )
 
 
-@pytest.fixture
-def trends() -> TrendTable:
+def trend_table() -> TrendTable:
+    """Shares, topic shares, tests, comparison and profiles over PERIODS, normalised by venue."""
     return TrendTable(
         frame=_theme_frame(),
         periods=PERIODS,
@@ -168,6 +163,16 @@ def trends() -> TrendTable:
         comparison=_comparison(),
         profiles=_profiles(),
     )
+
+
+@pytest.fixture
+def themes() -> ThemeTable:
+    return theme_table()
+
+
+@pytest.fixture
+def trends() -> TrendTable:
+    return trend_table()
 
 
 def _data(fig) -> list[dict]:
@@ -194,125 +199,11 @@ def _assert_no_raw_markup(fig) -> None:
     assert escape_text(SCRIPT) in text or escape_text(IMG) in text
 
 
-# --- theme shares with bands --------------------------------------------------------------------------------
-
-
-def test_share_bands_line_and_band_per_theme_in_period_order(trends: TrendTable, themes: ThemeTable) -> None:
-    fig = theme_share_bands_figure(trends, themes)
-    traces = _data(fig)
-    assert len(traces) == 4 * 3  # lower, upper, line per theme incl. unassigned
-    colors = theme_colors(THEME_IDS)
-    for j, theme_id in enumerate((*THEME_IDS, UNASSIGNED)):
-        lower, upper, line = traces[3 * j : 3 * j + 3]
-        assert line["x"] == lower["x"] == upper["x"] == [int(p) for p in PERIODS]  # years: a numeric axis
-        assert line["y"] == pytest.approx(_expected("share", theme_id))
-        assert lower["y"] == pytest.approx(_expected("share_low", theme_id))
-        assert upper["y"] == pytest.approx(_expected("share_high", theme_id))
-        assert upper["fill"] == "tonexty" and lower.get("fill", "none") == "none"
-        assert upper["fillcolor"] == translucent(colors[theme_id], BAND_OPACITY)
-        assert line["line"]["color"] == colors[theme_id]
-        for band in (lower, upper):
-            assert band["showlegend"] is False and band["hoverinfo"] == "skip"
-            assert band["legendgroup"] == line["legendgroup"]
-        assert [row[2:] for row in line["customdata"]] == [
-            [COUNTS[p][j], PAPERS[p]] for p in PERIODS
-        ]
-        _assert_close(
-            [row[:2] for row in line["customdata"]],
-            [[lo, hi] for lo, hi in zip(_expected("share_low", theme_id), _expected("share_high", theme_id))],
-        )
-    assert [t["name"] for t in traces[2::3]] == [
-        "Reinforcement learning", escape_text(SCRIPT), escape_text(IMG), "Unassigned",
-    ]
-    assert all(t.get("visible", True) is True for t in traces[:9])
-    assert all(t["visible"] == "legendonly" for t in traces[9:])
-    assert traces[11]["line"]["color"] == UNASSIGNED_COLOR
-    layout = _layout(fig)
-    assert layout["xaxis"]["type"] == "linear" and layout["xaxis"]["title"]["text"] == "Year"
-    _assert_no_raw_markup(fig)
-
-
-def test_share_bands_of_snapshot_periods_use_a_category_axis(trends: TrendTable, themes: ThemeTable) -> None:
-    snapshots = dataclasses.replace(trends, time_unit="period")
-    fig = theme_share_bands_figure(snapshots, themes)
-    assert _data(fig)[2]["x"] == list(PERIODS)
-    layout = _layout(fig)
-    assert layout["xaxis"]["type"] == "category" and layout["xaxis"]["categoryarray"] == list(PERIODS)
-
-
-def test_share_bands_show_the_six_most_frequent_themes_first(themes: ThemeTable) -> None:
-    """With many themes, only the VISIBLE_SERIES most frequent are drawn at first; the rest wait in the legend."""
-    ids = tuple(f"t{i}" for i in range(9))
-    many = ThemeTable(
-        themes=tuple(ThemeDefinition(id=t, label=t) for t in ids), doc_ids=("a",), scores=np.zeros((1, 9)),
-        assigned=np.zeros((1, 9), dtype=bool), evidence=((),),
-    )
-    frame = pd.DataFrame({
-        "period": ["2019"] * 10, "theme": [*ids, UNASSIGNED], "papers": 100,
-        "count": [5, 50, 1, 40, 30, 2, 20, 10, 3, 60], "share": 0.1, "share_low": 0.05, "share_high": 0.2,
-    })
-    fig = theme_share_bands_figure(TrendTable(frame=frame, periods=("2019",), time_unit="year"), many)
-    lines = {t["name"]: t.get("visible", True) for t in _data(fig)[2::3]}
-    assert [name for name, visible in lines.items() if visible is True] == ["t0", "t1", "t3", "t4", "t6", "t7"]
-
-
-def test_share_bands_normalised_basis_uses_normalised_columns(trends: TrendTable, themes: ThemeTable) -> None:
-    traces = _data(theme_share_bands_figure(trends, themes, basis=NORMALIZED))
-    lower, upper, line = traces[:3]
-    assert line["y"] == pytest.approx(_expected("share_normalized", "rl"))
-    assert lower["y"] == pytest.approx(_expected("share_normalized_low", "rl"))
-    assert upper["y"] == pytest.approx(_expected("share_normalized_high", "rl"))
-
-
-def test_share_bands_errors(trends: TrendTable, themes: ThemeTable) -> None:
-    with pytest.raises(ValueError, match="normalize_by is None"):
-        theme_share_bands_figure(dataclasses.replace(trends, normalize_by=None), themes, basis=NORMALIZED)
-    with pytest.raises(ValueError, match="unknown basis"):
-        theme_share_bands_figure(trends, themes, basis="weird")
-
-
-def test_raw_vs_normalised_two_panels_one_legend_entry(trends: TrendTable, themes: ThemeTable) -> None:
-    fig = raw_vs_normalized_figure(trends, themes)
-    traces = _data(fig)
-    assert len(traces) == 2 * 4 * 3
-    left, right = traces[:12], traces[12:]
-    assert all(t.get("xaxis", "x") == "x" for t in left) and all(t["xaxis"] == "x2" for t in right)
-    for j, theme_id in enumerate((*THEME_IDS, UNASSIGNED)):
-        assert left[3 * j + 2]["y"] == pytest.approx(_expected("share", theme_id))
-        assert right[3 * j + 2]["y"] == pytest.approx(_expected("share_normalized", theme_id))
-        assert right[3 * j]["y"] == pytest.approx(_expected("share_normalized_low", theme_id))
-        assert right[3 * j + 1]["y"] == pytest.approx(_expected("share_normalized_high", theme_id))
-        assert left[3 * j + 2]["legendgroup"] == right[3 * j + 2]["legendgroup"]
-    assert [t["showlegend"] for t in left[2::3]] == [True] * 4
-    assert [t["showlegend"] for t in right[2::3]] == [False] * 4
-    layout = _layout(fig)
-    assert [a["text"] for a in layout["annotations"]] == ["Raw share", "Normalised by venue"]
-    assert layout["yaxis2"]["matches"] == "y"
-    _assert_no_raw_markup(fig)
-
-
-def test_raw_vs_normalised_needs_normalize_by(trends: TrendTable, themes: ThemeTable) -> None:
-    with pytest.raises(ValueError, match="normalize_by is None"):
-        raw_vs_normalized_figure(dataclasses.replace(trends, normalize_by=None), themes)
-
-
-def test_theme_area_stacks_counts_to_percent(trends: TrendTable, themes: ThemeTable) -> None:
-    fig = theme_area_figure(trends, themes)
-    traces = _data(fig)
-    assert len(traces) == 4
-    assert {t["stackgroup"] for t in traces} == {"themes"}
-    assert traces[0]["groupnorm"] == "percent"
-    for j, trace in enumerate(traces):
-        assert trace["x"] == list(PERIODS)
-        assert trace["y"] == [COUNTS[p][j] for p in PERIODS]
-    assert traces[-1]["name"] == "Unassigned" and traces[-1]["fillcolor"] == UNASSIGNED_COLOR
-    # hover percentages: each period's parts sum to 100%
-    for i, period in enumerate(PERIODS):
-        total = sum(COUNTS[period])
-        assert [t["customdata"][i][0] for t in traces] == pytest.approx([c / total for c in COUNTS[period]])
-        assert sum(t["customdata"][i][0] for t in traces) == pytest.approx(1.0)
-    assert _layout(fig)["yaxis"]["title"]["text"] == "% of theme assignments"
-    _assert_no_raw_markup(fig)
+def test_forest_plot_says_no_clear_trend_and_fitted(trends: TrendTable) -> None:
+    fig = trend_effects_figure(trends, WINDOW)
+    names = [t["name"] for t in _data(fig)]
+    assert "No clear trend" in names and not any("stable" in n.lower() for n in names)
+    assert all("fitted share" in t["hovertemplate"] for t in _data(fig))
 
 
 # --- topics -------------------------------------------------------------------------------------------------

@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from topics.themes.topic_labels import ranked_terms, theme_name_words, topic_label, topic_labels
+from preprocessing.nlp import Tokenizer, TokenizerSettings
+from preprocessing.token_arrays import TokenArrays
+from topics.themes.topic_labels import (
+    NPMI_FLOOR,
+    WEAK_SUFFIX,
+    ranked_terms,
+    theme_name_words,
+    topic_label,
+    topic_labels,
+    written_forms,
+)
 
 #: An LDA topic on ML papers, heaviest term first.
 RL_TOPIC = (
@@ -174,3 +184,72 @@ def test_labels_are_deterministic() -> None:
     topic_theme = np.array([[0.82, 0.05, 0.10], [0.02, 0.74, 0.00]])
     first = topic_labels([RL_TOPIC, VISION_TOPIC], topic_theme, SHORTS, WORDS)
     assert all(topic_labels([list(RL_TOPIC), list(VISION_TOPIC)], topic_theme.copy(), SHORTS, WORDS) == first for _ in range(3))
+
+
+# --- generic words, weak topics, written forms -------------------------------------------------------------------
+
+
+def test_generic_words_are_left_out_while_others_remain() -> None:
+    """A weak topic of a small corpus (NPMI -0.45): "ability, size" said nothing about it."""
+    terms = ("ability", "size", "optimization", "condition", "representation", "policy", "scale", "overall")
+    assert topic_label(terms) == "optimization, representation"
+    assert topic_label(("transformer", "include", "design", "require", "code")) == "transformer, code"
+    assert topic_label(("include", "require")) == "include, require"  # nothing else: the label is never empty
+    assert "real world" not in ranked_terms(("real_world", "sample", "dataset"))
+
+
+def test_topics_below_the_npmi_floor_are_flagged_weak() -> None:
+    causal = ("neural_network", "variable", "causal", "effect")
+    causal_words = theme_name_words("Causal inference", "Causal", seeds=("causal",))
+    assert topic_label(causal, "Causal", theme_words=causal_words, coherence=-0.07) == (
+        "Causal · neural network, variable (weak)"
+    )
+    assert topic_label(causal, "Causal", theme_words=causal_words, coherence=0.02) == "Causal · neural network, variable"
+    assert topic_label(causal, coherence=float("nan")) == "neural network, variable"  # unknown: not flagged
+    assert topic_label(causal) == "neural network, variable"
+    assert NPMI_FLOOR == 0.0 and WEAK_SUFFIX == " (weak)"
+    # the suffix counts towards max_chars
+    assert topic_label(RL_TOPIC, "RL", max_chars=30, theme_words=RL_WORDS, coherence=-0.1) == "RL · policy gradient (weak)"
+    assert len(topic_label(("graph_neural_network",), "Graphs", max_chars=24, coherence=-1.0)) <= 24
+
+
+def test_labels_flag_weak_topics_and_stay_unique() -> None:
+    topic_theme = np.full((3, 3), [0.9, 0.0, 0.0])
+    labels = topic_labels([RL_TOPIC, RL_TOPIC, RL_TOPIC], topic_theme, SHORTS, WORDS, coherence=(0.15, -0.2, -0.3))
+    assert labels == (
+        "RL · policy gradient, actor critic",
+        "RL · policy gradient, actor critic (weak)",
+        "RL · policy gradient, actor critic, reward (weak)",
+    )
+    # no coherence (or none measured): today's labels
+    assert topic_labels([RL_TOPIC], topic_theme[:1], SHORTS, WORDS, coherence=()) == ("RL · policy gradient, actor critic",)
+    with pytest.raises(ValueError, match="coherence has 1 entries for 2 topics"):
+        topic_labels([RL_TOPIC, RL_TOPIC], topic_theme[:2], SHORTS, WORDS, coherence=(0.1,))
+
+
+@pytest.fixture(scope="module")
+def theme_arrays() -> TokenArrays:
+    """Theme tokens of the real tokenizer (spaCy blank + lookup lemmas), which keep each word as written."""
+    tokenizer = Tokenizer(TokenizerSettings())
+    return tokenizer.theme_arrays([
+        "Networks with hidden units learn reasoning. Multi-armed bandits need hidden units.",
+        "A hidden unit of a policy; policies of agents. Reasoning about multi-armed bandits.",
+    ])
+
+
+def test_written_forms_read_as_the_papers_wrote(theme_arrays: TokenArrays) -> None:
+    """Lemma phrases read as written ("hide unit" was "hidden units"), in the singular; plurals and lemmas that are
+    written as they are give no form; terms the texts never contain are left out."""
+    terms = ("hide_unit", "reason", "multi_arm_bandit", "policy", "agent", "network", "absent_term")
+    assert written_forms(terms, theme_arrays) == {
+        "hide_unit": "hidden unit", "reason": "reasoning", "multi_arm_bandit": "multi-armed bandit",
+    }
+    assert written_forms((), theme_arrays) == {}
+
+
+def test_labels_use_written_forms(theme_arrays: TokenArrays) -> None:
+    terms = ("hide_unit", "layer", "reason", "multi_arm_bandit")
+    forms = written_forms(terms, theme_arrays)
+    assert topic_label(terms) == "hide unit, multi arm bandit"  # without written forms: at least spaces
+    assert topic_label(terms, written=forms) == "hidden unit, multi-armed bandit"
+    assert topic_labels([("reason", "graph")], None, (), (), written=forms) == ("reasoning, graph",)
