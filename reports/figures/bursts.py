@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from reports.escape import escape_text, shorten
 from reports.figures import cells
-from reports.style import BURST_COLORSCALE, GRID_COLOR, apply_style, bar_height
+from reports.style import BURST_COLORSCALE, GRID_COLOR, apply_style, bar_height, period_ticks
 from topics.results import THEME, Bursts
 
 #: Bursts drawn (the strongest); bursts.csv has them all.
@@ -49,7 +49,7 @@ def burst_timeline_figure(bursts: Bursts, max_bursts: int = MAX_BURSTS) -> go.Fi
         hovertemplate="%{y}<br>burst %{customdata[0]} to %{customdata[1]}<br>strength %{customdata[2]:.2f}, "
         "%{customdata[3]} papers<extra></extra>",
     ))
-    ticks = _ticks(len(bursts.periods))
+    ticks = _ticks(bursts.periods)
     fig.update_layout(
         title=f"Strongest bursts (Kleinberg, s = {bursts.s:g}, γ = {bursts.gamma:g})",
         xaxis={"title": "Period", "range": [-0.5, len(bursts.periods) - 0.5], "tickvals": ticks,
@@ -66,7 +66,10 @@ def _row_name(kind: str, label: str) -> str:
     return escape_text(shorten(f"Theme: {label}" if kind == THEME else label, LABEL_CHARS))
 
 
-def _ticks(n_periods: int, most: int = 20) -> list[int]:
-    """Positions of the period ticks: every period, or every k-th when there are more than ``most``."""
-    step = max(1, -(-n_periods // most))
-    return list(range(0, n_periods, step))
+def _ticks(periods: tuple[str, ...]) -> list[int]:
+    """Positions of the period ticks: the periods :func:`reports.style.period_ticks` labels (at most 12, years on
+    round numbers), so the labels never collide."""
+    labels = [escape_text(p) for p in periods]
+    tickvals = period_ticks(labels).get("tickvals", labels)
+    shown = set(tickvals) if isinstance(tickvals, list) else set(labels)
+    return [i for i, label in enumerate(labels) if label in shown]

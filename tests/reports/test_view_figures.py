@@ -154,3 +154,16 @@ def test_no_section_without_views_and_a_caption_when_no_burst() -> None:
     section = views_section(ScienceViews(bursts=empty))
     assert section is not None and section.parts[0].figure is None
     assert "No burst" in section.parts[0].caption
+
+
+def test_burst_timeline_labels_at_most_twelve_periods_of_39_years() -> None:
+    from topics.results import Bursts
+
+    periods = tuple(str(y) for y in range(1987, 2026))
+    frame = pd.DataFrame(
+        [("term", "deep", "deep", "2014", "2025", 10.0, 50)],
+        columns=["kind", "id", "label", "start", "end", "strength", "papers_in_burst"],
+    )
+    fig = burst_timeline_figure(Bursts(frame, periods, 2.0, 1.0, 200))
+    shown = fig.to_dict()["layout"]["xaxis"]["ticktext"]
+    assert 2 <= len(shown) <= 12 and all(int(label) % 5 == 0 for label in shown)
