@@ -82,7 +82,7 @@ def share_parts(run: RunResult) -> tuple[Section, ...]:
                 f"(each {trends.normalize_by}'s share of the whole "
                 f"corpus, over the {trends.normalize_by}s present in the period), so a change in the corpus's mix of "
                 f"{trends.normalize_by}s does not move it. Where the two panels disagree, the raw movement is a "
-                f"composition effect."
+                f"composition effect. The menu picks which themes are drawn (five at a time, or one)."
             ),
         )
     else:
@@ -90,8 +90,9 @@ def share_parts(run: RunResult) -> tuple[Section, ...]:
             id="trends-shares",
             title="Theme shares over time",
             figure=figures.theme_share_bands_figure(trends, themes),
-            caption=f"Share of each period's papers carrying the theme, with its {trends.confidence:.0%} interval; "
-            "click legend entries to hide themes (unassigned papers are hidden at first).",
+            caption=f"Share of each period's papers carrying the theme (observed), with its {trends.confidence:.0%} "
+            "interval: one panel per theme on shared axes, so a wide band marks a period with few papers; "
+            "unassigned papers on their own scale.",
         )
     area = Section(
         id="trends-composition",
