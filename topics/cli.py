@@ -200,6 +200,40 @@ def validate(
     )
 
 
+@app.command()
+def export(
+    run_dir: Annotated[Path, typer.Argument(help="A run's output folder (the folder holding report.html)")],
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated formats: png, svg, pdf (e.g. png,svg,pdf)")
+    ] = "png",
+    dpi: Annotated[
+        int,
+        typer.Option("--dpi", help="PNG resolution: a W px wide figure is floor(W * dpi / 96) pixels wide (24-1200)"),
+    ] = 300,
+    figure_ids: Annotated[
+        Optional[list[str]],
+        typer.Option("--figure", help="Only this figure, by its section id, e.g. trends-shares (repeatable)"),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the files' paths")] = False,
+) -> None:
+    """Write the report's figures as static files, RUN_DIR/figures/<section id>.<format>, drawn by Chromium
+    from the figures embedded in RUN_DIR/report.html (nothing is re-run). An export of every figure replaces the
+    folder's PNG, SVG and PDF files; with --figure only those figures' files are replaced."""
+    import time
+
+    from reports.static_export import export_run
+
+    started = time.perf_counter()
+    paths = export_run(run_dir, formats, dpi, figure_ids or ())
+    for path in paths.values():
+        typer.echo(str(path))
+    if not quiet:
+        _err.print(
+            f"{len(paths)} file(s) in {run_dir / 'figures'} in {time.perf_counter() - started:.1f} s",
+            markup=False, highlight=False, soft_wrap=True,
+        )
+
+
 themes_app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,

@@ -318,11 +318,33 @@ class MapConfig(_Strict):
     method: Literal["tsne", "svd"] = "tsne"
 
 
+class StaticFiguresConfig(_Strict):
+    """Static files of the report's figures that ``topics run`` writes into figures/ beside the report (as
+    ``topics export`` does; see reports.static_export for the file names and the size rule)."""
+
+    formats: tuple[Literal["png", "svg", "pdf"], ...] = Field(("png",), min_length=1)
+    dpi: int = Field(
+        300, ge=24, le=1200, description="PNG resolution: a W px wide figure is floor(W * dpi / 96) px wide"
+    )
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _formats_list(cls, value: Any) -> Any:
+        if isinstance(value, str):  # "png,svg" or "png"
+            value = [part for part in value.split(",") if part.strip()]
+        if isinstance(value, (list, tuple)):
+            return tuple(dict.fromkeys(str(v).strip().lower() for v in value))
+        return value
+
+
 class ReportConfig(_Strict):
-    """The HTML report: its title and documents map."""
+    """The HTML report: its title, documents map and static figures."""
 
     title: str = "Research themes and topics"
     map: MapConfig = MapConfig()
+    static: StaticFiguresConfig | None = Field(
+        None, description="also write the figures as PNG/SVG/PDF files, e.g. {formats: [png, svg], dpi: 300}"
+    )
 
     @field_validator("title", mode="before")
     @classmethod

@@ -314,14 +314,18 @@ def run_and_write(
     """Run, render the report and write every output atomically into ``config.output.dir``."""
     from reports import render_report
     from topics.pipeline.outputs import check_output_dir, write_outputs
+    from topics.pipeline.static_stage import check_static_figures, draw_static_figures, write_static_figures
 
     progress = progress or RunProgress(quiet=True)
     check_output_dir(config.output.dir)
+    check_static_figures(config)
     result = run(config, use_cache=use_cache, progress=progress)
     with progress.stage("report"):
         html = render_report(result)
+    figures = draw_static_figures(config, html, progress)
     result.manifest["peak_rss_mb"] = peak_rss_mb()
     result.manifest["wall_seconds_to_write"] = round(progress.elapsed(), 3)
     with progress.stage("write"):
         paths = write_outputs(result, html, config.output.dir)
+        paths.update(write_static_figures(config, figures))
     return result, paths
