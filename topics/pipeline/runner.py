@@ -3,7 +3,7 @@ science maps -> report and output files. The CLI is a thin layer over :func:`run
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,6 +13,7 @@ import numpy as np
 from preprocessing.errors import UserError
 from preprocessing.nlp import Tokenizer
 from preprocessing.records import Corpus
+from preprocessing.token_arrays import TokenArrays
 from topics.config import RunConfig
 from topics.models.alignment import PreviousTopics, align_topics, load_previous_topics
 from topics.models.vocabulary import Vocabulary
@@ -30,7 +31,7 @@ from topics.themes.definitions import load_theme_definitions
 from topics.themes.evaluation import evaluate_themes, match_labels
 from topics.themes.keyword_baseline import keyword_baseline, paper_text
 from topics.themes.labels_file import GoldLabels, read_labels
-from topics.themes.topic_labels import theme_name_words, topic_labels
+from topics.themes.topic_labels import theme_name_words, topic_labels, written_forms
 from topics.trends.mix_check import warn_mix
 from topics.trends.profiles import theme_profiles
 from topics.trends.snapshot import compare_snapshots
@@ -54,6 +55,7 @@ def finalise_topics(
     group_theme: np.ndarray | None,
     themes: Sequence[ThemeDefinition],
     previous: PreviousTopics | None,
+    written: Mapping[str, str] | None = None,
 ) -> tuple[TopicResult, TopicAlignment | None]:
     """Readable labels for the topics (or clusters) of ``result`` and, given the topics of a previous run, ids
     and labels kept from the topics they match (by ``result.topic_term`` over ``result.terms``). ``group_theme`` is
@@ -68,6 +70,8 @@ def finalise_topics(
         [t.short or t.label for t in themes],
         [theme_name_words(t.label, t.short, t.seeds) for t in themes],
         reserved=[label for label in kept if label],
+        coherence=result.topic_coherence,
+        written=written,
     )
     labels = tuple(old if old else new for old, new in zip(kept, fresh))
     ids = alignment.ids if alignment is not None else tuple(range(result.n_topics))
@@ -244,17 +248,19 @@ def model_stage(
 
 def label_topics(
     fitted: FittedModels, theme_table: ThemeTable, themes: Sequence[ThemeDefinition],
-    previous: dict[str, PreviousTopics], progress: RunProgress,
+    previous: dict[str, PreviousTopics], progress: RunProgress, theme_texts: TokenArrays | None = None,
 ) -> tuple[TopicResult | None, TopicResult | None, dict[str, TopicAlignment]]:
     """LDA topics and clusters with their labels and ids (aligned to a previous run's when given)."""
     results = {"lda": fitted.lda_result, "clusters": fitted.side.result}
     group_theme = {"lda": theme_table.topic_theme, "clusters": theme_table.cluster_theme}
     alignments: dict[str, TopicAlignment] = {}
     with progress.stage("topic_labels"):
+        terms = (t for r in results.values() if r is not None for topic in r.topic_terms for t, _ in topic)
+        written = written_forms(terms, theme_texts) if theme_texts is not None else None
         for name, result in results.items():
             if result is None:
                 continue
-            results[name], alignment = finalise_topics(result, group_theme[name], themes, previous.get(name))
+            results[name], alignment = finalise_topics(result, group_theme[name], themes, previous.get(name), written)
             if alignment is not None:
                 alignments[name] = alignment
     lda_result, cluster_result = results["lda"], results["clusters"]
@@ -278,7 +284,9 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
                 f"{len(unmatchable)} theme term(s) of {config.themes.file.name} cannot match as written and were "
                 f"left out: {'; '.join(str(term) for term in unmatchable)}"
             ))
-    lda_result, cluster_result, alignments = label_topics(fitted, theme_table, inputs.themes, inputs.previous, progress)
+    lda_result, cluster_result, alignments = label_topics(
+        fitted, theme_table, inputs.themes, inputs.previous, progress, tokens.theme_texts
+    )
     flags = model_flags(config, fitted, lda_result, cluster_result, len(corpus))
     for flag in flags:
         progress.warn(flag.message)
