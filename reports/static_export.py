@@ -324,9 +324,9 @@ def _quiet_browser_logs() -> Iterator[None]:
 async def _draw_all(drawings: Sequence[_Drawing], browser: str) -> dict[str, bytes]:
     """Draw every drawing in one Chromium (:data:`TABS` tabs); the first failure stops the rest."""
     try:
-        import kaleido  # type: ignore[import-untyped]  # kaleido ships no type information
+        import kaleido
         from choreographer.errors import DevtoolsProtocolError
-        from kaleido.errors import KaleidoError  # type: ignore[import-untyped]
+        from kaleido.errors import KaleidoError
     except ImportError:
         raise StaticExportError(_NO_KALEIDO) from None
     failures = (RuntimeError, OSError, TimeoutError, asyncio.TimeoutError, KaleidoError, DevtoolsProtocolError)

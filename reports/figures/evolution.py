@@ -83,12 +83,15 @@ def evolution_figure(evolution: ThematicEvolution, kind: str = THEME, theme_ids:
     unlinked = nodes[~nodes["linked"].astype(bool)]
     n_slices = len(evolution.slices)
     stack = int(unlinked.groupby("slice_index").size().max()) if len(unlinked) else 0
-    row_share = min(EVOLUTION_MAX_ROWS_SHARE, EVOLUTION_ROW_SHARE * stack)
-    fig = go.Figure(_sankey(linked, links, colors, n_slices, 1.0 - row_share - ROW_GAP if stack else 1.0))
+    row_share = min(EVOLUTION_MAX_ROWS_SHARE, EVOLUTION_ROW_SHARE * stack) if len(linked) else 1.0 - 2 * ROW_GAP
+    fig = go.Figure()
+    if len(linked):  # plotly.js throws on a Sankey without nodes ("Invalid array length")
+        fig.add_trace(_sankey(linked, links, colors, n_slices, 1.0 - row_share - ROW_GAP if stack else 1.0))
     if stack:
         fig.add_trace(_unlinked_row(unlinked, colors, n_slices, kind))
         fig.add_annotation(x=0.0, y=row_share + ROW_GAP / 2, xref="paper", yref="paper", xanchor="left",
-                           text="<i>Without a link:</i>", showarrow=False, font={"size": 11})
+                           text="<i>Without a link:</i>" if len(linked) else "<i>No link between the slices:</i>",
+                           showarrow=False, font={"size": 11})
     for s, name in enumerate(evolution.slices):
         fig.add_annotation(x=column_x(s, n_slices), y=1.0, xref="paper", yref="paper", yanchor="bottom",
                            text=f"<b>{escape_text(name)}</b>", showarrow=False)

@@ -107,6 +107,20 @@ def test_evolution_is_a_sankey_of_the_linked_nodes_with_the_unlinked_ones_beside
     assert _escaped_in_json(fig)
 
 
+def test_evolution_without_any_link_draws_no_sankey_only_the_unlinked_nodes() -> None:
+    """plotly.js throws on a Sankey without nodes (and then draws nothing of the figure)."""
+    import dataclasses
+
+    evolution = _evolution()
+    lonely = dataclasses.replace(
+        evolution, nodes=evolution.nodes.assign(linked=False), links=evolution.links.iloc[:0]
+    )
+    data = evolution_figure(lonely).to_dict()
+    assert _types(data) == ["scatter"]
+    assert len(data["data"][0]["x"]) == 5
+    assert any("No link between the slices" in a["text"] for a in data["layout"]["annotations"])
+
+
 def test_burst_timeline_draws_one_bar_per_burst_strongest_on_top() -> None:
     fig = burst_timeline_figure(_bursts())
     data = fig.to_dict()

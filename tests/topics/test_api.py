@@ -58,7 +58,7 @@ def test_the_topics_table_lists_lda_topics_then_clusters(mila_run: topics.Run) -
 
 
 def test_a_figure_is_the_report_s_figure_and_an_unknown_id_names_the_known_ones(mila_run: topics.Run) -> None:
-    assert "trends-shares" in mila_run.figure_ids and "lda-terms" in mila_run.figure_ids
+    assert "trends-comparison" in mila_run.figure_ids and "lda-terms" in mila_run.figure_ids
     figure = mila_run.figure("lda-terms")
     assert isinstance(figure, go.Figure) and figure.to_dict()["data"]
     with pytest.raises(UserError) as caught:

@@ -60,10 +60,10 @@ from topics.results.views import (
 )
 
 __all__ = [
-    "AGREES", "DISAGREES", "NOT_SEPARABLE", "MixChange", "DECLINING", "EMERGING", "MICRO", "NONE", "NORMALIZED", "NOTABLE_CHANGE", "OTHER", "RAW", "STABLE", "THEME",
-    "TOPIC", "UNASSIGNED", "Agreement", "DocumentMap", "ErrorCase", "Evaluation", "KSweep", "PrCurve", "PrPoint",
-    "Reliability", "ReliabilityBin", "RunResult", "SnapshotComparison", "ThemeDefinition", "ThemeProfiles",
-    "ThemeScore", "ThemeTable", "TopicAlignment", "TopicResult", "TopicTermsOverTime", "TrendTable", "TrendWindow",
-    "BASIC", "EMERGING_OR_DECLINING", "MOTOR", "NICHE", "QUADRANTS", "TERM", "VIEW_COLUMNS", "Bursts", "CowordNetwork",
-    "ScienceViews", "ThematicEvolution", "ThematicMap",
+    "AGREES", "DISAGREES", "NOT_SEPARABLE", "MixChange", "DECLINING", "EMERGING", "MICRO", "NONE", "NORMALIZED",
+    "NOTABLE_CHANGE", "OTHER", "RAW", "STABLE", "THEME", "TOPIC", "UNASSIGNED", "Agreement", "DocumentMap", "ErrorCase",
+    "Evaluation", "KSweep", "PrCurve", "PrPoint", "Reliability", "ReliabilityBin", "RunResult", "SnapshotComparison",
+    "ThemeDefinition", "ThemeProfiles", "ThemeScore", "ThemeTable", "TopicAlignment", "TopicResult",
+    "TopicTermsOverTime", "TrendTable", "TrendWindow", "BASIC", "EMERGING_OR_DECLINING", "MOTOR", "NICHE", "QUADRANTS",
+    "TERM", "VIEW_COLUMNS", "Bursts", "CowordNetwork", "ScienceViews", "ThematicEvolution", "ThematicMap",
 ]

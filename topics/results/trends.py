@@ -31,9 +31,9 @@ class MixChange:
     """How much the mix of ``field`` (``"venue"``/``"source"``) changes over one window's periods.
 
     ``dissimilarity`` in ``[0, 1]``: the share of a period's papers that would have to move to another group for
-    the period to have the window's mix, averaged over the periods weighted by papers; ``venues`` the groups whose share moved
-    most, each as ``(name, share in the first third of the window's papers, share in the last third)``;
-    ``checked`` whether the calls of this window were checked within groups.
+    the period to have the window's mix, averaged over the periods weighted by papers; ``venues`` the groups whose
+    share moved most, each as ``(name, share in the first third of the window's papers, share in the last
+    third)``; ``checked`` whether the calls of this window were checked within groups.
     """
 
     window: str
