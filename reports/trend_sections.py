@@ -169,12 +169,15 @@ def _mix_note(change: MixChange, rows: pd.DataFrame) -> str:
     return text
 
 
-def _trend_words(row: Any) -> str:
+def _trend_words(row: Any, field: str) -> str:
     """The table's trend cell: the call, or "No clear trend", with the withheld call and why."""
     if row.trend != STABLE:
         return str(row.trend)
     if getattr(row, "raw_trend", STABLE) != STABLE and getattr(row, "mix_check", ""):
-        return f"No clear trend ({row.raw_trend} overall, withheld: {row.mix_check} within groups)"
+        why = f"{field} and period cannot be separated" if row.mix_check == NOT_SEPARABLE else (
+            f"not so within {field}s"
+        )
+        return f"No clear trend ({row.raw_trend} overall, withheld: {why})"
     return "No clear trend"
 
 
@@ -202,7 +205,8 @@ def test_table(trends: TrendTable, window: TrendWindow) -> TableData:
     for row in raw.itertuples(index=False):
         label = row.label if row.kind == "theme" else f"Topic {row.id}: {row.label}"
         cells: list[Cell] = [
-            row.kind, shorten(str(label), LABEL_CHARS), _trend_words(row), _points(row.slope),
+            row.kind, shorten(str(label), LABEL_CHARS), _trend_words(row, change.field if change else "venue"),
+            _points(row.slope),
             f"[{_points(row.slope_low)}, {_points(row.slope_high)}]", f"{row.share_start:.1%}", f"{row.share_end:.1%}",
             _p(row.p_value), _p(row.q_value),
         ]

@@ -16,7 +16,7 @@ def test_the_window_part_warns_of_the_venue_mix_and_shows_the_withheld_call() ->
     columns = part.table.columns
     assert columns[-2:] == ("Slope within venues", "Trend within venues")
     rows = {row[1]: row for row in part.table.rows}
-    assert rows["Vision"][2] == "No clear trend (emerging overall, withheld: disagrees within groups)"
+    assert rows["Vision"][2] == "No clear trend (emerging overall, withheld: not so within venues)"
     assert rows["Vision"][-1] == "No clear trend"
     assert rows["Rising"][2] == "emerging" and rows["Rising"][-1] == "emerging"
     assert "with no clear trend, of 3 themes and topics" in part.caption
