@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from rapidfuzz import fuzz, process
 
 from preprocessing.clean import clean_name, clean_text, clean_title, normalise_doi
 from preprocessing.errors import InputError
@@ -90,18 +91,45 @@ def resolve_columns(
             continue
         match = column if column in found else by_lower.get(column.strip().casefold())
         if match is None:
+            guess = closest_column(column, found)
+            hint = f"did you mean {guess!r}? " if guess else ""
             raise InputError(
                 path, f"column {column!r} mapped as {role} is not in the file (columns found: {listed})",
-                f"fix the name in columns: {{{role}: <one of the columns found>}}",
+                f"{hint}fix the name in columns: {{{role}: <one of the columns found>}} (or --map {role}=<column>)",
             )
         resolved[role] = match
     if resolved["title"] is None:
-        raise InputError(
-            path, f"no title column (columns found: {listed})", "map it with columns: {title: <your column>}"
-        )
+        raise InputError(path, f"no title column (columns found: {listed})", _map_fix("title", found))
     if resolved["abstract"] is None and mapping.get("abstract") != "":
-        raise InputError(path, f"no abstract column (columns found: {listed})", _NO_ABSTRACT_FIX)
+        guess = closest_column("abstract", found, STANDARD_COLUMNS["abstract"])
+        fix = f"{_map_fix('abstract', found)}, or " if guess else ""
+        raise InputError(path, f"no abstract column (columns found: {listed})", fix + _NO_ABSTRACT_FIX)
     return resolved
+
+
+#: Least rapidfuzz WRatio (0-100) of a column name to a role's name or aliases for a "did you mean".
+_GUESS_SCORE = 80
+
+
+def closest_column(name: str, found: Sequence[str], aliases: Sequence[str] = ()) -> str | None:
+    """The column of ``found`` most like ``name`` (or one of its ``aliases``), casefolded, when it is alike enough
+    to suggest: ``"title"`` -> ``"Paper Title"``; ``None`` when nothing is."""
+    if not found:
+        return None
+    best: tuple[float, str] | None = None
+    for candidate in (name, *aliases):
+        match = process.extractOne(candidate.casefold(), [c.casefold() for c in found], scorer=fuzz.WRatio)
+        if match is not None and (best is None or match[1] > best[0]):
+            best = (float(match[1]), found[match[2]])
+    return best[1] if best is not None and best[0] >= _GUESS_SCORE else None
+
+
+def _map_fix(role: str, found: Sequence[str]) -> str:
+    """How to map ``role``: with the closest column named when there is one."""
+    guess = closest_column(role, found, STANDARD_COLUMNS[role])
+    if guess is None:
+        return f"map it with columns: {{{role}: <your column>}} or --map {role}=<your column>"
+    return f"did you mean {guess!r}? map it with columns: {{{role}: {guess}}} or --map {role}=\"{guess}\""
 
 
 def cell_text(value: object) -> str:

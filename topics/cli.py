@@ -15,6 +15,7 @@ from rich.console import Console
 
 from preprocessing.errors import UserError
 from preprocessing.interrupts import Interrupted, handle_interrupts
+from preprocessing.table_exports import COLUMN_ROLES
 from topics.config import InputConfig, RunConfig, load_config
 from topics.pipeline.progress import RunProgress
 
@@ -47,14 +48,45 @@ AlignOpt = Annotated[
 ]
 
 
+MapOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--map",
+        help='Map a column to a role for every input: --map title="Paper Title" (repeatable; roles: '
+        + ", ".join(COLUMN_ROLES) + ")",
+    ),
+]
+
+
+def parse_maps(values: list[str]) -> dict[str, str]:
+    """``["title=Paper Title", ...]`` as ``{"title": "Paper Title"}``; :class:`UserError` naming a bad value."""
+    maps: dict[str, str] = {}
+    for value in values:
+        role, sep, column = value.partition("=")
+        role, column = role.strip(), column.strip().strip('"').strip("'")
+        if not sep or not role:
+            raise UserError(f'--map {value!r}: expected ROLE=COLUMN, e.g. --map title="Paper Title"')
+        if role not in COLUMN_ROLES:
+            raise UserError(f"--map {value!r}: unknown role {role!r}; use one of: {', '.join(COLUMN_ROLES)}")
+        maps[role] = column
+    return maps
+
+
 def _with_cli_inputs(
-    config: RunConfig, inputs: list[Path], out: Path | None, align_to: Path | None = None
+    config: RunConfig, inputs: list[Path], out: Path | None, align_to: Path | None = None,
+    maps: list[str] | None = None,
 ) -> RunConfig:
+    """``config`` with the command line's inputs (replacing the config's), output folder, previous run to align
+    to and ``--map`` column roles (added to every input's ``columns``)."""
     update: dict[str, object] = {}
     if align_to is not None:
         update["models"] = config.models.model_copy(update={"align_to": align_to.resolve()})
-    if inputs:
-        update["inputs"] = tuple(InputConfig(path=p.resolve()) for p in inputs)
+    chosen = tuple(InputConfig(path=p.resolve()) for p in inputs) if inputs else config.inputs
+    columns = parse_maps(maps or [])
+    if columns:
+        chosen = tuple(i.model_copy(update={"columns": {**i.columns, **columns}}) for i in chosen)
+    if inputs or columns:
+        update["inputs"] = chosen
     if out is not None:
         update["output"] = config.output.model_copy(update={"dir": out.resolve()})
     return config.model_copy(update=update) if update else config
@@ -69,6 +101,7 @@ def run(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the report's path")] = False,
     align_to: AlignOpt = None,
+    maps: MapOpt = None,
 ) -> None:
     """Run the pipeline and write report.html, papers.csv, topics.json, trends.csv (and the other trend tables)
     and manifest.json."""
@@ -79,7 +112,7 @@ def run(
     config = load_config(config_path, overrides or [])
     if config_path is None and out is None:
         out = Path("out/quick")
-    config = _with_cli_inputs(config, list(input_files or []), out, align_to)
+    config = _with_cli_inputs(config, list(input_files or []), out, align_to, maps)
     progress = RunProgress(quiet=quiet, console=_err)
     result, paths = run_and_write(config, use_cache=not no_cache, progress=progress)
     if not quiet:
@@ -148,6 +181,7 @@ def trends(
     top: Annotated[
         int, typer.Option("--top", min=1, help="Emerging and declining themes/topics listed per window")
     ] = 15,
+    maps: MapOpt = None,
 ) -> None:
     """Run the config and print the emerging and declining themes and topics of every trend window (with
     effect sizes, intervals and false-discovery-controlled q-values); writes the usual outputs too."""
@@ -159,7 +193,7 @@ def trends(
     config = load_config(config_path, overrides or [])
     if config_path is None and out is None:
         out = Path("out/quick")
-    config = _with_cli_inputs(config, list(input_files or []), out)
+    config = _with_cli_inputs(config, list(input_files or []), out, maps=maps)
     progress = RunProgress(quiet=quiet, console=_err)
     result, paths = run_and_write(config, use_cache=not no_cache, progress=progress)
     console = Console(highlight=False)

@@ -134,7 +134,7 @@ def test_missing_title_column() -> None:
     with pytest.raises(
         InputError,
         match=r"^f\.csv: no title column \(columns found: name, abstract\) "
-        r"\(map it with columns: \{title: <your column>\}\)$",
+        r"\(map it with columns: \{title: <your column>\} or --map title=<your column>\)$",
     ):
         read_csv("name,abstract\nx,y\n", "f.csv", "f")
 

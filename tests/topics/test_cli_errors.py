@@ -100,7 +100,7 @@ def test_csv_without_title_column(cli: Cli, tmp_path: Path) -> None:
     path = write(tmp_path / "papers.csv", "name,abstract\nA paper,Its abstract\n")
     line = the_error_line(run_quiet(cli, tmp_path, "--input", path))
     assert line == (
-        f"error: {path}: no title column (columns found: name, abstract) (map it with columns: {{title: <your column>}})"
+        f"error: {path}: no title column (columns found: name, abstract) (map it with columns: {{title: <your column>}} or --map title=<your column>)"
     )
 
 
