@@ -18,6 +18,7 @@ from preprocessing.interrupts import Interrupted, handle_interrupts
 from preprocessing.table_exports import COLUMN_ROLES
 from topics.config import InputConfig, RunConfig, load_config
 from topics.pipeline.progress import RunProgress
+from topics.results import RunResult
 
 app = typer.Typer(
     add_completion=False,
@@ -122,8 +123,20 @@ def run(
             f"{counts.get('papers', 0):,} papers, {counts.get('papers_with_theme', 0):,} with a theme, "
             f"{counts.get('lda_topics', 0)} topics, {counts.get('clusters', 0)} clusters in {total:.1f} s"
         )
+        for line in _summary_lines(result):
+            progress.note(line)
         progress.note(f"outputs in {paths['report.html'].parent}")
     typer.echo(str(paths["report.html"]))
+
+
+def _summary_lines(result: RunResult) -> list[str]:
+    """Papers per theme and the first window's strongest emerging and declining (topics.trends.summary)."""
+    from topics.trends.summary import run_summary
+
+    table = result.themes
+    counts = {tid: int(table.assigned[:, j].sum()) for j, tid in enumerate(table.theme_ids)}
+    labels = {t.id: t.label for t in table.themes}
+    return run_summary(result.trends, labels, counts, len(result.corpus))
 
 
 @app.command()

@@ -82,3 +82,18 @@ def test_one_venue_is_not_checked() -> None:
     assert trends.mix_changes == ()
     assert set(rows["mix_check"]) == {""}
     assert (rows["trend"] == rows["raw_trend"]).all()
+
+
+def test_the_run_summary_counts_papers_per_theme_and_names_the_calls() -> None:
+    from topics.trends.summary import run_summary
+
+    periods, venues, assigned = venue_corpus()
+    trends, _ = run_trends(periods, venues, assigned)
+    counts = {"vision": int(assigned[:, 0].sum()), "rising": int(assigned[:, 1].sum()), "flat": 0}
+    lines = run_summary(trends, {"vision": "Vision", "rising": "Rising", "flat": "Flat"}, counts, len(periods))
+    vision, rising = counts["vision"], counts["rising"]
+    first = f"Vision {vision:,} ({vision / len(periods):.0%})" if vision > rising else f"Rising {rising:,}"
+    assert lines[0].startswith(f"themes: {first}") and "Flat" not in lines[0]
+    assert lines[1].startswith("emerging over 2010–2019: Rising +") and "Vision" not in lines[1]
+    assert lines[2] == "declining over 2010–2019: none"
+    assert lines[3] == "  1 call(s) withheld: the venue mix could make them; see the warning"

@@ -100,3 +100,32 @@ def comparison_table(comparison: SnapshotComparison) -> Table:
     if not len(rows):
         table.add_row("(no theme changed)", "", "", "", "", "", "")
     return table
+
+
+def run_summary(trends: TrendTable, theme_labels: dict[str, str], theme_counts: dict[str, int], papers: int,
+                top: int = 3) -> list[str]:
+    """The lines ``topics run`` prints after a run: papers per theme (most first, with their share of the
+    papers) and, for the first trend window, the strongest emerging and declining themes and topics (with the
+    calls the venue-mix check withheld counted)."""
+    ranked = sorted(theme_counts.items(), key=lambda item: (-item[1], item[0]))
+    shown = ", ".join(
+        f"{theme_labels.get(tid, tid)} {n:,} ({n / max(papers, 1):.0%})" for tid, n in ranked if n
+    )
+    lines = [f"themes: {shown or 'none assigned'}"]
+    tests = trends.tests
+    if tests is None or not len(tests) or not trends.windows:
+        return lines
+    window = trends.windows[0]
+    rows = ranked_rows(tests, window.name, RAW, top)
+    unit = trends.time_unit
+    for direction in (EMERGING, DECLINING):
+        called = rows[rows["trend"] == direction]
+        words = "; ".join(
+            f"{r.label if r.kind == 'theme' else f'topic {r.id} ({r.label})'} {signed_points(r.slope)} points/{unit}"
+            for r in called.itertuples(index=False)
+        )
+        lines.append(f"{direction} over {window.name}: {words or 'none'}")
+    withheld = _withheld_words(tests[(tests["window"] == window.name) & (tests["basis"] == RAW)])
+    if withheld:
+        lines.append(f"  {withheld.strip(' ()')}")
+    return lines
