@@ -103,7 +103,28 @@ def overview_section(run: RunResult) -> Section:
         title="Corpus overview",
         figure=figures.papers_per_period_figure(corpus, run.trends.periods),
         caption=caption,
+        notes=small_corpus_notes(len(corpus), n_periods),
         parts=tuple(parts),
+    )
+
+
+#: Below this many papers the report says what the corpus can and cannot show.
+SMALL_CORPUS = 50
+
+
+def small_corpus_notes(papers: int, periods: int) -> tuple[str, ...]:
+    """What a corpus of fewer than :data:`SMALL_CORPUS` papers can and cannot show; ``()`` for larger ones."""
+    if papers >= SMALL_CORPUS:
+        return ()
+    per_period = papers / max(periods, 1)
+    return (
+        f"A small corpus ({papers} papers): each paper's themes are scored on its own text and the labeller's "
+        "background corpus, so they hold as on any corpus; read them paper by paper in the table below.",
+        "Topics and clusters are fitted on these few papers alone: read them as groups of similar papers, not as "
+        "the field's topics (coherence is low on so little text; an incoherent topic's label ends in '(weak)').",
+        f"Shares move by {100 / max(per_period, 1):.0f} points or more for a single paper in a period "
+        f"(about {per_period:.0f} papers a period): only large changes can be told from chance, and the "
+        "comparison says which.",
     )
 
 

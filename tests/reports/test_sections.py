@@ -156,3 +156,15 @@ def test_trends_with_venue_normalisation_show_both_bases(run_result: RunResult) 
     window = parts["trends-window-0"]
     assert window.table.columns[-3:] == ("Slope normalised by venue", "Interval (normalised)", "Trend (normalised)")
     assert all(row[-1] in {"emerging", "declining", "no clear trend"} for row in window.table.rows)
+
+
+def test_a_small_corpus_says_what_it_can_and_cannot_show(run_result: RunResult) -> None:
+    from reports.sections import small_corpus_notes
+
+    overview = _by_id(build_sections(run_result))["overview"]
+    assert len(overview.notes) == 3  # the fixture's 8 papers
+    assert overview.notes[0].startswith("A small corpus (8 papers): each paper's themes are scored on its own text")
+    assert "Shares move by 25 points or more for a single paper in a period (about 4 papers a period)" in (
+        overview.notes[2]
+    )
+    assert small_corpus_notes(50, 5) == ()
