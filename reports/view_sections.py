@@ -72,7 +72,8 @@ def thematic_map_part(thematic_map: ThematicMap) -> Section:
         "the medians (themes and topics each have their own), and a value at the median counts as high: motor "
         "themes (high centrality and density) are developed and central; basic themes (central, not dense) are "
         "transversal and general; niche themes (dense, not central) are well developed but isolated; emerging or "
-        "declining themes (low on both) are marginal. Bubble area: papers. Data: thematic_map.csv."
+        "declining themes (low on both) are marginal. Bubble area: papers; a label that would overlap another "
+        "is left out (hover the bubble, or see the table). Data: thematic_map.csv."
     )
     return Section(
         id="science-maps-thematic-map",

@@ -16,6 +16,7 @@ from reports.style import (
     KIND_SYMBOLS,
     MAX_BUBBLE_SIZE,
     PALETTE,
+    PLOT_WIDTH,
     REFERENCE_LINE,
     TEXT_COLOR,
     THEMATIC_MAP_HEIGHT,
@@ -58,7 +59,8 @@ def thematic_map_figure(thematic_map: ThematicMap, kind: str | None = None) -> g
     largest = float(frame["papers"].max()) or 1.0
     for col, name in enumerate(kinds, start=1):
         rows = frame[frame["kind"] == name]
-        fig.add_trace(_bubbles(rows, name, PALETTE[(col - 1) % len(PALETTE)], largest), row=1, col=col)
+        shown = shown_labels(rows, _padded(rows["centrality"]), _padded(rows["density"]), len(kinds), largest)
+        fig.add_trace(_bubbles(rows, name, PALETTE[(col - 1) % len(PALETTE)], largest, shown), row=1, col=col)
         _quadrant_guides(fig, rows, col)
         fig.update_xaxes(title_text="Centrality (relevance to other themes)", zeroline=False,
                          range=_padded(rows["centrality"]), row=1, col=col)
@@ -68,8 +70,37 @@ def thematic_map_figure(thematic_map: ThematicMap, kind: str | None = None) -> g
     return apply_style(fig, height=THEMATIC_MAP_HEIGHT, show_legend=False)
 
 
-def _bubbles(rows: pd.DataFrame, kind: str, color: str, largest: float) -> go.Scatter:
-    """The bubbles of one kind, labelled with their shortened labels."""
+#: Approximate pixels of one label character (11 px font) and of a label's height, for :func:`shown_labels`.
+_CHAR_PX, _LABEL_PX = 6.6, 15.0
+
+
+def shown_labels(
+    rows: pd.DataFrame, x_range: list[float], y_range: list[float], panels: int, largest: float
+) -> list[bool]:
+    """Per row, whether its label is drawn: largest groups first, a label is left out when its box (above its
+    bubble, in approximate pixels of a panel of ``panels``) would overlap one already drawn, so no two labels
+    collide; the hover and the table below the figure still name every group."""
+    width = (PLOT_WIDTH - 160) / panels
+    height = THEMATIC_MAP_HEIGHT - 170
+    x_span = (x_range[1] - x_range[0]) or 1.0
+    y_span = (y_range[1] - y_range[0]) or 1.0
+    boxes: list[tuple[float, float, float, float]] = []
+    keep = [False] * len(rows)
+    order = sorted(range(len(rows)), key=lambda i: -float(rows["papers"].iloc[i]))
+    for i in order:
+        x = (float(rows["centrality"].iloc[i]) - x_range[0]) / x_span * width
+        y = (float(rows["density"].iloc[i]) - y_range[0]) / y_span * height
+        radius = 0.5 * MAX_BUBBLE_SIZE * (float(rows["papers"].iloc[i]) / largest) ** 0.5
+        half = 0.5 * _CHAR_PX * len(shorten(str(rows["label"].iloc[i]), LABEL_CHARS))
+        box = (x - half, x + half, y + radius + 2, y + radius + 2 + _LABEL_PX)
+        if all(box[1] < b[0] or b[1] < box[0] or box[3] < b[2] or b[3] < box[2] for b in boxes):
+            boxes.append(box)
+            keep[i] = True
+    return keep
+
+
+def _bubbles(rows: pd.DataFrame, kind: str, color: str, largest: float, shown: list[bool]) -> go.Scatter:
+    """The bubbles of one kind, labelled (where ``shown``) with their shortened labels."""
     hover = [
         PLOTLY_BREAK.join((
             f"<b>{escape_text(_name(r))}</b>",
@@ -85,7 +116,8 @@ def _bubbles(rows: pd.DataFrame, kind: str, color: str, largest: float) -> go.Sc
         y=[float(v) for v in rows["density"]],
         mode="markers+text",
         name=escape_text(KIND_TITLES.get(kind, kind)),
-        text=[escape_text(shorten(str(label), LABEL_CHARS)) for label in rows["label"]],
+        text=[escape_text(shorten(str(label), LABEL_CHARS)) if keep else "" for label, keep in zip(rows["label"],
+                                                                                                   shown)],
         textposition="top center",
         textfont={"size": 11},
         cliponaxis=False,

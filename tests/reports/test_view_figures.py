@@ -181,3 +181,13 @@ def test_burst_timeline_labels_at_most_twelve_periods_of_39_years() -> None:
     fig = burst_timeline_figure(Bursts(frame, periods, 2.0, 1.0, 200))
     shown = fig.to_dict()["layout"]["xaxis"]["ticktext"]
     assert 2 <= len(shown) <= 12 and all(int(label) % 5 == 0 for label in shown)
+
+
+def test_thematic_map_labels_never_collide_the_larger_group_keeps_its_label() -> None:
+    from reports.figures.thematic_map import shown_labels
+
+    rows = pd.DataFrame({
+        "label": ["Small theme", "Big theme", "Far theme"], "papers": [90, 100, 10],
+        "centrality": [10.0, 10.2, 40.0], "density": [5.0, 5.1, 20.0],
+    })
+    assert shown_labels(rows, [0.0, 50.0], [0.0, 25.0], 2, 100.0) == [False, True, True]
