@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from reports.escape import PLOTLY_BREAK, escape_text, shorten
+from reports.figures.labels import non_overlapping
 from reports.style import EDGE_COLOR, EDGE_WIDTHS, MAX_BUBBLE_SIZE, NETWORK_HEIGHT, PALETTE, apply_style
 from topics.results import CowordNetwork
 
@@ -32,8 +33,9 @@ def coword_network_figure(network: CowordNetwork) -> go.Figure:
     where = {str(t): (float(x), float(y)) for t, x, y in zip(nodes["term"], nodes["x"], nodes["y"])}
     fig = go.Figure(_edge_traces(network.edges, where))
     largest = float(nodes["papers"].max()) or 1.0
+    shown = dict(zip(nodes["term"].astype(str), _shown_labels(nodes, largest)))
     for community, members in nodes.groupby("community", sort=True):
-        fig.add_trace(_community_trace(members, int(community), largest))
+        fig.add_trace(_community_trace(members, int(community), largest, shown))
     fig.update_layout(
         title="Co-word network (bubble area: papers; colour: community; line width: association strength)",
         xaxis={"visible": False, "zeroline": False},
@@ -70,8 +72,23 @@ def _edge_traces(edges: pd.DataFrame, where: dict[str, tuple[float, float]]) -> 
     return traces
 
 
-def _community_trace(members: pd.DataFrame, community: int, largest: float) -> go.Scatter:
-    """Bubbles of one community's terms, labelled with the terms."""
+def _shown_labels(nodes: pd.DataFrame, largest: float) -> list[bool]:
+    """Per node, whether its term is written beside it: the most frequent first, none over another (the layout's
+    square plot area in approximate pixels); hover names every term."""
+    side = NETWORK_HEIGHT - 160
+    xs, ys = [float(v) for v in nodes["x"]], [float(v) for v in nodes["y"]]
+    low = min(min(xs), min(ys))
+    span = (max(max(xs), max(ys)) - low) or 1.0
+    papers = [float(v) for v in nodes["papers"]]
+    return non_overlapping(
+        [(x - low) / span * side for x in xs], [(y - low) / span * side for y in ys],
+        [0.5 * MAX_BUBBLE_SIZE * 0.6 * (p / largest) ** 0.5 for p in papers],
+        [shorten(str(t), LABEL_CHARS) for t in nodes["term"]], papers,
+    )
+
+
+def _community_trace(members: pd.DataFrame, community: int, largest: float, shown: dict[str, bool]) -> go.Scatter:
+    """Bubbles of one community's terms, labelled with the terms (where ``shown``)."""
     terms = [str(t) for t in members["term"]]
     color = PALETTE[community % len(PALETTE)]
     head = ", ".join(shorten(t, LABEL_CHARS) for t in terms[:LEGEND_TERMS])
@@ -80,7 +97,7 @@ def _community_trace(members: pd.DataFrame, community: int, largest: float) -> g
         y=[float(v) for v in members["y"]],
         mode="markers+text",
         name=escape_text(f"{community + 1}: {head}"),
-        text=[escape_text(shorten(t, LABEL_CHARS)) for t in terms],
+        text=[escape_text(shorten(t, LABEL_CHARS)) if shown.get(t, True) else "" for t in terms],
         textposition="top center",
         textfont={"size": 11},
         customdata=[

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from reports.escape import PLOTLY_BREAK, escape_text, escape_wrapped, shorten
+from reports.figures.labels import non_overlapping
 from reports.style import (
     HOVER_WIDTH,
     KIND_SYMBOLS,
@@ -70,33 +71,24 @@ def thematic_map_figure(thematic_map: ThematicMap, kind: str | None = None) -> g
     return apply_style(fig, height=THEMATIC_MAP_HEIGHT, show_legend=False)
 
 
-#: Approximate pixels of one label character (11 px font) and of a label's height, for :func:`shown_labels`.
-_CHAR_PX, _LABEL_PX = 6.6, 15.0
-
-
 def shown_labels(
     rows: pd.DataFrame, x_range: list[float], y_range: list[float], panels: int, largest: float
 ) -> list[bool]:
-    """Per row, whether its label is drawn: largest groups first, a label is left out when its box (above its
-    bubble, in approximate pixels of a panel of ``panels``) would overlap one already drawn, so no two labels
-    collide; the hover and the table below the figure still name every group."""
+    """Per row, whether its label is drawn (:func:`reports.figures.labels.non_overlapping`, largest groups first,
+    in approximate pixels of one of ``panels`` panels): no two labels collide; the hover and the table below the
+    figure still name every group."""
     width = (PLOT_WIDTH - 160) / panels
     height = THEMATIC_MAP_HEIGHT - 170
     x_span = (x_range[1] - x_range[0]) or 1.0
     y_span = (y_range[1] - y_range[0]) or 1.0
-    boxes: list[tuple[float, float, float, float]] = []
-    keep = [False] * len(rows)
-    order = sorted(range(len(rows)), key=lambda i: -float(rows["papers"].iloc[i]))
-    for i in order:
-        x = (float(rows["centrality"].iloc[i]) - x_range[0]) / x_span * width
-        y = (float(rows["density"].iloc[i]) - y_range[0]) / y_span * height
-        radius = 0.5 * MAX_BUBBLE_SIZE * (float(rows["papers"].iloc[i]) / largest) ** 0.5
-        half = 0.5 * _CHAR_PX * len(shorten(str(rows["label"].iloc[i]), LABEL_CHARS))
-        box = (x - half, x + half, y + radius + 2, y + radius + 2 + _LABEL_PX)
-        if all(box[1] < b[0] or b[1] < box[0] or box[3] < b[2] or b[3] < box[2] for b in boxes):
-            boxes.append(box)
-            keep[i] = True
-    return keep
+    papers = [float(v) for v in rows["papers"]]
+    return non_overlapping(
+        [(float(v) - x_range[0]) / x_span * width for v in rows["centrality"]],
+        [(float(v) - y_range[0]) / y_span * height for v in rows["density"]],
+        [0.5 * MAX_BUBBLE_SIZE * (p / largest) ** 0.5 for p in papers],
+        [shorten(str(label), LABEL_CHARS) for label in rows["label"]],
+        papers,
+    )
 
 
 def _bubbles(rows: pd.DataFrame, kind: str, color: str, largest: float, shown: list[bool]) -> go.Scatter:
