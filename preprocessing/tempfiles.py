@@ -11,9 +11,11 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
+
+from preprocessing.interrupts import signals_deferred
 
 
 def prefix(kind: str) -> str:
@@ -82,3 +84,30 @@ def prune(directory: Path, kind: str, pattern: str, keep: int) -> None:
         return
     for old in files[keep:]:
         old.unlink(missing_ok=True)
+
+
+def swap_in(staging: Path, target: Path, names: Sequence[str], old: Sequence[str] = ()) -> None:
+    """Move the files ``names`` from ``staging`` into ``target`` as one set: the old versions of ``names`` and of
+    ``old`` (files of an earlier set that the new one lacks) are moved aside into ``staging/.previous`` first;
+    any failure or interruption (re-raised) puts every old file back and removes the new ones, so ``target``
+    holds the old set or the new one, never a mix. Signals (Ctrl-C, SIGTERM) wait until the moves are done."""
+    backup = staging / ".previous"
+    moved: list[str] = []
+    installed: list[str] = []
+    with signals_deferred():  # Ctrl-C during the moves takes effect once the new set is in place
+        try:
+            backup.mkdir()
+            for name in dict.fromkeys([*names, *old]):  # noted before its move: a failed move is undone too
+                if (target / name).exists():
+                    moved.append(name)
+                    os.replace(target / name, backup / name)
+            for name in names:
+                installed.append(name)
+                os.replace(staging / name, target / name)
+        except BaseException:
+            for name in installed:
+                (target / name).unlink(missing_ok=True)
+            for name in moved:
+                if (backup / name).exists():
+                    os.replace(backup / name, target / name)
+            raise

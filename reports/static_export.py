@@ -50,7 +50,6 @@ import plotly.io as pio
 
 from preprocessing import tempfiles
 from preprocessing.errors import UserError
-from preprocessing.interrupts import signals_deferred
 
 #: The formats a figure can be exported to.
 FORMATS = ("png", "svg", "pdf")
@@ -405,7 +404,7 @@ def write_figures(run_dir: Path, files: Mapping[str, bytes], replace_all: bool) 
         stale = [
             p.name for p in target.iterdir() if replace_all and p.suffix in suffixes and p.name not in files
         ]
-        _swap_in(staging, target, list(files), stale)
+        tempfiles.swap_in(staging, target, list(files), stale)
     except OSError as error:
         raise StaticExportError(
             f"{error.filename or target}: cannot write the figures ({error.strerror or error}); the previous "
@@ -414,31 +413,6 @@ def write_figures(run_dir: Path, files: Mapping[str, bytes], replace_all: bool) 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return {name: target / name for name in files}
-
-
-def _swap_in(staging: Path, target: Path, names: list[str], stale: list[str]) -> None:
-    """Move the files ``names`` from ``staging`` into ``target``, the old versions (and ``stale``) aside first;
-    any failure puts every old file back and removes the new ones."""
-    backup = staging / ".previous"
-    moved: list[str] = []
-    installed: list[str] = []
-    with signals_deferred():  # Ctrl-C during the moves takes effect once the new set is in place
-        try:
-            backup.mkdir()
-            for name in [*names, *stale]:  # each name is noted before its move, so a failed move is undone too
-                if (target / name).exists():
-                    moved.append(name)
-                    os.replace(target / name, backup / name)
-            for name in names:
-                installed.append(name)
-                os.replace(staging / name, target / name)
-        except BaseException:
-            for name in installed:
-                (target / name).unlink(missing_ok=True)
-            for name in moved:
-                if (backup / name).exists():
-                    os.replace(backup / name, target / name)
-            raise
 
 
 def export_run(

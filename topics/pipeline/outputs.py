@@ -22,7 +22,6 @@ import pandas as pd
 
 from preprocessing import tempfiles
 from preprocessing.errors import UserError
-from preprocessing.interrupts import signals_deferred
 from topics.results import RAW, VIEW_COLUMNS, RunResult, ThemeTable, TopicResult, TrendTable
 from topics.themes.evaluation import evaluation_document
 
@@ -328,30 +327,11 @@ def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, 
         raise UserError(
             f"{out_dir}: cannot write the output folder ({error.strerror or error}); choose another with --out"
         ) from None
-    backup = staging / ".previous"
-    moved: list[str] = []
-    installed: list[str] = []
     try:
         _write_staged(staging, contents)
-        with signals_deferred():  # Ctrl-C or SIGTERM during the swap takes effect once the new set is in place
-            backup.mkdir()
-            # each name is recorded before its move, so a failure inside a move is rolled back too
-            for name in OUTPUT_FILES:
-                if (out_dir / name).exists():
-                    moved.append(name)
-                    os.replace(out_dir / name, backup / name)
-            for name in contents:
-                installed.append(name)
-                os.replace(staging / name, out_dir / name)
+        tempfiles.swap_in(staging, out_dir, list(contents), OUTPUT_FILES)  # the previous set is put back on failure
         return {name: out_dir / name for name in contents}
-    except BaseException as error:  # a failure or an interruption: put the previous set back
-        for name in installed:
-            (out_dir / name).unlink(missing_ok=True)
-        for name in moved:
-            if (backup / name).exists():
-                os.replace(backup / name, out_dir / name)
-        if not isinstance(error, OSError):
-            raise
+    except OSError as error:
         where = error.filename or out_dir
         raise UserError(
             f"{where}: cannot write the outputs ({error.strerror or error}); the previous outputs were kept; "
