@@ -116,7 +116,7 @@ def test_parts(trends: TrendTable) -> tuple[Section, ...]:
             continue
         n_emerging = int((rows["trend"] == EMERGING).sum())
         n_declining = int((rows["trend"] == DECLINING).sum())
-        change = next((c for c in trends.mix_changes if c.window == window.name and c.checked), None)
+        change = trends.checked_mix(window.name)
         parts.append(
             Section(
                 id=f"trends-window-{i}",
@@ -124,7 +124,7 @@ def test_parts(trends: TrendTable) -> tuple[Section, ...]:
                 figure=figures.trend_effects_figure(trends, window.name, RAW),
                 caption=_window_caption(trends, window, n_emerging, n_declining, len(rows)),
                 table=test_table(trends, window),
-                notes=(_mix_note(change, rows),) if change is not None else (),
+                notes=(_mix_note(change, trends.withheld_calls(window.name)),) if change is not None else (),
             )
         )
     return tuple(parts)
@@ -152,9 +152,8 @@ def _window_caption(trends: TrendTable, window: TrendWindow, emerging: int, decl
     return text
 
 
-def _mix_note(change: MixChange, rows: pd.DataFrame) -> str:
+def _mix_note(change: MixChange, withheld: pd.DataFrame) -> str:
     """The venue-mix warning of a checked window, naming the calls it withheld."""
-    withheld = rows[(rows["raw_trend"] != STABLE) & (rows["trend"] == STABLE) & (rows["mix_check"] != "")]
     field = change.field
     text = (
         f"Warning: {change.describe()}. A theme that lives in a {field} entering or leaving the corpus rises or "
@@ -198,7 +197,7 @@ def test_table(trends: TrendTable, window: TrendWindow) -> TableData:
     with_norm = len(normalized) > 0
     if with_norm:
         columns += [f"Slope normalised by {trends.normalize_by}", "Interval (normalised)", "Trend (normalised)"]
-    change = next((c for c in trends.mix_changes if c.window == window.name and c.checked), None)
+    change = trends.checked_mix(window.name)
     if change is not None:
         columns += [f"Slope within {change.field}s", f"Trend within {change.field}s"]
     rows: list[tuple[Cell, ...]] = []

@@ -56,7 +56,7 @@ def test_a_venue_joining_late_does_not_make_its_theme_emerging() -> None:
     rising = rows.loc["rising"]
     assert (rising["trend"], rising["mix_check"], rising["mix_trend"]) == (EMERGING, AGREES, EMERGING)
     assert rows.loc["flat", "trend"] == STABLE
-    message = mix_warning(change, trends.tests)
+    message = mix_warning(change, trends)
     assert message.startswith("trends: the venue mix changes across 2010–2019 (dissimilarity ")
     assert "Vision 0% → " in message
     assert "1 call(s) withheld: Vision (emerging overall, no clear trend within venues)" in message

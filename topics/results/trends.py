@@ -151,3 +151,16 @@ class TrendTable:
     topic_terms: TopicTermsOverTime | None = None
     profiles: ThemeProfiles | None = None
     mix_changes: tuple[MixChange, ...] = ()
+
+    def withheld_calls(self, window: str) -> pd.DataFrame:
+        """The raw tests of ``window`` whose emerging/declining call the venue-mix check withheld (``trend`` is
+        :data:`STABLE`, ``raw_trend`` the call before the check), in ``tests`` order; empty when none."""
+        tests = self.tests
+        if tests is None or "raw_trend" not in tests:
+            return pd.DataFrame()
+        rows = tests[(tests["window"] == window) & (tests["basis"] == RAW)]
+        return rows[(rows["raw_trend"] != STABLE) & (rows["trend"] == STABLE) & (rows["mix_check"] != "")]
+
+    def checked_mix(self, window: str) -> MixChange | None:
+        """The mix change of ``window`` when its calls were checked against the venue (or source) mix."""
+        return next((c for c in self.mix_changes if c.window == window and c.checked), None)

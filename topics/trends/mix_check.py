@@ -86,17 +86,9 @@ def check_calls(raw: pd.DataFrame, within: pd.DataFrame, changes: dict[str, MixC
     return out
 
 
-def withheld_rows(tests: pd.DataFrame, window: str) -> pd.DataFrame:
-    """The raw rows of ``window`` whose call the mix check withheld (raw call emerging/declining, now none)."""
-    if "raw_trend" not in tests:
-        return tests.iloc[:0]
-    rows = tests[(tests["window"] == window) & (tests["basis"] == "raw")]
-    return rows[(rows["raw_trend"] != STABLE) & (rows["trend"] == STABLE) & (rows["mix_check"] != "")]
-
-
-def mix_warning(change: MixChange, tests: pd.DataFrame) -> str:
+def mix_warning(change: MixChange, trends: TrendTable) -> str:
     """The warning of a checked window: the mix change, and the calls withheld with their raw direction."""
-    withheld = withheld_rows(tests, change.window)
+    withheld = trends.withheld_calls(change.window)
     text = (
         f"trends: {change.describe()}, so it can make trends of its own; every call was checked within "
         f"{change.field}s"
@@ -114,11 +106,9 @@ def mix_warning(change: MixChange, tests: pd.DataFrame) -> str:
 
 def warn_mix(trends: TrendTable, warn: Callable[[str], None]) -> None:
     """One warning per window whose calls were checked against the mix (see :func:`mix_warning`)."""
-    if trends.tests is None:
-        return
     for change in trends.mix_changes:
         if change.checked:
-            warn(mix_warning(change, trends.tests))
+            warn(mix_warning(change, trends))
 
 
 def _within_words(check: str, trend: str) -> str:

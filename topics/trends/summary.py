@@ -24,12 +24,10 @@ def ranked_rows(tests: pd.DataFrame, window: str, basis: str, top: int) -> pd.Da
     return pd.concat([emerging, declining])
 
 
-def _withheld_words(subset: pd.DataFrame) -> str:
-    """`` (2 calls withheld: the venue mix could make them)`` when the mix check withheld calls, else ``""``."""
-    if "raw_trend" not in subset:
-        return ""
-    withheld = int(((subset["raw_trend"] != STABLE) & (subset["trend"] == STABLE) & (subset["mix_check"] != "")).sum())
-    return f" ({withheld} call(s) withheld: the venue mix could make them; see the warning)" if withheld else ""
+def _withheld_words(trends: TrendTable, window: str) -> str:
+    """``"2 call(s) withheld: ..."`` when the venue-mix check withheld calls of ``window``, else ``""``."""
+    withheld = len(trends.withheld_calls(window))
+    return f"{withheld} call(s) withheld: the venue mix could make them; see the warning" if withheld else ""
 
 
 def ranking_tables(trends: TrendTable, top: int = 15) -> list[Table]:
@@ -47,6 +45,7 @@ def ranking_tables(trends: TrendTable, top: int = 15) -> list[Table]:
             if not len(subset):
                 continue
             rows = ranked_rows(tests, window.name, basis, top)
+            withheld = _withheld_words(trends, window.name)
             stable = int((subset["trend"] == STABLE).sum())
             title = f"{window.name} ({window.periods[0]} to {window.periods[-1]})"
             if basis == NORMALIZED:
@@ -55,7 +54,7 @@ def ranking_tables(trends: TrendTable, top: int = 15) -> list[Table]:
                 title=escape(title),
                 caption=(
                     f"{stable} of {len(subset)} themes and topics with no clear trend"
-                    f"{_withheld_words(subset)}; emerging/declining: Benjamini-Hochberg "
+                    f"{f' ({withheld})' if withheld and basis == RAW else ''}; emerging/declining: Benjamini-Hochberg "
                     f"q < {trends.alpha:g}; slope = change in share, points per {unit}, "
                     f"{trends.confidence:.0%} interval"
                 ),
@@ -125,7 +124,7 @@ def run_summary(trends: TrendTable, theme_labels: dict[str, str], theme_counts: 
             for r in called.itertuples(index=False)
         )
         lines.append(f"{direction} over {window.name}: {words or 'none'}")
-    withheld = _withheld_words(tests[(tests["window"] == window.name) & (tests["basis"] == RAW)])
+    withheld = _withheld_words(trends, window.name)
     if withheld:
-        lines.append(f"  {withheld.strip(' ()')}")
+        lines.append(f"  {withheld}")
     return lines

@@ -228,14 +228,15 @@ def trend_tests(
     confidence: float,
     alpha: float,
     normalized: bool,
+    bases: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """One test per window, basis, and series of every family (``("theme", counts)``, ``("topic", counts)``)
     that has at least one paper in the window; q-values are Benjamini-Hochberg over all the series of a window
-    and basis, so many themes and topics do not inflate the number of false discoveries. Columns:
-    :data:`TEST_COLUMNS`."""
+    and basis, so many themes and topics do not inflate the number of false discoveries. ``bases`` limits the
+    bases tested (default: raw, and normalised when ``normalized``). Columns: :data:`TEST_COLUMNS`."""
     times, _ = period_times(periods)
     period_pos = {p: i for i, p in enumerate(periods)}
-    bases = (RAW, NORMALIZED) if normalized else (RAW,)
+    bases = bases or ((RAW, NORMALIZED) if normalized else (RAW,))
     frames = []
     for window in windows:
         for basis in bases:
@@ -379,8 +380,10 @@ def _checked_against_mix(
     families: list[tuple[str, PeriodCounts]] = [("theme", themes)]
     if lda is not None:
         families.append(("topic", topic_counts(lda, period_index, len(periods), group_index, len(names))))
-    within = trend_tests(families, periods, windows, config.confidence, config.fdr, normalized=True)
-    within = within[within["basis"] == NORMALIZED]
+    if inputs.groups == inputs.mix:  # normalize_by is the mix field: its normalised tests are the check
+        within = tests[tests["basis"] == NORMALIZED]
+    else:
+        within = trend_tests(families, periods, windows, config.confidence, config.fdr, True, bases=(NORMALIZED,))
     position = {p: i for i, p in enumerate(periods)}
     assert themes.cell_totals is not None
     changes = tuple(
