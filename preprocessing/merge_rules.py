@@ -22,11 +22,9 @@ from collections.abc import Sequence
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from preprocessing.records import Paper
+from preprocessing.records import MERGE_RULES, Paper
 
-DOI, TITLE, SIMILAR_TITLE = "doi", "title", "similar title"
-#: The rules in the order they are applied.
-RULES = (DOI, TITLE, SIMILAR_TITLE)
+DOI, TITLE, SIMILAR_TITLE = MERGE_RULES
 #: The reason a record merged into another is listed among the skipped records, per rule.
 SKIP_REASONS = {DOI: "duplicate DOI", TITLE: "duplicate title", SIMILAR_TITLE: "near-duplicate title"}
 

@@ -60,6 +60,10 @@ class ReadResult:
     warnings: tuple[str, ...] = ()
 
 
+#: The rules that merge records of one work, in the order they are applied (see preprocessing.merge_rules).
+MERGE_RULES = ("doi", "title", "similar title")
+
+
 @dataclass(frozen=True, slots=True)
 class MergedRecord:
     """A record merged into another record of the same work (see :mod:`preprocessing.dedup`).
@@ -98,12 +102,10 @@ class Corpus:
         return tuple(p.id for p in self.papers)
 
     def merge_counts(self) -> dict[str, Any]:
-        """Records merged into another of the same work, per rule (``"doi"``, ``"title"``, ``"similar title"``,
-        in that order, each present only when used): ``{"by_rule": {rule: n}}`` plus, per source (sorted),
-        ``{"records": read with a title, "kept": papers kept, "merged": merged into another record, "filled":
-        merged records that filled a field of the kept paper, <rule>: merged by that rule}``. Shaped for
-        manifest.json's ``counts.merges``."""
-        order = {"doi": 0, "title": 1, "similar title": 2}
+        """Records merged into another of the same work, per rule (:data:`MERGE_RULES`, in that order, each
+        present only when used): ``{"by_rule": {rule: n}}`` plus, per source (sorted), ``{"records": read with a
+        title, "kept": papers kept, "merged": merged into another record, "filled": merged records that filled a
+        field of the kept paper, <rule>: merged by that rule}``. Shaped for manifest.json's ``counts.merges``."""
         by_rule: dict[str, int] = {}
         by_source: dict[str, dict[str, int]] = {}
 
@@ -121,7 +123,7 @@ class Corpus:
             counts["filled"] += bool(merge.filled)
             counts[merge.rule] = counts.get(merge.rule, 0) + 1
         return {
-            "by_rule": dict(sorted(by_rule.items(), key=lambda item: order.get(item[0], 9))),
+            "by_rule": dict(sorted(by_rule.items(), key=lambda item: MERGE_RULES.index(item[0]))),
             "by_source": dict(sorted(by_source.items())),
         }
 
