@@ -107,7 +107,9 @@ def evolution_parts(evolution: ThematicEvolution) -> list[Section]:
                 "consecutive slices whose term sets A and B overlap, with width the inclusion index "
                 f"|A ∩ B| / min(|A|, |B|) (1: the smaller set is contained in the larger); links below "
                 f"{evolution.min_inclusion:g} are dropped. {len(nodes)} nodes, {n_links} links; "
-                f"{n_unlinked} nodes without a link are shown as markers under the diagram, in their slice's column. "
+                + (f"{n_unlinked} nodes without a link are shown as markers under the diagram, in their slice's "
+                   "column. " if n_unlinked else "every node has a link. ")
+                +
                 "Hover a link for the shared terms. Data: thematic_evolution_nodes.csv, "
                 "thematic_evolution_links.csv."
             ),
