@@ -212,12 +212,17 @@ class ClustersConfig(_Strict):
 
 
 class ModelsConfig(_Strict):
-    """The two models (LDA topics and KMeans clusters) and an optional earlier run to align them to."""
+    """The two models (LDA topics and KMeans clusters), and an optional earlier run to align them to or to
+    freeze them at."""
 
     lda: LdaConfig = LdaConfig()
     clusters: ClustersConfig = ClustersConfig()
     align_to: Path | None = Field(
         None, description="a previous run's topics.json: matched topics and clusters keep their ids and labels"
+    )
+    freeze: Path | None = Field(
+        None, description="a previous run's folder: its fitted models label new papers, its papers keep their "
+        "topic, cluster and themes (no refit; topics update)"
     )
 
 
@@ -447,8 +452,9 @@ def resolve_paths(config: RunConfig, base: Path) -> RunConfig:
         cache = cache.model_copy(update={"dir": _resolve(cache.dir, base)})
     output = config.output.model_copy(update={"dir": _resolve(config.output.dir, base)})
     models = config.models
-    if models.align_to is not None:
-        models = models.model_copy(update={"align_to": _resolve(models.align_to, base)})
+    for key in ("align_to", "freeze"):
+        if getattr(models, key) is not None:
+            models = models.model_copy(update={key: _resolve(getattr(models, key), base)})
     evaluation = config.evaluation
     if evaluation.labels is not None:
         evaluation = evaluation.model_copy(update={"labels": _resolve(evaluation.labels, base)})
