@@ -22,6 +22,7 @@ from topics.pipeline.manifest import build_manifest
 from topics.pipeline.memory import release_freed_memory
 from topics.pipeline.model_stages import CorpusTokens, FittedModels, cached_models
 from topics.pipeline.progress import RunProgress, peak_rss_mb
+from topics.pipeline.sizes import sized_to_corpus
 from topics.pipeline.theme_stage import cached_themes
 from topics.pipeline.view_stage import run_views
 from topics.quality.agreement import compare_partitions
@@ -273,6 +274,7 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
     first_warning = len(progress.warnings)  # a progress object handed in may hold an earlier run's
     inputs = read_stage(config, use_cache, progress)
     corpus = inputs.corpus
+    config = sized_to_corpus(config, len(corpus), progress)
     tokenizer = build_tokenizer(config)
     tokens, fitted = model_stage(config, corpus, tokenizer, use_cache, progress)
     with progress.stage("themes"):
