@@ -192,6 +192,9 @@ class FittedModels:
     corpus_stop_words: tuple[str, ...] = ()
     #: the stage-cache key these models were stored or found under ("" without a cache)
     key: str = ""
+    #: the word pairs merged into phrases, per pass (:attr:`preprocessing.phrases.PhraseDetector.phrases_`), so
+    #: that new papers can be merged the same way (``models.freeze``)
+    phrases: tuple[frozenset[tuple[str, str]], ...] = ()
 
 
 def without_corpus_stop_words(
@@ -218,15 +221,17 @@ def without_corpus_stop_words(
 
 def phrases_and_vocabulary(
     config: RunConfig, tokens: CorpusTokens, progress: RunProgress
-) -> tuple[TokenArrays, Vocabulary, tuple[str, ...]]:
+) -> tuple[TokenArrays, Vocabulary, tuple[str, ...], tuple[frozenset[tuple[str, str]], ...]]:
     """Merge phrases into the papers' tokens (also set as ``tokens.documents``) and build the models' vocabulary
     (document-frequency filters, the profile's generic terms, then the corpus's own uninformative words); returns
-    the merged documents, the vocabulary and those words."""
+    the merged documents, the vocabulary, those words and the merged word pairs per pass."""
     phrases_cfg = config.preprocessing.phrases
     documents = tokens.texts
+    phrases: tuple[frozenset[tuple[str, str]], ...] = ()
     if phrases_cfg.enabled:
         detector = PhraseDetector(min_count=phrases_cfg.min_count, threshold=phrases_cfg.threshold)
         documents = detector.fit_arrays(tokens.texts)
+        phrases = tuple(frozenset(found) for found in detector.phrases_)
     tokens.documents = documents
     pre = config.preprocessing
     vocabulary = build_vocabulary(documents, pre.min_df, pre.max_df, run_profile(config).generic_terms)
@@ -235,7 +240,7 @@ def phrases_and_vocabulary(
     if len(vocabulary.dictionary) < 2:
         raise UserError("the papers have fewer than 2 distinct terms after preprocessing; add papers with abstracts")
     vocabulary, learned = without_corpus_stop_words(config, vocabulary, progress)
-    return documents, vocabulary, learned
+    return documents, vocabulary, learned, phrases
 
 
 def fit_models(
@@ -246,7 +251,7 @@ def fit_models(
     first_warning = len(progress.warnings)
     n_docs = len(ids)
     with progress.stage("phrases"):
-        documents, vocabulary, learned = phrases_and_vocabulary(config, tokens, progress)
+        documents, vocabulary, learned, phrases = phrases_and_vocabulary(config, tokens, progress)
 
     cluster_k = 0
     if config.models.clusters.enabled:
@@ -256,7 +261,7 @@ def fit_models(
     if spark is not None:
         return replace(
             _fit_models_on_spark(config, tokens, vocabulary, ids, cluster_k, spark, progress),
-            corpus_stop_words=learned, warnings=progress.warnings[first_warning:],
+            corpus_stop_words=learned, warnings=progress.warnings[first_warning:], phrases=phrases,
         )
     background_pool = background = None
     if n_docs >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and config.models.lda.enabled:
@@ -292,7 +297,7 @@ def fit_models(
     return FittedModels(
         documents=documents, vocabulary=vocabulary, lda_result=lda_result, lda_model=lda_model, k_sweep=k_sweep,
         side=side, parallel=background is not None, warnings=progress.warnings[first_warning:],
-        corpus_stop_words=learned,
+        corpus_stop_words=learned, phrases=phrases,
     )
 
 

@@ -335,7 +335,7 @@ def run_vocabulary(config: RunConfig, result: RunResult, use_cache: bool = True)
         if isinstance(fitted, FittedModels):
             vocabulary = fitted.vocabulary
     if vocabulary is None:
-        _, vocabulary, _ = phrases_and_vocabulary(config, tokens, quiet)
+        _, vocabulary, _, _ = phrases_and_vocabulary(config, tokens, quiet)
     expected = result.manifest.get("counts", {}).get("vocabulary")
     if vocabulary.n_docs != len(result.corpus) or (expected is not None and len(vocabulary.dictionary) != expected):
         raise RuntimeError(
