@@ -13,7 +13,7 @@ By default (``init="clusters"``) the topics start from a pilot clustering of the
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -136,16 +136,21 @@ def _nonzero_positions(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
 class _SparseEstepMixin:
     """Replaces gensim's per-document E-step with :func:`sparse_estep`; with ``row_gamma`` set (shape
     ``(n_docs, n_topics)``), each E-step over row numbers also stores their ``gamma`` there, so after training
-    it holds every document's parameters from the last pass (no extra inference pass is needed)."""
+    it holds every document's parameters from the last pass (no extra inference pass is needed); with
+    ``on_chunk`` set, each E-step of training calls it with the number of documents of its chunk (a progress
+    bar's ``advance``; set only while training, so the model stays picklable)."""
 
     row_matrix: sparse.csr_matrix | None = None
     row_gamma: np.ndarray | None = None
+    on_chunk: Callable[[int], None] | None = None
     num_terms: int  # set by gensim's LdaModel, which the mixin is combined with
 
     def do_estep(self, chunk: Sequence[Any], state: Any = None) -> np.ndarray:
         gamma = super().do_estep(chunk, state)  # type: ignore[misc]
         if self.row_gamma is not None and len(chunk) and isinstance(chunk[0], (int, np.integer)):
             self.row_gamma[np.asarray(chunk, dtype=np.int64)] = gamma
+        if self.on_chunk is not None:
+            self.on_chunk(len(chunk))
         return gamma
 
     def inference(self, chunk: Sequence[Any], collect_sstats: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
@@ -199,9 +204,17 @@ class LdaTopicModel(BaseEstimator):
         """Passes over a corpus of ``n_docs`` papers: the configured number, or :func:`auto_passes` for ``"auto"``."""
         return auto_passes(n_docs) if self.passes == "auto" else int(self.passes)
 
-    def fit(self, X: Vocabulary | sparse.spmatrix | np.ndarray, y: Any = None) -> LdaTopicModel:
+    def fit(
+        self,
+        X: Vocabulary | sparse.spmatrix | np.ndarray,
+        y: Any = None,
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> LdaTopicModel:
         """Train the gensim model on the counts of ``X`` and set ``topic_term_`` and ``doc_topic_``; ``y`` is
-        ignored. Returns ``self``."""
+        ignored. ``progress(n)`` (optional) is called as each chunk of ``n`` papers is trained on, so a whole fit
+        advances it by :meth:`training_steps` (papers times passes; with ``workers > 1`` the worker processes
+        train and it is not called). Returns ``self``."""
         matrix, terms = counts_and_terms(X)
         id2word = X.dictionary if isinstance(X, Vocabulary) else dict(enumerate(terms))
         common = dict(
@@ -228,7 +241,11 @@ class LdaTopicModel(BaseEstimator):
             self._start_from_pilot(model, matrix)
         elif self.init != "random":
             raise ValueError(f"LdaTopicModel init must be 'clusters' or 'random', got {self.init!r}")
-        self._train(model, matrix)
+        model.on_chunk = progress if single_process else None
+        try:
+            self._train(model, matrix)
+        finally:
+            model.on_chunk = None
         self.topic_term_ = np.asarray(model.get_topics(), dtype=float)
         if single_process:
             # each document's topic mix from the last pass's E-step (the model moves little within a pass)
@@ -238,6 +255,10 @@ class LdaTopicModel(BaseEstimator):
         else:
             self.doc_topic_ = self.transform(matrix)
         return self
+
+    def training_steps(self, n_docs: int) -> int:
+        """What a fit on ``n_docs`` papers advances ``fit``'s ``progress`` by: papers times passes."""
+        return n_docs * self.effective_passes(n_docs)
 
     def _start_from_pilot(self, model: LdaModel, matrix: sparse.csr_matrix) -> None:
         """Topics start as the pilot clusters' term counts (plus one), in place of gensim's random

@@ -105,15 +105,27 @@ def lda_stability(
     make_model: Callable[[int], LdaTopicModel],
     seeds: Sequence[int],
     sample: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> StabilityResult:
     """Stability of LDA topics ``reference_topic_term`` (shape ``(k, n_terms)``, the fitted ``topic_term_``):
     ``make_model(seed)`` returns an unfitted model with the reference's settings and ``random_state=seed``;
     each is fitted on ``vocabulary`` (or, with ``sample``, on a random sample of that many papers drawn with
     the refit's seed, as in Greene et al. 2014's subsample stability) and its topics matched to the
-    reference's."""
-    refits = [make_model(seed).fit(subsample_vocabulary(vocabulary, sample, seed)).topic_term_ for seed in seeds]
+    reference's. ``progress`` is handed to each refit's :meth:`LdaTopicModel.fit` (it advances by
+    :func:`refit_steps` in all)."""
+    refits = [
+        make_model(seed).fit(subsample_vocabulary(vocabulary, sample, seed), progress=progress).topic_term_
+        for seed in seeds
+    ]
     mean, per_topic = topic_stability(reference_topic_term, refits)
     return StabilityResult(seeds=tuple(int(s) for s in seeds), per_topic=per_topic, mean=mean)
+
+
+def refit_steps(model: LdaTopicModel, n_docs: int, n_refits: int, sample: int | None = None) -> int:
+    """The steps :func:`lda_stability` advances its ``progress`` by: ``n_refits`` fits like ``model`` on
+    ``sample`` papers (all ``n_docs`` without a sample or when it is larger), papers times passes each."""
+    size = min(sample, n_docs) if sample else n_docs
+    return n_refits * model.training_steps(size)
 
 
 def kmeans_stability(model: TfidfClusterModel, seeds: Sequence[int]) -> StabilityResult:

@@ -28,7 +28,7 @@ from topics.models.k_selection import candidate_ks, select_num_topics
 from topics.models.lda import LdaTopicModel
 from topics.models.pilot_clusters import pilot_clusters
 from topics.models.spark_estimators import SparkClusterModel, SparkLdaTopicModel
-from topics.models.stability import kmeans_stability, lda_stability
+from topics.models.stability import kmeans_stability, lda_stability, refit_steps
 from topics.models.vocabulary import MIN_VOCABULARY, Vocabulary, build_vocabulary
 from topics.pipeline.memory import release_freed_memory
 from topics.pipeline.progress import RunProgress
@@ -40,6 +40,8 @@ from topics.themes.definitions import run_profile
 
 #: From this many papers on, TF-IDF + KMeans and the documents map run in a second process beside LDA.
 PARALLEL_FROM = 5000
+#: The LDA fits show a progress bar from this many steps (papers times passes) on: smaller fits end in a blink.
+LDA_BAR_FROM = 20_000
 
 @dataclass
 class CorpusTokens:
@@ -53,6 +55,14 @@ class CorpusTokens:
     #: the theme lexicon scans
     theme_texts: TokenArrays | None = None
     theme_titles: TokenArrays | None = None
+
+
+def whole(value: int | str) -> int:
+    """A model size of the config as a number: the runner resolves ``size`` (:mod:`topics.pipeline.sizes`)
+    before any model stage, so a string here is a bug."""
+    if isinstance(value, str):
+        raise RuntimeError(f"model size {value!r} reached the model stages unresolved")
+    return int(value)
 
 
 def effective_k(requested: int, n_docs: int, what: str, progress: RunProgress) -> int:
@@ -96,8 +106,11 @@ def fit_lda(
             )
         progress.note(f"  chose K={sweep.chosen} (best fit: seed {sweep.model_seed})")
     else:
-        k = effective_k(int(cfg.num_topics), n_docs, "models.lda.num_topics", progress)
-        model = make_model(k, config.lda_seed).fit(vocabulary)
+        k = effective_k(whole(cfg.num_topics), n_docs, "models.lda.num_topics", progress)
+        model = make_model(k, config.lda_seed)
+        label, steps = f"LDA, {model.effective_passes(n_docs)} passes", model.training_steps(n_docs)
+        with progress.bar(label, total=steps, min_total=LDA_BAR_FROM) as advance:
+            model.fit(vocabulary, progress=advance)
     result = model.result(vocabulary, documents, ids, top_n=cfg.top_terms)
     diversity_mean, diversity = topic_diversity(model.topic_term_)
     metrics = {**result.metrics, "diversity": diversity_mean}
@@ -108,13 +121,17 @@ def fit_lda(
         if stability:
             metrics["stability"] = float(np.mean(stability))
     elif extra_seeds:
-        measured = lda_stability(
-            vocabulary,
-            model.topic_term_,
-            lambda seed: make_model(model.num_topics, seed),
-            extra_seeds,
-            cfg.stability_sample,
-        )
+        steps = refit_steps(model, n_docs, len(extra_seeds), cfg.stability_sample)
+        label = f"LDA stability, {len(extra_seeds)} refit{'s' if len(extra_seeds) != 1 else ''}"
+        with progress.bar(label, total=steps, min_total=LDA_BAR_FROM) as advance:
+            measured = lda_stability(
+                vocabulary,
+                model.topic_term_,
+                lambda seed: make_model(model.num_topics, seed),
+                extra_seeds,
+                cfg.stability_sample,
+                progress=advance,
+            )
         stability = measured.per_topic
         metrics["stability"] = measured.mean
     return replace(result, topic_diversity=diversity, topic_stability=stability, metrics=metrics), model, sweep
@@ -206,7 +223,7 @@ def without_corpus_stop_words(
     if not settings.enabled:
         return vocabulary, ()
     lda = config.models.lda
-    k = int(lda.num_topics) if lda.num_topics != "auto" else config.models.clusters.num_clusters
+    k = whole(lda.num_topics) if lda.num_topics != "auto" else whole(config.models.clusters.num_clusters)
     pilot = pilot_clusters(vocabulary.matrix, k, config.seed)
     columns = uninformative_terms(vocabulary.matrix, pilot, settings.min_df, settings.max_information)
     if len(columns) == 0 or len(columns) > vocabulary.matrix.shape[1] - MIN_VOCABULARY:
@@ -256,7 +273,7 @@ def fit_models(
     cluster_k = 0
     if config.models.clusters.enabled:
         cluster_k = effective_k(
-            config.models.clusters.num_clusters, n_docs, "models.clusters.num_clusters", progress
+            whole(config.models.clusters.num_clusters), n_docs, "models.clusters.num_clusters", progress
         )
     if spark is not None:
         return replace(
@@ -322,7 +339,7 @@ def _fit_models_on_spark(
         )
     if cfg.stability_seeds or config.models.clusters.stability_seeds:
         progress.note("  engine: spark fits each model once: topic stability is not measured")
-    k = effective_k(int(cfg.num_topics), len(ids), "models.lda.num_topics", progress) if cfg.enabled else 0
+    k = effective_k(whole(cfg.num_topics), len(ids), "models.lda.num_topics", progress) if cfg.enabled else 0
     merged = tokens.documents
     if merged is None:
         raise RuntimeError("the phrases stage sets tokens.documents before the models are fitted")
