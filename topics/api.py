@@ -33,6 +33,9 @@ from topics.results import RunResult
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
+    from topics.pipeline.frozen_state import FrozenRun
+    from topics.pipeline.progress import RunProgress
+
 __all__ = ["Run", "SavedRun", "load_run", "run"]
 
 #: papers.csv's columns that are numbers; the others are text ("" when empty).
@@ -121,12 +124,13 @@ class Run(RunTables):
     """A finished run: its tables, its report's figures, and :meth:`save`. ``result`` is the full
     :class:`~topics.results.RunResult` and ``config`` the validated config."""
 
-    def __init__(self, result: RunResult, config: RunConfig) -> None:
+    def __init__(self, result: RunResult, config: RunConfig, frozen: FrozenRun | None = None) -> None:
         from topics.pipeline.outputs import _csv, papers_csv, topics_document, trends_frame
 
         super().__init__(papers_csv(result), topics_document(result), _csv(trends_frame(result.trends)))
         self.result = result
         self.config = config
+        self._frozen = frozen
 
     @cached_property
     def _figures(self) -> dict[str, go.Figure]:
@@ -156,7 +160,7 @@ class Run(RunTables):
 
         out = Path(out_dir)
         check_output_dir(out)
-        return write_outputs(self.result, render_report(self.result), out)
+        return write_outputs(self.result, render_report(self.result), out, self._frozen)
 
 
 class SavedRun(RunTables):
@@ -189,7 +193,6 @@ def run(
     or ``None`` (the defaults; give ``inputs`` in ``settings``). ``settings`` are ``key=value`` overrides as
     ``--set`` takes them (``["models.lda.num_topics=8"]``). ``quiet=False`` shows the stages on stderr."""
     from topics.pipeline.progress import RunProgress
-    from topics.pipeline.runner import run as run_pipeline
 
     progress = RunProgress(quiet=quiet)
     if isinstance(config, pd.DataFrame):
@@ -197,14 +200,24 @@ def run(
             path = Path(folder) / "papers.parquet"
             config.to_parquet(path, index=False)
             resolved = load_config(None, [f"inputs=[{{path: '{path}'}}]", *settings])
-            return Run(run_pipeline(resolved, use_cache=use_cache, progress=progress), resolved)
+            return Run(*_run_pipeline(resolved, use_cache, progress))
     if isinstance(config, RunConfig):
         if settings:
             raise UserError("settings apply to a config file or the defaults; change a RunConfig with model_copy")
         resolved = config
     else:
         resolved = load_config(None if config is None else Path(config), list(settings))
-    return Run(run_pipeline(resolved, use_cache=use_cache, progress=progress), resolved)
+    return Run(*_run_pipeline(resolved, use_cache, progress))
+
+
+def _run_pipeline(
+    config: RunConfig, use_cache: bool, progress: RunProgress
+) -> tuple[RunResult, RunConfig, FrozenRun | None]:
+    """The run's result, its config and its frozen state (what :meth:`Run.save` writes as models.pkl)."""
+    from topics.pipeline.runner import run_to_save
+
+    result, frozen = run_to_save(config, use_cache=use_cache, progress=progress)
+    return result, config, frozen
 
 
 def load_run(folder: str | Path) -> SavedRun:

@@ -117,16 +117,51 @@ def run(
     progress = RunProgress(quiet=quiet, console=_err)
     result, paths = run_and_write(config, use_cache=not no_cache, progress=progress)
     if not quiet:
-        counts = result.manifest.get("counts", {})
-        total = progress.elapsed()
-        progress.note(
-            f"{counts.get('papers', 0):,} papers, {counts.get('papers_with_theme', 0):,} with a theme, "
-            f"{counts.get('lda_topics', 0)} topics, {counts.get('clusters', 0)} clusters in {total:.1f} s"
-        )
-        for line in _summary_lines(result):
-            progress.note(line)
-        progress.note(f"outputs in {paths['report.html'].parent}")
+        _print_summary(result, paths, progress)
     typer.echo(str(paths["report.html"]))
+
+
+@app.command()
+def update(
+    run_dir: Annotated[Path, typer.Argument(help="The output folder of an earlier run (it holds models.pkl)")],
+    input_files: Annotated[
+        Optional[list[Path]],
+        typer.Option("--input", "-i", help="A file or folder of new papers (repeatable); added to the run's inputs"),
+    ] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Output folder (default: RUN_DIR, replaced as one set)")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the token cache")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the report's path")] = False,
+    maps: MapOpt = None,
+) -> None:
+    """Fold new papers into an earlier run without refitting: its papers keep their topic, cluster and themes,
+    the new ones are labelled by its fitted models, and the trends and the report cover them all. Says when the
+    new papers drift so far from the fitted ones that a refit is worth it."""
+    from topics.pipeline.frozen_state import load_state, update_config
+    from topics.pipeline.runner import run_and_write
+
+    columns = parse_maps(maps or [])
+    inputs = [InputConfig(path=p.resolve(), columns=columns) for p in input_files or []]
+    config = update_config(load_state(run_dir), run_dir, inputs, out)
+    progress = RunProgress(quiet=quiet, console=_err)
+    result, paths = run_and_write(config, use_cache=not no_cache, progress=progress)
+    if not quiet:
+        _print_summary(result, paths, progress)
+    typer.echo(str(paths["report.html"]))
+
+
+def _print_summary(result: RunResult, paths: dict[str, Path], progress: RunProgress) -> None:
+    """The run's closing lines: counts, papers per theme, the strongest trends and where the outputs are."""
+    counts = result.manifest.get("counts", {})
+    total = progress.elapsed()
+    progress.note(
+        f"{counts.get('papers', 0):,} papers, {counts.get('papers_with_theme', 0):,} with a theme, "
+        f"{counts.get('lda_topics', 0)} topics, {counts.get('clusters', 0)} clusters in {total:.1f} s"
+    )
+    for line in _summary_lines(result):
+        progress.note(line)
+    progress.note(f"outputs in {paths['report.html'].parent}")
 
 
 def _summary_lines(result: RunResult) -> list[str]:

@@ -22,7 +22,7 @@ FAST = ("--set", "report.map.method=svd")
 
 #: The output files of a run on one period without venues (the trend tables beside trends.csv included).
 ONE_PERIOD_FILES = (
-    "manifest.json", "papers.csv", "merges.csv", "report.html", "topics.json", "trends.csv", "trend_tests.csv",
+    "manifest.json", "models.pkl", "papers.csv", "merges.csv", "report.html", "topics.json", "trends.csv", "trend_tests.csv",
     "topic_trends.csv",
     "topic_terms_over_time.csv", "theme_authors.csv", "thematic_map.csv", "thematic_evolution_nodes.csv",
     "thematic_evolution_links.csv", "bursts.csv", "coword_nodes.csv", "coword_edges.csv",

@@ -126,8 +126,8 @@ def test_papers_against_a_theme_are_its_negatives(tmp_path: Path) -> None:
     against, _ = against_lexicon(themes, tokenizer)
     evidence = demote_against(paper_evidence(lexicon, theme_arrays, theme_arrays), against, theme_arrays, theme_arrays)
     assert evidence.against[:, 0].tolist() == [False] * 20 + [True] * 10 + [False] * 60
-    proba, model = learn_theme_scores(lexicon, evidence, arrays, against=against)
-    assert model.n_positives_[0] == 20
+    proba, learner = learn_theme_scores(lexicon, evidence, arrays, against=against)
+    assert learner.classifier.n_positives_[0] == 20
     # the budget articles name the seed, yet score below every swimming paper
     assert proba[20:30, 0].max() < proba[:20, 0].min()
 
@@ -249,3 +249,17 @@ def test_planted_corpus_papers_without_the_seed_are_lifted_by_learning(tmp_path:
     assert (with_learning[unseen] > 2 * without[unseen]).all()
     assert learned.themes.assigned[bakers + others, swim].sum() == 0
     assert "learned" in learned.themes.parts and "learned" not in terms_only.themes.parts
+
+
+def test_feature_space_maps_new_texts_to_the_columns_it_was_fitted_on() -> None:
+    """A text tokenised after the fit (its own word codes) gets the row the fit gave the same text: the space is
+    keyed by words and word pairs, not by codes; unseen words are dropped."""
+    from topics.themes.learner import fit_feature_space
+
+    arrays, _, _, _ = _planted()
+    X, space = fit_feature_space(arrays)
+    np.testing.assert_array_equal(X.toarray(), tfidf_features(arrays).toarray())
+    later = TokenArrays.from_segments([[arrays.flat(7)], [arrays.flat(3) + ["zebra", "quokka"]]])
+    rows = space.transform(later).toarray()
+    np.testing.assert_allclose(rows[0], X[7].toarray()[0], atol=1e-12)
+    np.testing.assert_allclose(rows[1], X[3].toarray()[0], atol=1e-12)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from typing import Any
 
 import topics
@@ -13,7 +15,7 @@ from topics.pipeline.model_stages import FittedModels
 from topics.pipeline.progress import RunProgress
 from topics.pipeline.stage_keys import library_versions
 from topics.quality.health import TopicFlag
-from topics.results import Evaluation, ThemeTable, TopicResult, TrendTable
+from topics.results import Evaluation, FoldIn, ThemeTable, TopicResult, TrendTable
 
 
 def _counts(
@@ -55,8 +57,10 @@ def build_manifest(
     config: RunConfig, corpus: Corpus, *, excluded: int, fitted: FittedModels, tokenizer: Tokenizer,
     theme_table: ThemeTable, trends: TrendTable, lda: TopicResult | None, clusters: TopicResult | None,
     evaluation: Evaluation | None, warnings: list[str], flags: list[TopicFlag], progress: RunProgress,
+    fold_in: FoldIn | None = None,
 ) -> dict[str, Any]:
-    """The run's manifest.json as a dict (the writer adds the peak memory and the seconds to write)."""
+    """The run's manifest.json as a dict (the writer adds the peak memory and the seconds to write); ``frozen``
+    (``fold_in``) says what a run with frozen models did (``null`` when the models were fitted)."""
     k_sweep = fitted.k_sweep
     return {
         "tool": "research-topics",
@@ -79,4 +83,18 @@ def build_manifest(
         "stage_peak_rss_mb": progress.peak_rss_mb,
         # stages timed in the second process, concurrently with LDA (their seconds overlap the others')
         "parallel_stages": sorted(fitted.side.timings) if fitted.parallel and not fitted.from_cache else [],
+        "frozen": _fold_in(fold_in),
     }
+
+
+def _fold_in(fold_in: FoldIn | None) -> dict[str, Any] | None:
+    """manifest.json's ``frozen`` block: the :class:`FoldIn` summary, numbers rounded, NaN as null."""
+    if fold_in is None:
+        return None
+    block = dataclasses.asdict(fold_in)
+    for key, value in block.items():
+        if isinstance(value, float):
+            block[key] = None if math.isnan(value) else round(value, 4)
+    block["reasons"] = list(fold_in.reasons)
+    block["poorly_explained_share"] = round(fold_in.poorly_explained_share, 4)
+    return block

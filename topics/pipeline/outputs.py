@@ -15,13 +15,14 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import numpy as np
 import pandas as pd
 
 from preprocessing import tempfiles
 from preprocessing.errors import UserError
+from topics.pipeline.frozen_state import STATE_FILE, FrozenRun, write_state
 from topics.results import RAW, VIEW_COLUMNS, RunResult, ThemeTable, TopicResult, TrendTable
 from topics.themes.evaluation import evaluation_document
 
@@ -50,7 +51,7 @@ VIEW_FILES = tuple(VIEW_COLUMNS)
 OUTPUT_FILES = (
     "papers.csv", "merges.csv", "topics.json", "trends.csv", "trend_tests.csv", "topic_trends.csv",
     "topic_terms_over_time.csv", "theme_authors.csv", "theme_venues.csv", "comparison.csv", "comparison_authors.csv",
-    *VIEW_FILES, "evaluation.json", "manifest.json", "report.html",
+    *VIEW_FILES, "evaluation.json", "manifest.json", STATE_FILE, "report.html",
 )
 
 #: Trend statistics each trends.csv row carries for its theme (from the first window, raw shares).
@@ -277,9 +278,21 @@ def check_output_dir(out_dir: Path) -> None:
 STAGING_KIND = "topics-staging"
 
 
-def output_contents(run: RunResult, report_html: str) -> dict[str, str | Callable[[TextIO], None]]:
-    """Every output file of ``run`` by name: its text, or a function that writes it to a text handle."""
-    contents: dict[str, str | Callable[[TextIO], None]] = {
+class BinaryOutput:
+    """An output file written as bytes: ``write`` writes it to a binary handle."""
+
+    def __init__(self, write: Callable[[BinaryIO], None]) -> None:
+        self.write = write
+
+
+#: What an output file is made of: its text, a function that writes it to a text handle, or bytes.
+Content = str | Callable[[TextIO], None] | BinaryOutput
+
+
+def output_contents(run: RunResult, report_html: str, frozen: FrozenRun | None = None) -> dict[str, Content]:
+    """Every output file of ``run`` by name: its text, or a function that writes it to a text handle; with
+    ``frozen``, the fitted models (models.pkl) that ``topics update`` reads."""
+    contents: dict[str, Content] = {
         "papers.csv": lambda handle: write_papers_csv(run, handle),
         "merges.csv": _csv(merges_frame(run)),
         "topics.json": _json(topics_document(run)),
@@ -293,13 +306,21 @@ def output_contents(run: RunResult, report_html: str) -> dict[str, str | Callabl
     if run.evaluation is not None:
         contents["evaluation.json"] = _json(evaluation_document(run.evaluation))
     contents["manifest.json"] = _json(run.manifest)
+    if frozen is not None:
+        contents[STATE_FILE] = BinaryOutput(lambda handle: write_state(frozen, handle))
     contents["report.html"] = report_html
     return contents
 
 
-def _write_staged(staging: Path, contents: dict[str, str | Callable[[TextIO], None]]) -> None:
+def _write_staged(staging: Path, contents: dict[str, Content]) -> None:
     """Write each file of ``contents`` into ``staging``, synced to disk."""
     for name, text in contents.items():
+        if isinstance(text, BinaryOutput):
+            with open(staging / name, "wb") as binary:
+                text.write(binary)
+                binary.flush()
+                os.fsync(binary.fileno())
+            continue
         with open(staging / name, "w", encoding="utf-8", newline="") as handle:
             if callable(text):
                 text(handle)
@@ -309,7 +330,9 @@ def _write_staged(staging: Path, contents: dict[str, str | Callable[[TextIO], No
             os.fsync(handle.fileno())
 
 
-def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, Path]:
+def write_outputs(
+    run: RunResult, report_html: str, out_dir: Path, frozen: FrozenRun | None = None
+) -> dict[str, Path]:
     """Write every output file into ``out_dir`` as one set; return their paths by name.
 
     All files are first written to a staging folder inside ``out_dir``; the previous outputs are then moved
@@ -317,7 +340,7 @@ def write_outputs(run: RunResult, report_html: str, out_dir: Path) -> dict[str, 
     the old set or the new set, never a mix. Raises :class:`UserError` naming the folder or file.
     """
     out_dir = Path(out_dir)
-    contents = output_contents(run, report_html)
+    contents = output_contents(run, report_html, frozen)
     check_output_dir(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -18,16 +18,27 @@ from topics.config import RunConfig
 from topics.models.alignment import PreviousTopics, align_topics, load_previous_topics
 from topics.models.vocabulary import Vocabulary
 from topics.pipeline.corpus_stage import build_tokenizer, cached_corpus, tokenize_corpus
+from topics.pipeline.fold_in_stage import fold_in_message, fold_in_models, with_frozen_settings
+from topics.pipeline.frozen_state import FrozenRun, freeze_run, load_state
 from topics.pipeline.manifest import build_manifest
 from topics.pipeline.memory import release_freed_memory
 from topics.pipeline.model_stages import CorpusTokens, FittedModels, cached_models
 from topics.pipeline.progress import RunProgress, peak_rss_mb
 from topics.pipeline.sizes import sized_to_corpus
-from topics.pipeline.theme_stage import cached_themes
+from topics.pipeline.theme_stage import ThemeStage, cached_themes
 from topics.pipeline.view_stage import run_views
 from topics.quality.agreement import compare_partitions
 from topics.quality.health import TOP_TERMS, TopicFlag, topic_flags
-from topics.results import Evaluation, RunResult, ThemeDefinition, ThemeTable, TopicAlignment, TopicResult, TrendTable
+from topics.results import (
+    Evaluation,
+    FoldIn,
+    RunResult,
+    ThemeDefinition,
+    ThemeTable,
+    TopicAlignment,
+    TopicResult,
+    TrendTable,
+)
 from topics.themes.definitions import load_theme_definitions
 from topics.themes.evaluation import evaluate_themes, match_labels
 from topics.themes.keyword_baseline import keyword_baseline, paper_text
@@ -210,14 +221,16 @@ class _RunInputs:
     compared: tuple[str, str] | None
 
 
-def read_stage(config: RunConfig, use_cache: bool, progress: RunProgress) -> _RunInputs:
+def read_stage(
+    config: RunConfig, use_cache: bool, progress: RunProgress, frozen: FrozenRun | None = None
+) -> _RunInputs:
     """Read the corpus and every file that only matters later (themes, labels, previous topics), so that a
-    mistake in any of them costs no work."""
+    mistake in any of them costs no work. With ``frozen``, the themes are the frozen run's."""
     with progress.stage("read"):
         corpus, excluded = cached_corpus(config, use_cache, progress)
         for message in corpus.warnings:
             progress.warn(message)
-        themes = load_theme_definitions(config.themes.file)
+        themes = frozen.themes if frozen is not None else load_theme_definitions(config.themes.file)
         gold = read_labels(config.evaluation.labels, [t.id for t in themes]) if config.evaluation.labels else None
         previous = load_previous(config.models.align_to, progress) if config.models.align_to else {}
         compared = comparison_periods([p.period for p in corpus.papers], config.trends)
@@ -268,27 +281,90 @@ def label_topics(
     return lda_result, cluster_result, alignments
 
 
-def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None) -> RunResult:
-    """Run every analysis stage of ``config`` and return the results (no files are written)."""
-    progress = progress or RunProgress(quiet=True)
-    first_warning = len(progress.warnings)  # a progress object handed in may hold an earlier run's
-    inputs = read_stage(config, use_cache, progress)
+@dataclass(frozen=True)
+class _Modelled:
+    """What the model and theme stages give the rest of the run, fitted or frozen: the config the models were made
+    with, the tokenizer, the models and their results, the themes, the alignment to a previous run and, for frozen
+    models, what the fold-in did."""
+
+    config: RunConfig
+    tokenizer: Tokenizer
+    fitted: FittedModels
+    themes: ThemeStage
+    lda: TopicResult | None
+    clusters: TopicResult | None
+    alignments: dict[str, TopicAlignment]
+    fold_in: FoldIn | None = None
+
+
+def _warn_unmatchable(config: RunConfig, stage: ThemeStage, progress: RunProgress) -> None:
+    if stage.unmatchable:
+        progress.warn((
+            f"{len(stage.unmatchable)} theme term(s) of {config.themes.file.name} cannot match as written and were "
+            f"left out: {'; '.join(str(term) for term in stage.unmatchable)}"
+        ))
+
+
+def fit_stage(config: RunConfig, inputs: _RunInputs, use_cache: bool, progress: RunProgress) -> _Modelled:
+    """Tokens, fitted models, themes and topic labels of the corpus (the run's usual path)."""
     corpus = inputs.corpus
     config = sized_to_corpus(config, len(corpus), progress)
     tokenizer = build_tokenizer(config)
     tokens, fitted = model_stage(config, corpus, tokenizer, use_cache, progress)
     with progress.stage("themes"):
-        theme_table, unmatchable = cached_themes(
+        stage = cached_themes(
             config, inputs.themes, tokenizer, tokens, corpus.ids, [p.title for p in corpus.papers], fitted, use_cache
         )
-        if unmatchable:
-            progress.warn((
-                f"{len(unmatchable)} theme term(s) of {config.themes.file.name} cannot match as written and were "
-                f"left out: {'; '.join(str(term) for term in unmatchable)}"
-            ))
+    _warn_unmatchable(config, stage, progress)
     lda_result, cluster_result, alignments = label_topics(
-        fitted, theme_table, inputs.themes, inputs.previous, progress, tokens.theme_texts
+        fitted, stage.table, inputs.themes, inputs.previous, progress, tokens.theme_texts
     )
+    return _Modelled(config, tokenizer, fitted, stage, lda_result, cluster_result, alignments)
+
+
+def frozen_stage(
+    config: RunConfig, inputs: _RunInputs, state: FrozenRun, use_cache: bool, progress: RunProgress
+) -> _Modelled:
+    """Tokens of the corpus, labelled by the frozen run ``state``'s models (:mod:`topics.pipeline.fold_in_stage`)."""
+    tokenizer = build_tokenizer(config)
+    if tokenizer.settings.fingerprint() != state.tokenizer_fingerprint:
+        progress.warn(
+            f"models.freeze: the tokenizer differs from the one of {config.models.freeze} (another spaCy or "
+            "spacy-lookups-data version?); the added papers' tokens may differ from what the models were fitted on"
+        )
+    with progress.stage("spacy"):
+        tokens = tokenize_corpus(inputs.corpus, tokenizer, config, use_cache, progress)
+        release_freed_memory()
+    folded = fold_in_models(config, state, inputs.corpus, tokens, tokenizer, progress)
+    progress.note(fold_in_message(folded.summary))
+    for reason in folded.summary.reasons:
+        progress.warn(
+            f"a refit may be worth it: {reason}; run without models.freeze (topics run) to fit the models again, "
+            f"with --align-to {Path(str(config.models.freeze)) / 'topics.json'} to keep the topic ids"
+        )
+    _warn_unmatchable(config, folded.themes, progress)
+    return _Modelled(
+        config, tokenizer, folded.fitted, folded.themes, folded.lda, folded.clusters, {}, folded.summary
+    )
+
+
+def _run(
+    config: RunConfig, use_cache: bool, progress: RunProgress
+) -> tuple[RunResult, _Modelled, FrozenRun | None]:
+    """:func:`run`, with what the model stages gave and the frozen run it used (``None`` when it fitted)."""
+    first_warning = len(progress.warnings)  # a progress object handed in may hold an earlier run's
+    state = None
+    if config.models.freeze is not None:
+        state = load_state(config.models.freeze)
+        config = with_frozen_settings(config, state)
+    inputs = read_stage(config, use_cache, progress, state)
+    corpus = inputs.corpus
+    modelled = (
+        fit_stage(config, inputs, use_cache, progress) if state is None
+        else frozen_stage(config, inputs, state, use_cache, progress)
+    )
+    config, fitted, theme_table = modelled.config, modelled.fitted, modelled.themes.table
+    lda_result, cluster_result = modelled.lda, modelled.clusters
     flags = model_flags(config, fitted, lda_result, cluster_result, len(corpus))
     for flag in flags:
         progress.warn(flag.message)
@@ -307,14 +383,41 @@ def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None 
         agreement = compare_partitions(lda_result, cluster_result)
     warnings = progress.warnings[first_warning:]
     manifest = build_manifest(
-        config, corpus, excluded=inputs.excluded, fitted=fitted, tokenizer=tokenizer, theme_table=theme_table,
-        trends=trends, lda=lda_result, clusters=cluster_result, evaluation=evaluation, warnings=warnings, flags=flags,
-        progress=progress,
+        config, corpus, excluded=inputs.excluded, fitted=fitted, tokenizer=modelled.tokenizer,
+        theme_table=theme_table, trends=trends, lda=lda_result, clusters=cluster_result, evaluation=evaluation,
+        warnings=warnings, flags=flags, progress=progress, fold_in=modelled.fold_in,
     )
-    return RunResult(
+    result = RunResult(
         title=config.report.title, corpus=corpus, themes=theme_table, trends=trends, lda=lda_result,
         clusters=cluster_result, agreement=agreement, doc_map=fitted.side.doc_map, evaluation=evaluation,
-        alignments=alignments, k_sweep=fitted.k_sweep, manifest=manifest, warnings=tuple(warnings), views=views,
+        alignments=modelled.alignments, k_sweep=fitted.k_sweep, manifest=manifest, warnings=tuple(warnings),
+        views=views, fold_in=modelled.fold_in,
+    )
+    return result, modelled, state
+
+
+def run(config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None) -> RunResult:
+    """Run every analysis stage of ``config`` and return the results (no files are written). With
+    ``models.freeze``, the frozen run's models label the papers it did not hold and nothing is refitted."""
+    return _run(config, use_cache, progress or RunProgress(quiet=True))[0]
+
+
+def run_to_save(
+    config: RunConfig, use_cache: bool = True, progress: RunProgress | None = None
+) -> tuple[RunResult, FrozenRun | None]:
+    """:func:`run`, with what a later run needs to label papers as this one did (models.pkl; ``None`` on
+    ``engine: spark``), for a caller that saves the run itself (:meth:`topics.api.Run.save`)."""
+    result, modelled, earlier = _run(config, use_cache, progress or RunProgress(quiet=True))
+    return result, frozen_state_of(result, modelled, earlier)
+
+
+def frozen_state_of(result: RunResult, modelled: _Modelled, earlier: FrozenRun | None) -> FrozenRun | None:
+    """What a later run needs to label papers as this one did (``None`` on ``engine: spark``)."""
+    if modelled.config.engine != "local":
+        return None
+    return freeze_run(
+        modelled.config, result.themes.themes, modelled.tokenizer.settings.fingerprint(), result.corpus,
+        modelled.fitted, result.lda, result.clusters, modelled.themes.learner, result.themes, earlier,
     )
 
 
@@ -329,13 +432,15 @@ def run_and_write(
     progress = progress or RunProgress(quiet=True)
     check_output_dir(config.output.dir)
     check_static_figures(config)
-    result = run(config, use_cache=use_cache, progress=progress)
+    result, modelled, earlier = _run(config, use_cache, progress)
     with progress.stage("report"):
         html = render_report(result)
+    with progress.stage("freeze"):
+        frozen = frozen_state_of(result, modelled, earlier)
     figures = draw_static_figures(config, html, progress)
     result.manifest["peak_rss_mb"] = peak_rss_mb()
     result.manifest["wall_seconds_to_write"] = round(progress.elapsed(), 3)
     with progress.stage("write"):
-        paths = write_outputs(result, html, config.output.dir)
+        paths = write_outputs(result, html, config.output.dir, frozen)
         paths.update(write_static_figures(config, figures))
     return result, paths

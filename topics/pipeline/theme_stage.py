@@ -4,6 +4,7 @@ calibration), with its stage-cache entry."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from preprocessing.nlp import Tokenizer
@@ -15,7 +16,7 @@ from topics.pipeline.stage_cache import StageCache
 from topics.pipeline.stage_keys import themes_key
 from topics.results import ThemeDefinition, ThemeTable
 from topics.themes.background import background_texts, tokenize_background
-from topics.themes.learner import learn_theme_scores
+from topics.themes.learner import ThemeLearner, learn_theme_scores
 from topics.themes.lexicon import Unmatchable, against_lexicon, build_lexicon
 from topics.themes.scoring import (
     ThemeRule,
@@ -27,10 +28,20 @@ from topics.themes.scoring import (
 )
 
 
+@dataclass(frozen=True)
+class ThemeStage:
+    """What the themes stage gives the run: the theme table, the theme terms that cannot match as written (for a
+    warning) and the fitted learner (``None`` with ``themes.learn: false``), which labels later papers."""
+
+    table: ThemeTable
+    unmatchable: list[Unmatchable]
+    learner: ThemeLearner | None = None
+
+
 def assign_paper_themes(
     config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
     ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool = True,
-) -> tuple[ThemeTable, list[Unmatchable]]:
+) -> ThemeStage:
     """Every paper's themes from its own words (the theme lexicon scanned over its tokens), from what the
     corpus and the background corpus teach about each theme (``themes.learn``), and from the LDA topics and
     clusters of ``fitted`` it belongs to; also the theme terms that tokenisation cannot match (for a warning)."""
@@ -44,7 +55,7 @@ def assign_paper_themes(
         tokens.theme_texts,
         tokens.theme_titles,
     )
-    learned = None
+    learned = learner = None
     if config.themes.learn:
         background = background_themes = None
         if config.themes.background is not None:
@@ -52,7 +63,7 @@ def assign_paper_themes(
             background, background_themes = tokenize_background(
                 bg_texts, bg_titles, tokenizer, *token_caches(config, tokenizer, use_cache)
             )
-        learned, _ = learn_theme_scores(
+        learned, learner = learn_theme_scores(
             lexicon, evidence, tokens.texts, background, random_state=config.seed, background_themes=background_themes,
             against=against,
         )
@@ -71,12 +82,12 @@ def assign_paper_themes(
         cluster_theme=cluster_theme,
         learned=learned,
     )
-    return table, [*unmatchable, *unmatchable_against]
+    return ThemeStage(table, [*unmatchable, *unmatchable_against], learner)
 
 def cached_themes(
     config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
     ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool,
-) -> tuple[ThemeTable, list[Unmatchable]]:
+) -> ThemeStage:
     """:func:`assign_paper_themes`, or its result from the stage cache when the models came from (or went into)
     the cache entry ``fitted.key`` (same tokens, ids and model settings) and the theme definitions file, the
     theme settings and the tokenizer are unchanged. Without a cache it always computes."""
@@ -90,9 +101,9 @@ def cached_themes(
             definitions = b""
         key = themes_key(config, fitted, definitions, tokenizer)
         cached = cache.load("themes", key)
-        if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], ThemeTable):
+        if isinstance(cached, ThemeStage):
             return cached
-    table, unmatchable = assign_paper_themes(config, themes, tokenizer, tokens, ids, titles, fitted, use_cache)
+    stage = assign_paper_themes(config, themes, tokenizer, tokens, ids, titles, fitted, use_cache)
     if cache is not None and definitions:
-        cache.store("themes", key, (table, unmatchable))
-    return table, unmatchable
+        cache.store("themes", key, stage)
+    return stage

@@ -8,7 +8,7 @@ and their evaluation), :mod:`topics.results.trends` (shares, trend tests, compar
 :mod:`topics.results.run` (:class:`RunResult`); import them from here.
 """
 
-from topics.results.models import Agreement, DocumentMap, KSweep, TopicAlignment, TopicResult
+from topics.results.models import Agreement, DocumentMap, FoldIn, KSweep, TopicAlignment, TopicResult
 from topics.results.run import RunResult
 from topics.results.themes import (
     MICRO,
@@ -62,8 +62,9 @@ from topics.results.views import (
 __all__ = [
     "AGREES", "DISAGREES", "NOT_SEPARABLE", "MixChange", "DECLINING", "EMERGING", "MICRO", "NONE", "NORMALIZED",
     "NOTABLE_CHANGE", "OTHER", "RAW", "STABLE", "THEME", "TOPIC", "UNASSIGNED", "Agreement", "DocumentMap", "ErrorCase",
-    "Evaluation", "KSweep", "PrCurve", "PrPoint", "Reliability", "ReliabilityBin", "RunResult", "SnapshotComparison",
-    "ThemeDefinition", "ThemeProfiles", "ThemeScore", "ThemeTable", "TopicAlignment", "TopicResult",
+    "Evaluation", "FoldIn", "KSweep", "PrCurve", "PrPoint", "Reliability", "ReliabilityBin", "RunResult",
+    "SnapshotComparison", "ThemeDefinition", "ThemeProfiles", "ThemeScore", "ThemeTable", "TopicAlignment",
+    "TopicResult",
     "TopicTermsOverTime", "TrendTable", "TrendWindow", "BASIC", "EMERGING_OR_DECLINING", "MOTOR", "NICHE", "QUADRANTS",
     "TERM", "VIEW_COLUMNS", "Bursts", "CowordNetwork", "ScienceViews", "ThematicEvolution", "ThematicMap",
 ]

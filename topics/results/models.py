@@ -176,3 +176,33 @@ class DocumentMap:
     def sampled(self) -> bool:
         """Whether the map shows only a sample of the papers (fewer points than ``total``)."""
         return len(self.indices) < self.total
+
+
+@dataclass(frozen=True)
+class FoldIn:
+    """What a run with frozen models (``topics update``, ``models.freeze``) did: which run's models it used
+    (``frozen_from``), how many papers kept that run's results (``kept``), how many were labelled by the frozen
+    models (``added``; ``changed`` of them were in the frozen run with another text), and how far the added papers
+    drift from what the models were fitted on: ``poorly_explained`` of them fall under the fitted papers' 5%
+    quantile of the per-word bound or of the vocabulary share (:mod:`topics.models.fold_in`); the medians of both
+    (nats per word; share in [0, 1]) for the added and the fitted papers (NaN when not measured). ``refit_advised``
+    with its ``reasons`` (sentences) says whether a refit is worth it; ``fitted_papers`` counts the papers the
+    models were fitted on."""
+
+    frozen_from: str
+    kept: int
+    added: int
+    changed: int
+    poorly_explained: int
+    bound_median_added: float
+    bound_median_fitted: float
+    share_median_added: float
+    share_median_fitted: float
+    fitted_papers: int
+    refit_advised: bool
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def poorly_explained_share(self) -> float:
+        """Share of the added papers that are poorly explained, in [0, 1] (0 when none was added)."""
+        return self.poorly_explained / self.added if self.added else 0.0

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from preprocessing.records import Corpus
-from topics.results.models import Agreement, DocumentMap, KSweep, TopicAlignment, TopicResult
+from topics.results.models import Agreement, DocumentMap, FoldIn, KSweep, TopicAlignment, TopicResult
 from topics.results.themes import Evaluation, ThemeTable
 from topics.results.trends import TrendTable
 from topics.results.views import ScienceViews
@@ -21,7 +21,7 @@ class RunResult:
     ``alignments`` maps ``"lda"``/``"clusters"`` to their alignment with a previous run's topics.json (only when
     ``models.align_to`` is set). ``k_sweep`` holds the candidates of ``num_topics: auto``. ``views`` holds the
     science maps (``None`` with ``views.enabled: false``). ``warnings`` are user-facing notes (e.g. "corpus
-    smaller than num_topics; using K=5").
+    smaller than num_topics; using K=5"). ``fold_in`` says what a run with frozen models (``topics update``) did.
     """
 
     title: str
@@ -38,3 +38,5 @@ class RunResult:
     manifest: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     views: ScienceViews | None = None
+    #: what a run with frozen models did (``None`` when the models were fitted)
+    fold_in: FoldIn | None = None

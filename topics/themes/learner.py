@@ -15,6 +15,9 @@ estimator (``fit`` learns attributes ending in ``_``; ``predict_proba`` checks i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator
@@ -70,12 +73,69 @@ def tfidf_features(arrays: TokenArrays, min_df: int = MIN_DF, max_df: float = MA
     Built :data:`CHUNK_TEXTS` texts at a time: each chunk's distinct (text, feature) pairs with their counts are
     kept (int32 text, int64 feature, int32 count), so memory grows with those pairs, not with every token pair at
     once; the document frequencies then decide which features stay."""
+    return fit_feature_space(arrays, min_df, max_df)[0]
+
+
+def _chunks(arrays: TokenArrays) -> tuple[list[tuple[int, int]], list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """The :data:`CHUNK_TEXTS`-text bounds of ``arrays`` and each chunk's ``(doc - start, feature, count)``."""
     n_texts = len(arrays)
     bounds = [(start, min(start + CHUNK_TEXTS, n_texts)) for start in range(0, n_texts, CHUNK_TEXTS)]
     chunks = []
     for start, stop in bounds:
         doc, feature, count = _chunk_features(arrays, start, stop)
         chunks.append(((doc - start).astype(np.int32), feature, count.astype(np.int32)))
+    return bounds, chunks
+
+
+def _weighted(parts: list[sparse.csr_matrix], n_columns: int, idf: np.ndarray) -> sparse.csr_matrix:
+    """The stacked sublinear-tf rows ``parts`` times ``idf``, rows scaled to unit length."""
+    matrix = sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, n_columns))
+    matrix = matrix @ sparse.diags(idf)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+
+
+@dataclass(frozen=True)
+class FeatureSpace:
+    """The columns :func:`tfidf_features` kept and their idf, by what each feature is, so that texts tokenised
+    later (new papers, with their own word codes) get vectors in the same columns: ``columns`` maps a word, or an
+    adjacent pair of words ``(a, b)``, to its column; ``idf`` has shape ``(n_features,)``."""
+
+    columns: dict[str | tuple[str, str], int]
+    idf: np.ndarray
+
+    def transform(self, arrays: TokenArrays) -> sparse.csr_matrix:
+        """TF-IDF rows of ``arrays`` in this space, shape ``(len(arrays), n_features)``, weighted as
+        :func:`tfidf_features` weights the texts it was fitted on; features the fit did not keep are dropped."""
+        n_words = max(len(arrays.words), 1)
+        bounds, chunks = _chunks(arrays)
+        parts = []
+        for (start, stop), (doc, feature, count) in zip(bounds, chunks):
+            codes, inverse = np.unique(feature, return_inverse=True)
+            lookup = np.array([self.columns.get(_feature_key(arrays.words, n_words, int(c)), -1) for c in codes])
+            column = lookup[inverse] if len(codes) else np.zeros(0, dtype=np.int64)
+            hit = column >= 0
+            parts.append(sparse.csr_matrix(
+                (1.0 + np.log(count[hit]), (doc[hit], column[hit])), shape=(stop - start, len(self.idf))
+            ))
+        return _weighted(parts, len(self.idf), self.idf)
+
+
+def _feature_key(words: Sequence[str], n_words: int, code: int) -> str | tuple[str, str]:
+    """What feature ``code`` of :func:`_chunk_features` is: a word, or an adjacent pair of words."""
+    if code < n_words:
+        return words[code]
+    first, second = divmod(code - n_words, n_words)
+    return (words[first], words[second])
+
+
+def fit_feature_space(
+    arrays: TokenArrays, min_df: int = MIN_DF, max_df: float = MAX_DF
+) -> tuple[sparse.csr_matrix, FeatureSpace]:
+    """:func:`tfidf_features` of ``arrays`` and the :class:`FeatureSpace` that maps later texts to its columns."""
+    n_texts = len(arrays)
+    bounds, chunks = _chunks(arrays)
     present = [feature for _, feature, _ in chunks]
     features, df = np.unique(np.concatenate(present) if present else np.zeros(0, dtype=np.int64), return_counts=True)
     del present
@@ -90,11 +150,10 @@ def tfidf_features(arrays: TokenArrays, min_df: int = MIN_DF, max_df: float = MA
             (1.0 + np.log(count[hit]), (doc[hit], column[hit])), shape=(stop - start, len(kept))
         ))
     del chunks
-    matrix = sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, len(kept)))
-    matrix = matrix @ sparse.diags(np.log((1.0 + n_texts) / (1.0 + kept_df)) + 1.0)
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+    idf = np.log((1.0 + n_texts) / (1.0 + kept_df)) + 1.0
+    n_words = max(len(arrays.words), 1)
+    columns = {_feature_key(arrays.words, n_words, int(code)): j for j, code in enumerate(kept.tolist())}
+    return _weighted(parts, len(kept), idf), FeatureSpace(columns, idf)
 
 
 class SeededThemeClassifier(BaseEstimator):
@@ -263,7 +322,7 @@ def learn_theme_scores(
     random_state: int = 0,
     background_themes: tuple[TokenArrays, TokenArrays] | None = None,
     against: ThemeLexicon | None = None,
-) -> tuple[np.ndarray, SeededThemeClassifier]:
+) -> tuple[np.ndarray, "ThemeLearner"]:
     """Learned probabilities ``(n_docs, n_themes)`` of the run's papers (``texts``, with their term evidence
     ``evidence``), from a :class:`SeededThemeClassifier` trained on them and on the ``background`` papers
     (``(texts, titles)`` token arrays, or ``None``). The pseudo-labels are the term scores of the papers' own
@@ -285,6 +344,21 @@ def learn_theme_scores(
         for e in evidences
     ])
     seeded = np.vstack([e.distinct_seeds > 0 for e in evidences])
-    X = tfidf_features(TokenArrays.concat(arrays) if len(arrays) > 1 else arrays[0])
+    X, space = fit_feature_space(TokenArrays.concat(arrays) if len(arrays) > 1 else arrays[0])
     classifier = SeededThemeClassifier(random_state=random_state)
-    return classifier.fit_predict_proba(X, seed_scores, seeded)[: len(texts)], classifier
+    proba = classifier.fit_predict_proba(X, seed_scores, seeded)[: len(texts)]
+    return proba, ThemeLearner(classifier, space)
+
+
+@dataclass(frozen=True)
+class ThemeLearner:
+    """A fitted :class:`SeededThemeClassifier` with the feature space it was fitted in: what labels papers that
+    come after the fit (``models.freeze``, ``topics update``)."""
+
+    classifier: SeededThemeClassifier
+    space: FeatureSpace
+
+    def predict_proba(self, texts: TokenArrays) -> np.ndarray:
+        """Learned probabilities ``(len(texts), n_themes)`` of papers the fit did not see (NaN for themes not
+        learned)."""
+        return self.classifier.predict_proba(self.space.transform(texts))
