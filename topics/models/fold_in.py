@@ -14,6 +14,8 @@ lacks and, for the words it knows, combinations no topic predicts.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +33,19 @@ REFERENCE_SAMPLE = 2000
 POOR_QUANTILE = 0.05
 
 
+@contextmanager
+def seeded_estep(model: LdaTopicModel, seed: int) -> Iterator[None]:
+    """Within the block, the fitted model's E-steps (``transform``, :func:`per_word_bound`) start from a generator
+    seeded with ``seed``, so inference on new papers is reproducible; the model's own generator is restored after."""
+    lda = model.model_
+    saved = lda.random_state
+    lda.random_state = np.random.RandomState(seed)
+    try:
+        yield
+    finally:
+        lda.random_state = saved
+
+
 def per_word_bound(model: LdaTopicModel, counts: sparse.csr_matrix, seed: int = 0) -> np.ndarray:
     """Each paper's per-word evidence lower bound under ``model``, shape ``(n_docs,)`` in nats per word (NaN for a
     paper with no in-vocabulary word). ``counts`` is ``(n_docs, n_terms)`` in the model's vocabulary. The E-step
@@ -40,20 +55,17 @@ def per_word_bound(model: LdaTopicModel, counts: sparse.csr_matrix, seed: int = 
     n_docs = counts.shape[0]
     if n_docs == 0:
         return np.zeros(0)
-    saved = lda.random_state
-    lda.random_state = np.random.RandomState(seed)
-    try:
+    with seeded_estep(model, seed):
         gamma = sparse_estep(lda, counts, collect_sstats=False)[0].astype(np.float64)
-    finally:
-        lda.random_state = saved
     alpha = np.asarray(lda.alpha, dtype=np.float64)
     lam = np.asarray(lda.state.get_lambda(), dtype=np.float64)
     elog_beta = psi(lam) - psi(lam.sum(axis=1, keepdims=True))
     elog_theta = psi(gamma) - psi(gamma.sum(axis=1, keepdims=True))
     rows = np.repeat(np.arange(n_docs), np.diff(counts.indptr))
     per_token = logsumexp(np.take(elog_theta, rows, axis=0) + np.take(elog_beta.T, counts.indices, axis=0), axis=1)
-    words = np.bincount(rows, weights=counts.data, minlength=n_docs)
-    score = np.bincount(rows, weights=counts.data * per_token, minlength=n_docs)
+    # as float: bincount of no entries gives integers
+    words = np.bincount(rows, weights=counts.data, minlength=n_docs).astype(np.float64)
+    score = np.bincount(rows, weights=counts.data * per_token, minlength=n_docs).astype(np.float64)
     score += np.sum((alpha - gamma) * elog_theta, axis=1)
     score += np.sum(gammaln(gamma) - gammaln(alpha), axis=1)
     score += gammaln(alpha.sum()) - gammaln(gamma.sum(axis=1))
@@ -69,7 +81,7 @@ def vocabulary_share(documents: TokenArrays, known: set[str]) -> np.ndarray:
     token = codes >= 0
     doc = np.repeat(np.arange(len(documents)), np.diff(documents.offsets))
     tokens = np.bincount(doc[token], minlength=len(documents)).astype(np.float64)
-    hits = np.bincount(doc[token], weights=in_vocabulary[codes[token]], minlength=len(documents))
+    hits = np.bincount(doc[token], weights=in_vocabulary[codes[token]], minlength=len(documents)).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(tokens > 0, hits / np.maximum(tokens, 1.0), np.nan)
 

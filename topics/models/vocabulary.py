@@ -66,6 +66,26 @@ class Vocabulary:
         """The counts, shape ``(n_docs, n_terms)``, columns in ``terms`` order."""
         return self.matrix
 
+    @classmethod
+    def of_documents(cls, dictionary: Dictionary, documents: TokenArrays) -> "Vocabulary":
+        """The vocabulary of a fitted ``dictionary`` over other ``documents`` (new papers, or the fitted ones
+        again): their counts of its terms, shape ``(len(documents), len(dictionary))``, words outside it left out,
+        as :func:`build_vocabulary_arrays` counts the papers it is built from. The dictionary (and its document
+        frequencies) stays the fitted one."""
+        terms = [dictionary[i] for i in range(len(dictionary))]
+        column = {term: j for j, term in enumerate(terms)}
+        code_column = np.array([column.get(word, -1) for word in documents.words], dtype=np.int64)
+        token = documents.codes >= 0
+        cols = code_column[documents.codes[token]] if len(code_column) else np.zeros(0, dtype=np.int64)
+        rows = documents.doc_index()[token]
+        known = cols >= 0
+        matrix = sparse.csr_matrix(
+            (np.ones(int(known.sum())), (rows[known], cols[known])), shape=(len(documents), len(terms))
+        )
+        matrix.sum_duplicates()
+        matrix.sort_indices()
+        return cls(dictionary=dictionary, matrix=matrix, _terms=terms)
+
     def without(self, columns: Sequence[int] | np.ndarray) -> "Vocabulary":
         """A copy of this vocabulary less the terms at ``columns`` (the others keep their order; ids are renumbered);
         ``self`` when ``columns`` is empty."""

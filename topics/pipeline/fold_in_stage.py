@@ -16,7 +16,7 @@ from preprocessing.phrases import merge_pairs
 from preprocessing.records import Corpus
 from preprocessing.token_arrays import TokenArrays
 from topics.config import RunConfig
-from topics.models.fold_in import per_word_bound, place_on_map, vocabulary_share
+from topics.models.fold_in import per_word_bound, place_on_map, seeded_estep, vocabulary_share
 from topics.models.vocabulary import Vocabulary
 from topics.pipeline.frozen_state import FrozenRun, text_fingerprint
 from topics.pipeline.model_stages import CorpusTokens, FittedModels, SideModels
@@ -46,24 +46,6 @@ def with_frozen_settings(config: RunConfig, state: FrozenRun) -> RunConfig:
         "preprocessing": state.config.preprocessing, "models": models, "themes": state.config.themes,
         "seed": state.config.seed, "engine": "local",
     })
-
-
-def counts_in_dictionary(documents: TokenArrays, terms: list[str]) -> sparse.csr_matrix:
-    """Term counts of ``documents`` over ``terms`` (a fitted vocabulary's, in id order), shape
-    ``(n_docs, len(terms))``; words outside it are left out, as in the fitted run's own count matrix."""
-    column = {term: j for j, term in enumerate(terms)}
-    code_column = np.array([column.get(word, -1) for word in documents.words], dtype=np.int64)
-    codes = documents.codes
-    token = codes >= 0
-    cols = code_column[codes[token]] if len(code_column) else np.zeros(0, dtype=np.int64)
-    rows = documents.doc_index()[token]
-    known = cols >= 0
-    matrix = sparse.csr_matrix(
-        (np.ones(int(known.sum())), (rows[known], cols[known])), shape=(len(documents), len(terms))
-    )
-    matrix.sum_duplicates()
-    matrix.sort_indices()
-    return matrix
 
 
 @dataclass(frozen=True)
@@ -110,13 +92,8 @@ def _fold_topics(
     new = counts[kept < 0]
     lda = clusters = None
     if state.lda is not None and state.lda_model is not None:
-        lda_model = state.lda_model.model_
-        saved = lda_model.random_state
-        lda_model.random_state = np.random.RandomState(seed)
-        try:
+        with seeded_estep(state.lda_model, seed):
             inferred = state.lda_model.transform(new)
-        finally:
-            lda_model.random_state = saved
         lda = replace(state.lda, doc_topic=_combined(kept, state.lda.doc_topic, inferred), doc_ids=ids)
     if state.clusters is not None and state.cluster_model is not None:
         labels = state.cluster_model.predict(new) if new.shape[0] else np.zeros(0, dtype=np.int64)
@@ -237,8 +214,8 @@ def fold_in_models(
     for found in state.phrases:
         documents = merge_pairs(documents, set(found))
     tokens.documents = documents
-    counts = counts_in_dictionary(documents, [state.dictionary[i] for i in range(len(state.dictionary))])
-    vocabulary = Vocabulary(dictionary=state.dictionary, matrix=counts)
+    vocabulary = Vocabulary.of_documents(state.dictionary, documents)
+    counts = vocabulary.matrix
     with progress.stage("fold_in"):
         lda, clusters = _fold_topics(state, kept, counts, ids, config.seed)
         doc_map = _fold_map(state, kept, counts, config.report.map.max_points, config.seed)

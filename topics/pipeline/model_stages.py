@@ -58,8 +58,8 @@ class CorpusTokens:
 
 
 def whole(value: int | str) -> int:
-    """A model size of the config as a number: the runner resolves ``size`` (:mod:`topics.pipeline.sizes`)
-    before any model stage, so a string here is a bug."""
+    """A model size of the config as a number (the config types ``num_topics`` as ``int | str`` for ``auto``,
+    which the model stages handle before asking for a number, so a string here is a bug)."""
     if isinstance(value, str):
         raise RuntimeError(f"model size {value!r} reached the model stages unresolved")
     return int(value)
