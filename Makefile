@@ -15,7 +15,7 @@ SKIP_BROWSER ?=
 # built once); `make PYTEST_WORKERS=0 test` runs them in one process
 PYTEST_WORKERS ?= 2
 
-.PHONY: report test lint install clean java chromium bench
+.PHONY: report test lint install clean java chromium bench background-tokens
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,3 +83,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf out .pytest_cache .hypothesis
+
+# The prepared tokens of the shipped background corpus (topics/themes/background.py): rebuild after a change to the
+# tokenizer (preprocessing/nlp.py) or to the default preprocessing settings; a test fails while they are stale
+background-tokens: $(STAMP)
+	$(BIN)/python -m topics.pipeline.prepare_background

@@ -1,4 +1,5 @@
-"""Build hook: the wheel carries the default themes file and the theme labeller's background corpus.
+"""Build hook: the wheel carries the default themes file and the theme labeller's background corpus (with its
+prepared tokens).
 
 Both live outside the packages in the repository (``configs/themes/``, ``data/``), where the configs and
 ``make report`` use them; ``build_py`` copies them into ``topics/_shipped/`` of the built package, where
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parent
 SHIPPED = {
     ROOT / "configs" / "themes" / "ml.yaml": Path("_shipped") / "themes" / "ml.yaml",
     ROOT / "data" / "ml-abstracts-sample.parquet": Path("_shipped") / "ml-abstracts-sample.parquet",
+    ROOT / "data" / "ml-abstracts-sample.tokens.npz": Path("_shipped") / "ml-abstracts-sample.tokens.npz",
 }
 
 

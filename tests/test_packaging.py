@@ -30,7 +30,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 def test_the_wheel_carries_the_themes_file_the_background_and_the_type_markers(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"topics/_shipped/themes/ml.yaml", "topics/_shipped/ml-abstracts-sample.parquet"} <= names
+    assert {"topics/_shipped/themes/ml.yaml", "topics/_shipped/ml-abstracts-sample.parquet",
+            "topics/_shipped/ml-abstracts-sample.tokens.npz"} <= names
     assert {"topics/py.typed", "preprocessing/py.typed", "reports/py.typed", "reports/templates/report.html.j2"} <= names
     shipped = zipfile.ZipFile(wheel).read("topics/_shipped/themes/ml.yaml")
     assert shipped == (PROJECT_ROOT / "configs" / "themes" / "ml.yaml").read_bytes()
@@ -55,3 +56,5 @@ def test_an_installed_wheel_runs_a_csv_outside_the_repository(wheel: Path, tmp_p
     assert manifest["counts"]["papers"] == 6
     assert manifest["config"]["themes"]["file"] == str(target / "topics" / "_shipped" / "themes" / "ml.yaml")
     assert (work / "out" / "report.html").stat().st_size > 1_000_000
+    # the labeller's background came from the wheel's prepared tokens: nothing of it was tokenised and cached
+    assert not list((tmp_path / "cache").rglob("background-*.npz"))

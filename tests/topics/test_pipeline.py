@@ -311,8 +311,8 @@ def spacy_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-#: The corpus's own token cache is what these tests count: the labeller's background corpus (cached beside it,
-#: see test_cold_cache_tokenises_every_text_once) is left out.
+#: The corpus's own token cache is what these tests count: the labeller's background corpus (read from its prepared
+#: tokens, see test_cold_cache_tokenises_every_text_once and tests/topics/test_background_tokens.py) is left out.
 NO_BACKGROUND = "themes.background=null"
 
 
@@ -324,10 +324,10 @@ def test_cold_cache_tokenises_every_text_once(tmp_path: Path, spacy_calls: list[
     cache = tmp_path / "cache"
     result = run(load_config(MILA_CONFIG, ["report.map.method=svd", f"cache.dir={cache}"]))
     assert len(result.corpus) == 23
-    # every title + abstract, then every title, in one call; then the labeller's background corpus, in one more;
-    # each gives its corpus tokens and its theme tokens (two cache files each)
-    assert spacy_calls[0] == 23 + 23 and len(spacy_calls) == 2
-    assert len(cache_files(cache)) == 4
+    # every title + abstract, then every title, in one call, which gives the corpus tokens and the theme tokens
+    # (two cache files); the labeller's background corpus is read from its prepared tokens, never tokenised
+    assert spacy_calls == [23 + 23]
+    assert len(cache_files(cache)) == 2 and not list(cache.glob("background-*.npz"))
     assert not list(cache.glob(".tokens-*"))  # no temporary file left behind
 
 

@@ -10,12 +10,11 @@ from pathlib import Path
 from preprocessing.nlp import Tokenizer
 from preprocessing.token_cache import default_cache_dir
 from topics.config import RunConfig
-from topics.pipeline.corpus_stage import token_caches
 from topics.pipeline.model_stages import CorpusTokens, FittedModels
 from topics.pipeline.stage_cache import StageCache
 from topics.pipeline.stage_keys import themes_key
 from topics.results import ThemeDefinition, ThemeTable
-from topics.themes.background import background_texts, tokenize_background
+from topics.themes.background import load_background
 from topics.themes.learner import ThemeLearner, learn_theme_scores
 from topics.themes.lexicon import Unmatchable, against_lexicon, build_lexicon
 from topics.themes.scoring import (
@@ -59,10 +58,9 @@ def assign_paper_themes(
     if config.themes.learn:
         background = background_themes = None
         if config.themes.background is not None:
-            bg_texts, bg_titles = background_texts(config.themes.background, titles)
-            background, background_themes = tokenize_background(
-                bg_texts, bg_titles, tokenizer, *token_caches(config, tokenizer, use_cache)
-            )
+            cache_dir = (config.cache.dir or default_cache_dir()) if use_cache and config.cache.enabled else None
+            prepared = load_background(config.themes.background, tokenizer, cache_dir)
+            background, background_themes = prepared.without(titles)
         learned, learner = learn_theme_scores(
             lexicon, evidence, tokens.texts, background, random_state=config.seed, background_themes=background_themes,
             against=against,

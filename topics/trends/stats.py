@@ -21,8 +21,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import special, stats
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
 from topics.results import DECLINING, EMERGING, STABLE
 
@@ -445,12 +447,12 @@ def _fit_logit(cells: _Cells, centre: float) -> _LogitFit | None:
     of freedom, and the design stays of full rank as long as some group spans two times.
     """
     endog = np.column_stack([cells.counts, cells.totals - cells.counts])
-    model = sm.GLM(endog, _design(cells, centre), family=sm.families.Binomial())
+    model = GLM(endog, _design(cells, centre), family=Binomial())
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         try:
             result = model.fit(maxiter=100)
-        except (ValueError, np.linalg.LinAlgError, ArithmeticError, sm.tools.sm_exceptions.PerfectSeparationError):
+        except (ValueError, np.linalg.LinAlgError, ArithmeticError, PerfectSeparationError):
             return None
         params, bse, fitted = np.asarray(result.params), np.asarray(result.bse), np.asarray(result.mu)
         pearson_chi2, df_resid = float(result.pearson_chi2), float(result.df_resid)
