@@ -7,6 +7,7 @@ config file and validates. Unknown keys and bad values raise :class:`ConfigError
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -142,18 +143,36 @@ class KRangeConfig(_Strict):
     step: int = Field(4, ge=1)
 
 
-def _whole_number_or_auto(value: Any, minimum: int, noun: str) -> Any:
-    """``value`` when it is ``"auto"`` or a whole number of at least ``minimum``; else a ValueError naming ``noun``."""
-    if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= minimum):
+def _whole_number_or_auto(value: Any, minimum: int, noun: str, words: tuple[str, ...] = ("auto",)) -> Any:
+    """``value`` when it is one of ``words`` or a whole number of at least ``minimum``; else a ValueError naming
+    ``noun``."""
+    if value in words or (isinstance(value, int) and not isinstance(value, bool) and value >= minimum):
         return value
-    raise ValueError(f"expected a whole number of {noun}, at least {minimum}, or 'auto'")
+    allowed = " or ".join(repr(w) for w in words)
+    raise ValueError(f"expected a whole number of {noun}, at least {minimum}, or {allowed}")
+
+
+#: ``num_topics: size`` / ``num_clusters: size``: this many at most, fewer on a small corpus (see :func:`size_for`).
+SIZE_MAX_TOPICS = 12
+SIZE_MAX_CLUSTERS = 10
+
+
+def size_for(n_docs: int, ceiling: int) -> int:
+    """The number of topics or clusters of ``size``: ``round(sqrt(n_docs / 2))`` (the k-means rule of thumb
+    k ~ sqrt(n/2)), at least 2 and at most ``ceiling``. 23 papers give 3, 100 give 7, 200 give 10; the ceiling of
+    12 topics is reached at 265 papers."""
+    return max(2, min(ceiling, round(math.sqrt(max(n_docs, 0) / 2))))
 
 
 class LdaConfig(_Strict):
     """The gensim LDA topic model: number of topics (or ``auto`` from ``k_range``), training and stability."""
 
     enabled: bool = True
-    num_topics: int | str = Field(12, description="a number (at least 2), or auto: pick from k_range")
+    num_topics: int | str = Field(
+        "size",
+        description="a number (at least 2); size: from the corpus's size, sqrt(papers / 2), at most 12 (12 from "
+        "265 papers on); or auto: pick from k_range",
+    )
     k_range: KRangeConfig = KRangeConfig()
     stability_seeds: int = Field(
         2, ge=0, description="refits with other seeds that measure each topic's stability (0: not measured)"
@@ -165,7 +184,7 @@ class LdaConfig(_Strict):
     @field_validator("num_topics", mode="before")
     @classmethod
     def _number_or_auto(cls, value: Any) -> Any:
-        return _whole_number_or_auto(value, 2, "topics")
+        return _whole_number_or_auto(value, 2, "topics", ("size", "auto"))
     passes: int | Literal["auto"] = Field(
         "auto", description="passes over the corpus; auto: 10 up to 12,000 papers, 3 at 47k, 2 from 60,000 on"
     )
@@ -194,7 +213,9 @@ class ClustersConfig(_Strict):
     """KMeans clustering of the papers' TF-IDF vectors: number of clusters, algorithm and stability."""
 
     enabled: bool = True
-    num_clusters: int = Field(10, ge=2)
+    num_clusters: int | str = Field(
+        "size", description="a number (at least 2), or size: sqrt(papers / 2), at most 10 (10 from 181 papers on)"
+    )
     stability_seeds: int = Field(3, ge=0, description="KMeans refits with other seeds that measure stability")
     random_state: int | None = None
     max_features: int = Field(20000, ge=10)
@@ -209,6 +230,11 @@ class ClustersConfig(_Strict):
     )
     minibatch_from: int = Field(10000, ge=1, description="papers from which algorithm: auto uses MiniBatchKMeans")
     top_terms: int = Field(10, ge=3, le=50)
+
+    @field_validator("num_clusters", mode="before")
+    @classmethod
+    def _number_or_size(cls, value: Any) -> Any:
+        return _whole_number_or_auto(value, 2, "clusters", ("size",))
 
 
 class ModelsConfig(_Strict):

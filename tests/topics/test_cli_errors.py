@@ -144,8 +144,8 @@ def test_unknown_config_key_names_key_path(cli: Cli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("value", "problem"),
     [
-        ("-1", "models -> lda -> num_topics: expected a whole number of topics, at least 2, or 'auto' (got -1)"),
-        ("abc", "models -> lda -> num_topics: expected a whole number of topics, at least 2, or 'auto' (got 'abc')"),
+        ("-1", "models -> lda -> num_topics: expected a whole number of topics, at least 2, or 'size' or 'auto' (got -1)"),
+        ("abc", "models -> lda -> num_topics: expected a whole number of topics, at least 2, or 'size' or 'auto' (got 'abc')"),
     ],
 )
 def test_invalid_config_value_names_key_path_and_value(cli: Cli, tmp_path: Path, value: str, problem: str) -> None:
@@ -158,7 +158,7 @@ def test_invalid_value_given_with_set(cli: Cli, tmp_path: Path) -> None:
     line = the_error_line(cli("run", "--input", TINY_LISTING, "--set", "models.lda.num_topics=-1"))
     assert line == (
         "error: --set models.lda.num_topics=-1: models -> lda -> num_topics: "
-        "expected a whole number of topics, at least 2, or 'auto' (got -1)"
+        "expected a whole number of topics, at least 2, or 'size' or 'auto' (got -1)"
     )
 
 

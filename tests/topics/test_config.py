@@ -36,10 +36,10 @@ def test_defaults_load_without_a_file(tmp_path: Path) -> None:
     assert config.inputs == ()
     assert config.seed == 42
     assert config.lda_seed == 42 and config.clusters_seed == 42
-    assert config.models.lda.num_topics == 12
+    assert config.models.lda.num_topics == "size"  # from the corpus's size at run time, at most 12
     assert config.models.lda.workers == 1
     assert config.models.lda.alpha == "symmetric"
-    assert config.models.clusters.num_clusters == 10
+    assert config.models.clusters.num_clusters == "size"  # at most 10
     assert config.preprocessing.spacy_model == "blank"
     assert config.cache.enabled is True and config.cache.dir is None
     assert config.themes.file == DEFAULT_THEMES_FILE
@@ -148,7 +148,8 @@ def test_override_can_replace_the_inputs(tmp_path: Path) -> None:
     [
         ("models.lda.num_topics", "--set 'models.lda.num_topics': expected KEY=VALUE, e.g. --set models.lda.num_topics=30"),
         ("=3", "--set '=3': the key is empty; expected e.g. models.lda.num_topics=30"),
-        ("models.lda.num_topics=-1", "--set models.lda.num_topics=-1: models -> lda -> num_topics: expected a whole number of topics, at least 2, or 'auto' (got -1)"),
+        ("models.lda.num_topics=-1", "--set models.lda.num_topics=-1: models -> lda -> num_topics: expected a whole number of topics, at least 2, or 'size' or 'auto' (got -1)"),
+        ("models.clusters.num_clusters=auto", "--set models.clusters.num_clusters=auto: models -> clusters -> num_clusters: expected a whole number of clusters, at least 2, or 'size' (got 'auto')"),
         ("models.lda.num_topicz=3", "--set models.lda.num_topicz=3: unknown key 'models -> lda -> num_topicz'; remove it or check its spelling"),
     ],
 )

@@ -398,12 +398,12 @@ def test_run_with_inputs_and_no_config(
     assert len(rows) == 23
     assert {r["period"] for r in rows} == {"2023-24", "2025"}  # a listing's period is its file name
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["config"]["models"]["lda"]["num_topics"] == 12  # the default
-    n_topics = manifest["counts"]["lda_topics"]
-    assert 2 <= n_topics <= 12
-    assert len(json.loads((out / "topics.json").read_text())["lda"]["topics"]) == n_topics
-    if n_topics < 12:  # a corpus this small may get fewer topics, but never silently
-        assert len(k_warnings(manifest["warnings"], "models.lda.num_topics")) == 1
+    # num_topics/num_clusters: size (the defaults) give round(sqrt(23 / 2)) = 3 for 23 papers, recorded as numbers
+    assert manifest["config"]["models"]["lda"]["num_topics"] == 3
+    assert manifest["config"]["models"]["clusters"]["num_clusters"] == 3
+    assert manifest["counts"]["lda_topics"] == manifest["counts"]["clusters"] == 3
+    assert len(json.loads((out / "topics.json").read_text())["lda"]["topics"]) == 3
+    assert k_warnings(manifest["warnings"], "models.lda.num_topics") == []  # sized, not shrunk
     assert manifest["config"]["themes"]["file"] == str(THEMES_FILE)
 
 
@@ -434,9 +434,28 @@ def k_warnings(warnings: Sequence[str], key: str) -> list[str]:
     return [w for w in warnings if f"{key}=" in w and f"--set {key}=" not in w]
 
 
-def test_fewer_papers_than_topics_warns_and_shrinks_k(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_topics_and_clusters_default_from_the_corpus_size(cli: Callable[..., CliResult], tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = cli("run", "--input", TINY_LISTING, "--no-cache", "--out", out, *FAST)
+    assert result.code == 0, result.err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["lda_topics"] == 2 and manifest["counts"]["clusters"] == 2  # 5 papers: the minimum
+    assert k_warnings(manifest["warnings"], "models.lda.num_topics") == []
+    said = " ".join(result.err.split())
+    assert "5 papers: 2 topics and 2 clusters (num_topics/num_clusters: size, sqrt(papers / 2); set a number" in said
+
+
+def test_size_follows_sqrt_of_half_the_papers() -> None:
+    from topics.config import size_for
+
+    assert [size_for(n, 12) for n in (0, 5, 23, 30, 50, 100, 200, 264, 265, 47_000)] == [2, 2, 3, 4, 5, 7, 10, 11, 12, 12]
+    assert [size_for(n, 10) for n in (180, 181, 5_000)] == [9, 10, 10]
+
+
+def test_fewer_papers_than_topics_warns_and_shrinks_k(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = cli("run", "--input", TINY_LISTING, "--no-cache", "--out", out, *FAST,
+                 "--set", "models.lda.num_topics=12", "--set", "models.clusters.num_clusters=10")
     assert result.code == 0, result.err
     manifest = json.loads((out / "manifest.json").read_text())
     (lda_warning,) = k_warnings(manifest["warnings"], "models.lda.num_topics")

@@ -20,7 +20,7 @@ from preprocessing.interrupts import child_ignores_interrupts, end_pool
 from preprocessing.phrases import PhraseDetector
 from preprocessing.token_arrays import TokenArrays
 from preprocessing.token_cache import default_cache_dir
-from topics.config import RunConfig
+from topics.config import SIZE_MAX_CLUSTERS, SIZE_MAX_TOPICS, RunConfig, size_for
 from topics.models.clusters import TfidfClusterModel, tfidf_matrix
 from topics.models.corpus_stop_words import uninformative_terms
 from topics.models.doc_map import project_documents
@@ -63,6 +63,33 @@ def whole(value: int | str) -> int:
     if isinstance(value, str):
         raise RuntimeError(f"model size {value!r} reached the model stages unresolved")
     return int(value)
+
+
+def sized_config(config: RunConfig, n_docs: int, progress: RunProgress) -> RunConfig:
+    """``config`` with ``num_topics: size`` and ``num_clusters: size`` (the defaults) made numbers for a corpus of
+    ``n_docs`` papers (:func:`topics.config.size_for`), and a note when the corpus makes them smaller than their
+    ceilings; numbers and ``auto`` are kept."""
+    lda, clusters = config.models.lda, config.models.clusters
+    update: dict[str, Any] = {}
+    smaller = []
+    if lda.num_topics == "size":
+        k = size_for(n_docs, SIZE_MAX_TOPICS)
+        update["lda"] = lda.model_copy(update={"num_topics": k})
+        if k < SIZE_MAX_TOPICS and lda.enabled:
+            smaller.append(f"{k} topics")
+    if clusters.num_clusters == "size":
+        k = size_for(n_docs, SIZE_MAX_CLUSTERS)
+        update["clusters"] = clusters.model_copy(update={"num_clusters": k})
+        if k < SIZE_MAX_CLUSTERS and clusters.enabled:
+            smaller.append(f"{k} clusters")
+    if smaller:
+        progress.note(
+            f"  {n_docs} papers: {' and '.join(smaller)} (num_topics/num_clusters: size, sqrt(papers / 2); "
+            "set a number to choose)"
+        )
+    if not update:
+        return config
+    return config.model_copy(update={"models": config.models.model_copy(update=update)})
 
 
 def effective_k(requested: int, n_docs: int, what: str, progress: RunProgress) -> int:

@@ -22,7 +22,7 @@ from topics.pipeline.fold_in_stage import fold_in_message, fold_in_models, with_
 from topics.pipeline.frozen_state import FrozenRun, freeze_run, load_state
 from topics.pipeline.manifest import build_manifest
 from topics.pipeline.memory import release_freed_memory
-from topics.pipeline.model_stages import CorpusTokens, FittedModels, cached_models
+from topics.pipeline.model_stages import CorpusTokens, FittedModels, cached_models, sized_config
 from topics.pipeline.progress import RunProgress, peak_rss_mb
 from topics.pipeline.theme_stage import ThemeStage, cached_themes
 from topics.pipeline.view_stage import run_views
@@ -307,6 +307,7 @@ def _warn_unmatchable(config: RunConfig, stage: ThemeStage, progress: RunProgres
 def fit_stage(config: RunConfig, inputs: _RunInputs, use_cache: bool, progress: RunProgress) -> _Modelled:
     """Tokens, fitted models, themes and topic labels of the corpus (the run's usual path)."""
     corpus = inputs.corpus
+    config = sized_config(config, len(corpus), progress)
     tokenizer = build_tokenizer(config)
     tokens, fitted = model_stage(config, corpus, tokenizer, use_cache, progress)
     with progress.stage("themes"):
