@@ -69,6 +69,9 @@ class TfidfClusterModel(BaseEstimator):
     estimator contract (keyword-only parameters, ``fit(X)`` then fitted ``attr_``, ``clone``).
 
     ``X`` is a :class:`~topics.models.vocabulary.Vocabulary` or a count matrix, shape ``(n_docs, n_terms)``.
+    ``init`` is KMeans' ``"k-means++"`` or starting centroids over every term of ``X`` (shape
+    ``(num_clusters, n_terms)``; the kept columns are used, one run), e.g. an earlier fit's carried over
+    (:mod:`topics.models.warm_start`).
     Fitted attributes: ``tfidf_`` (sparse, shape ``(n_docs, n_kept)``), ``terms_`` (length ``n_kept``),
     ``columns_`` (the count columns kept, shape ``(n_kept,)``), ``tfidf_transformer_`` (its fitted idf),
     ``labels_`` (shape ``(n_docs,)``), ``centroids_`` (shape ``(n_clusters, n_kept)``), ``kmeans_``.
@@ -83,8 +86,10 @@ class TfidfClusterModel(BaseEstimator):
         random_state: int = 42,
         algorithm: str = "auto",
         minibatch_from: int = 10000,
+        init: str | np.ndarray = "k-means++",
     ) -> None:
         self.num_clusters = num_clusters
+        self.init = init
         self.max_features = max_features
         self.n_init = n_init
         self.random_state = random_state
@@ -96,7 +101,14 @@ class TfidfClusterModel(BaseEstimator):
         counts, terms = counts_and_terms(X)
         self.columns_, self.tfidf_transformer_, self.tfidf_ = fit_tfidf(counts, terms, self.max_features)
         self.terms_ = [terms[j] for j in self.columns_]
-        self.kmeans_ = self.make_kmeans(self.random_state)
+        init = self.init
+        if isinstance(init, np.ndarray):  # starting centroids over every term of X: this model's columns of them
+            if init.shape != (self.num_clusters, len(terms)):
+                raise ValueError(
+                    f"TfidfClusterModel init array must have shape {(self.num_clusters, len(terms))}, got {init.shape}"
+                )
+            init = np.ascontiguousarray(init[:, self.columns_], dtype=np.float64)
+        self.kmeans_ = self.make_kmeans(self.random_state, init)
         self.labels_ = self.kmeans_.fit_predict(self.tfidf_)
         self.centroids_ = np.asarray(self.kmeans_.cluster_centers_)
         return self
@@ -117,15 +129,17 @@ class TfidfClusterModel(BaseEstimator):
         vectors = self._tfidf(X)
         return np.asarray(self.kmeans_.predict(vectors))
 
-    def make_kmeans(self, seed: int) -> KMeans | MiniBatchKMeans:
-        """An unfitted KMeans of this model's settings: mini-batch KMeans past ``minibatch_from`` papers."""
+    def make_kmeans(self, seed: int, init: str | np.ndarray = "k-means++") -> KMeans | MiniBatchKMeans:
+        """An unfitted KMeans of this model's settings: mini-batch KMeans past ``minibatch_from`` papers. ``init``
+        is KMeans' (an array of starting centroids, shape ``(num_clusters, n_kept_terms)``, runs once)."""
+        n_init = 1 if isinstance(init, np.ndarray) else self.n_init
         if self.algorithm == "minibatch" or (
             self.algorithm == "auto" and self.tfidf_.shape[0] >= self.minibatch_from
         ):
             return MiniBatchKMeans(
-                n_clusters=self.num_clusters, n_init=self.n_init, random_state=seed, batch_size=MINIBATCH_SIZE
+                n_clusters=self.num_clusters, n_init=n_init, random_state=seed, batch_size=MINIBATCH_SIZE, init=init
             )
-        return KMeans(n_clusters=self.num_clusters, n_init=self.n_init, random_state=seed)
+        return KMeans(n_clusters=self.num_clusters, n_init=n_init, random_state=seed, init=init)
 
     def silhouette(self) -> float:
         """:func:`cosine_silhouette` of the fitted clusters."""

@@ -170,8 +170,10 @@ class LdaTopicModel(BaseEstimator):
     """Latent Dirichlet allocation (gensim online VB) with scikit-learn's estimator contract (keyword-only
     parameters, ``fit(X)`` then fitted ``attr_``, ``clone``). ``workers > 1`` uses LdaMulticore. ``init``:
     ``"clusters"`` starts the topics from pilot clusters of the corpus (KMeans on TF-IDF), ``"random"`` from
-    gensim's random draws. ``X`` is a :class:`~topics.models.vocabulary.Vocabulary` or a count matrix, shape
-    ``(n_docs, n_terms)``.
+    gensim's random draws, an array (shape ``(num_topics, n_terms)``, positive pseudo-counts) from those topics.
+    ``offset`` is gensim's: the step size of update ``t`` is ``(offset + t) ** -0.5``, so a large offset keeps
+    more of the starting topics (an earlier fit continued: :mod:`topics.models.warm_start`).
+    ``X`` is a :class:`~topics.models.vocabulary.Vocabulary` or a count matrix, shape ``(n_docs, n_terms)``.
 
     Fitted attributes: ``model_`` (the gensim model), ``topic_term_`` (shape ``(n_topics, n_terms)``, rows are
     p(term | topic)), ``doc_topic_`` (shape ``(n_docs, n_topics)``, rows sum to 1).
@@ -188,7 +190,8 @@ class LdaTopicModel(BaseEstimator):
         workers: int = 1,
         chunksize: int = 2000,
         random_state: int = 42,
-        init: str = "clusters",
+        init: str | np.ndarray = "clusters",
+        offset: float = 1.0,
     ) -> None:
         self.num_topics = num_topics
         self.passes = passes
@@ -199,6 +202,7 @@ class LdaTopicModel(BaseEstimator):
         self.chunksize = chunksize
         self.random_state = random_state
         self.init = init
+        self.offset = offset
 
     def effective_passes(self, n_docs: int) -> int:
         """Passes over a corpus of ``n_docs`` papers: the configured number, or :func:`auto_passes` for ``"auto"``."""
@@ -225,6 +229,7 @@ class LdaTopicModel(BaseEstimator):
             eta=self.eta,
             chunksize=self.chunksize,
             random_state=self.random_state,
+            offset=self.offset,
             eval_every=None,  # perplexity estimates during training cost as much as the training itself
         )
         if self.workers > 1:
@@ -237,10 +242,12 @@ class LdaTopicModel(BaseEstimator):
         if single_process:
             model.row_gamma = np.zeros((matrix.shape[0], self.num_topics), dtype=model.dtype)
         self.model_ = model
-        if self.init == "clusters":
+        if isinstance(self.init, np.ndarray):
+            self._start_from(model, self.init, matrix.shape[1])
+        elif self.init == "clusters":
             self._start_from_pilot(model, matrix)
         elif self.init != "random":
-            raise ValueError(f"LdaTopicModel init must be 'clusters' or 'random', got {self.init!r}")
+            raise ValueError(f"LdaTopicModel init must be 'clusters', 'random' or an array, got {self.init!r}")
         model.on_chunk = progress if single_process else None
         try:
             self._train(model, matrix)
@@ -266,6 +273,16 @@ class LdaTopicModel(BaseEstimator):
         pilot = pilot_clusters(matrix, self.num_topics, self.random_state)
         start = np.ones((self.num_topics, matrix.shape[1]), dtype=np.float64)
         start[: pilot.n_clusters] += pilot.term_counts(matrix)
+        model.state.sstats[...] = start.astype(model.dtype)
+        model.expElogbeta = np.exp(dirichlet_expectation(model.state.sstats)).astype(model.dtype)
+
+    def _start_from(self, model: LdaModel, start: np.ndarray, n_terms: int) -> None:
+        """Topics start as the given pseudo-counts (``start``, shape ``(num_topics, n_terms)``, positive), e.g. an
+        earlier fit's topics carried over to this vocabulary (:mod:`topics.models.warm_start`)."""
+        if start.shape != (self.num_topics, n_terms) or not np.all(start > 0):
+            raise ValueError(
+                f"LdaTopicModel init array must be positive with shape {(self.num_topics, n_terms)}, got {start.shape}"
+            )
         model.state.sstats[...] = start.astype(model.dtype)
         model.expElogbeta = np.exp(dirichlet_expectation(model.state.sstats)).astype(model.dtype)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 from gensim.corpora import Dictionary
 
 import topics
@@ -27,6 +28,7 @@ from topics.config import InputConfig, RunConfig
 from topics.models.clusters import TfidfClusterModel
 from topics.models.fold_in import FitReference, fit_reference
 from topics.models.lda import LdaTopicModel
+from topics.models.warm_start import WarmStart, continued_offset
 from topics.pipeline.model_stages import FittedModels
 from topics.results import DocumentMap, ThemeDefinition, ThemeTable, TopicResult
 from topics.themes.learner import ThemeLearner
@@ -161,6 +163,35 @@ def load_state(run_dir: Path) -> FrozenRun:
     if state.format != STATE_FORMAT:
         raise _refused(path, f"written in layout {state.format}, this version reads layout {STATE_FORMAT}")
     return state
+
+
+def warm_start_of(align_to: Path) -> WarmStart | None:
+    """The earlier fit of the run whose topics.json (or folder) is ``align_to``: its LDA's topic-term
+    pseudo-counts and its clusters' centroids, each over its own terms, from the models.pkl beside it; ``None``
+    when there is none (a run from before models.pkl, or on engine: spark). A models.pkl that cannot be read is
+    an error naming it."""
+    folder = Path(align_to) if Path(align_to).is_dir() else Path(align_to).parent
+    path = folder / STATE_FILE
+    if not path.exists():
+        return None
+    state = load_state(path)
+    lda_terms: tuple[str, ...] = ()
+    lda_topics = None
+    lda_offset = 1.0
+    model = state.lda_model
+    if model is not None and hasattr(model, "model_"):
+        lda_terms = tuple(state.dictionary[i] for i in range(len(state.dictionary)))
+        gensim = model.model_
+        lda_topics = np.asarray(gensim.state.get_lambda(), dtype=np.float64)
+        lda_offset = continued_offset(gensim.offset, gensim.passes, gensim.num_updates, gensim.chunksize)
+        if lda_topics.shape[1] != len(lda_terms):
+            lda_terms, lda_topics = (), None
+    cluster_terms: tuple[str, ...] = ()
+    centroids = None
+    clusters = state.cluster_model
+    if clusters is not None and hasattr(clusters, "centroids_"):
+        cluster_terms, centroids = tuple(clusters.terms_), np.asarray(clusters.centroids_, dtype=np.float64)
+    return WarmStart(path, lda_terms, lda_topics, cluster_terms, centroids, lda_offset, state.fitted_papers)
 
 
 def update_config(state: FrozenRun, run_dir: Path, inputs: Sequence[InputConfig], out: Path | None) -> RunConfig:

@@ -17,9 +17,10 @@ from preprocessing.token_arrays import TokenArrays
 from topics.config import RunConfig
 from topics.models.alignment import PreviousTopics, align_topics, load_previous_topics
 from topics.models.vocabulary import Vocabulary
+from topics.models.warm_start import MAX_GROWTH
 from topics.pipeline.corpus_stage import build_tokenizer, cached_corpus, tokenize_corpus
 from topics.pipeline.fold_in_stage import fold_in_message, fold_in_models, with_frozen_settings
-from topics.pipeline.frozen_state import FrozenRun, freeze_run, load_state
+from topics.pipeline.frozen_state import FrozenRun, freeze_run, load_state, warm_start_of
 from topics.pipeline.manifest import build_manifest
 from topics.pipeline.memory import release_freed_memory
 from topics.pipeline.model_stages import CorpusTokens, FittedModels, cached_models, sized_config
@@ -252,7 +253,18 @@ def model_stage(
         with progress.stage("spacy"):
             tokens = tokenize_corpus(corpus, tokenizer, config, use_cache, progress, spark)
             release_freed_memory()
-        fitted = cached_models(config, tokens, corpus.ids, use_cache, progress, spark)
+        warm = None
+        if config.models.align_to is not None and spark is None:
+            warm = warm_start_of(config.models.align_to)
+            if warm is not None and not warm.suits(len(corpus)):
+                progress.note(
+                    f"  {len(corpus):,} papers against {warm.fitted_papers:,} in {warm.source}: more than "
+                    f"{MAX_GROWTH:.0%} more, so the models start afresh and only the topic ids are aligned"
+                )
+                warm = None
+            if warm is not None:
+                progress.note(f"  the models start from the topics and clusters of {warm.source} (models.align_to)")
+        fitted = cached_models(config, tokens, corpus.ids, use_cache, progress, spark, warm)
     tokens.documents = fitted.documents
     if not fitted.from_cache:  # a cached entry's timings are those of the run that fitted it
         progress.timings.update(fitted.side.timings)

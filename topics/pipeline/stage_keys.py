@@ -85,11 +85,12 @@ def corpus_key(config: RunConfig) -> str:
     ])
 
 
-def models_key(config: RunConfig, tokens: CorpusTokens, ids: Sequence[str]) -> str:
-    """What the model stages depend on: the tokens, the ids, the preprocessing/models/map settings, the seed
-    and the versions of the libraries that fit."""
+def models_key(config: RunConfig, tokens: CorpusTokens, ids: Sequence[str], warm_source: Path | None = None) -> str:
+    """What the model stages depend on: the tokens, the ids, the preprocessing/models/map settings, the seed,
+    the versions of the libraries that fit and the file of the earlier fit they start from (``warm_source``)."""
     settings = config_to_dict(config)
     return stage_key([
+        file_signature(warm_source) if warm_source is not None else None,
         "models", topics.__version__, code_fingerprint(), library_versions(), tokens.texts.codes, tokens.texts.offsets,
         "\n".join(tokens.texts.words),
         list(ids), settings["preprocessing"], run_profile(config).generic_terms, settings["models"],
