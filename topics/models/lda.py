@@ -273,8 +273,7 @@ class LdaTopicModel(BaseEstimator):
         pilot = pilot_clusters(matrix, self.num_topics, self.random_state)
         start = np.ones((self.num_topics, matrix.shape[1]), dtype=np.float64)
         start[: pilot.n_clusters] += pilot.term_counts(matrix)
-        model.state.sstats[...] = start.astype(model.dtype)
-        model.expElogbeta = np.exp(dirichlet_expectation(model.state.sstats)).astype(model.dtype)
+        self._start_from(model, start, matrix.shape[1])
 
     def _start_from(self, model: LdaModel, start: np.ndarray, n_terms: int) -> None:
         """Topics start as the given pseudo-counts (``start``, shape ``(num_topics, n_terms)``, positive), e.g. an

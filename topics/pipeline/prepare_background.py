@@ -4,7 +4,7 @@
 ``configs/default.yaml``: the shipped example corpus with the default preprocessing settings) and writes
 ``<background>.tokens.npz`` beside it (:mod:`topics.themes.background`). Runs with those settings then read the
 background's tokens instead of tokenising 11k texts. Rebuild after changing the tokenizer or the default
-preprocessing settings; tests/themes/test_background.py fails while the shipped file is stale.
+preprocessing settings; tests/topics/test_background_tokens.py fails while the shipped file is stale.
 """
 
 from __future__ import annotations

@@ -129,14 +129,19 @@ def read_background_tokens(path: Path, key: str) -> BackgroundTokens | None:
     return BackgroundTokens(keys=keys, **parts)
 
 
-def tokenize_background_file(path: Path, tokenizer: Tokenizer) -> BackgroundTokens:
-    """Read, deduplicate and tokenise the background corpus at ``path`` (one spaCy pass for the corpus and the
-    theme tokens). Raises :class:`UserError` naming the file when it does not exist or cannot be read."""
+def _check_exists(path: Path) -> None:
+    """Raise :class:`UserError` naming ``path`` when the background file does not exist."""
     if not Path(path).is_file():
         raise UserError(
             f"themes -> background: {path} does not exist; give a CSV/JSONL/Parquet/BibTeX file of papers, "
             "or null to learn from the run's papers alone"
         )
+
+
+def tokenize_background_file(path: Path, tokenizer: Tokenizer) -> BackgroundTokens:
+    """Read, deduplicate and tokenise the background corpus at ``path`` (one spaCy pass for the corpus and the
+    theme tokens). Raises :class:`UserError` naming the file when it does not exist or cannot be read."""
+    _check_exists(path)
     papers = deduplicate(read_inputs(input_specs([InputConfig(path=Path(path))]))).papers
     texts, titles = [p.text for p in papers], [p.title for p in papers]
     corpus, themes = tokenizer.arrays_with_themes(texts + titles)
@@ -151,8 +156,7 @@ def tokenize_background_file(path: Path, tokenizer: Tokenizer) -> BackgroundToke
 def load_background(path: Path, tokenizer: Tokenizer, cache_dir: Path | None) -> BackgroundTokens:
     """The tokenised background corpus at ``path``: from its prepared file, else from ``cache_dir`` (``None``: no
     cache), else tokenised now and stored in ``cache_dir`` (a failed store only costs the next run the time)."""
-    if not Path(path).is_file():
-        tokenize_background_file(path, tokenizer)  # raises the error naming the file
+    _check_exists(path)
     key = background_key(path, tokenizer)
     found = read_background_tokens(prepared_path(path), key)
     cached = Path(cache_dir) / f"background-{key}.npz" if cache_dir is not None else None
