@@ -7,7 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
@@ -309,11 +309,13 @@ def phrases_and_vocabulary(
 
 def fit_models(
     config: RunConfig, tokens: CorpusTokens, ids: Sequence[str], progress: RunProgress, spark: Any = None,
-    warm: WarmStart | None = None,
+    warm: WarmStart | None = None, while_waiting: Callable[[], None] | None = None,
 ) -> FittedModels:
     """Phrases, vocabulary, LDA, and (in a second process on large corpora) TF-IDF + KMeans and the map; with
     ``spark`` (a SparkSession), LDA and TF-IDF + KMeans run on Spark MLlib. ``warm`` (local engine): an earlier
-    fit the models start from (:mod:`topics.models.warm_start`)."""
+    fit the models start from (:mod:`topics.models.warm_start`). ``while_waiting``: work of the run's that needs
+    only the tokens, called (on one thread) after LDA while the second process still works; not called when
+    there is no second process."""
     first_warning = len(progress.warnings)
     n_docs = len(ids)
     with progress.stage("phrases"):
@@ -347,6 +349,9 @@ def fit_models(
             with progress.stage("lda"), threadpool_limits(limits=1 if background is not None else None):
                 lda_result, lda_model, k_sweep = fit_lda(config, vocabulary, documents, ids, progress, warm)
         if background is not None:
+            if while_waiting is not None:
+                with threadpool_limits(limits=1):
+                    while_waiting()
             with progress.stage("wait_for_clusters"):
                 side = background.result()
         else:
@@ -433,9 +438,10 @@ def cached_models(
     progress: RunProgress,
     spark: Any = None,
     warm: WarmStart | None = None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> FittedModels:
     """:func:`fit_models`, or its result from the stage cache when this corpus was fitted with these settings
-    (and from the same ``warm`` start)."""
+    (and from the same ``warm`` start); ``while_waiting`` as :func:`fit_models`'s (not called on a cache hit)."""
     cache = StageCache(config.cache.dir or default_cache_dir()) if use_cache and config.cache.enabled else None
     fitted = None
     if cache is not None:
@@ -447,7 +453,7 @@ def cached_models(
         for message in fitted.warnings:  # raised when these models were fitted
             progress.warn(message)
         return replace(fitted, from_cache=True, key=key)
-    fitted = fit_models(config, tokens, ids, progress, spark, warm)
+    fitted = fit_models(config, tokens, ids, progress, spark, warm, while_waiting)
     if cache is not None:
         cache.store("models", key, fitted)
         fitted = replace(fitted, key=key)

@@ -3,7 +3,7 @@ science maps -> report and output files. The CLI is a thin layer over :func:`run
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,7 +25,7 @@ from topics.pipeline.manifest import build_manifest
 from topics.pipeline.memory import release_freed_memory
 from topics.pipeline.model_stages import CorpusTokens, FittedModels, cached_models, sized_config
 from topics.pipeline.progress import RunProgress, peak_rss_mb
-from topics.pipeline.theme_stage import ThemeStage, cached_themes
+from topics.pipeline.theme_stage import ThemeEvidence, ThemeStage, cached_themes, theme_evidence
 from topics.pipeline.view_stage import run_views
 from topics.quality.agreement import compare_partitions
 from topics.quality.health import TOP_TERMS, TopicFlag, topic_flags
@@ -240,9 +240,11 @@ def read_stage(
 
 
 def model_stage(
-    config: RunConfig, corpus: Corpus, tokenizer: Tokenizer, use_cache: bool, progress: RunProgress
+    config: RunConfig, corpus: Corpus, tokenizer: Tokenizer, use_cache: bool, progress: RunProgress,
+    while_waiting: Callable[[CorpusTokens], None] | None = None,
 ) -> tuple[CorpusTokens, FittedModels]:
-    """The papers' tokens and the fitted models (on Spark with ``engine: spark``)."""
+    """The papers' tokens and the fitted models (on Spark with ``engine: spark``). ``while_waiting(tokens)`` is
+    called while the second process still fits the clusters, when there is one (see :func:`fit_models`)."""
     with ExitStack() as stack:
         spark = None
         if config.engine == "spark":
@@ -264,7 +266,8 @@ def model_stage(
                 warm = None
             if warm is not None:
                 progress.note(f"  the models start from the topics and clusters of {warm.source} (models.align_to)")
-        fitted = cached_models(config, tokens, corpus.ids, use_cache, progress, spark, warm)
+        waiting = (lambda: while_waiting(tokens)) if while_waiting is not None else None
+        fitted = cached_models(config, tokens, corpus.ids, use_cache, progress, spark, warm, waiting)
     tokens.documents = fitted.documents
     if not fitted.from_cache:  # a cached entry's timings are those of the run that fitted it
         progress.timings.update(fitted.side.timings)
@@ -321,10 +324,18 @@ def fit_stage(config: RunConfig, inputs: _RunInputs, use_cache: bool, progress: 
     corpus = inputs.corpus
     config = sized_config(config, len(corpus), progress)
     tokenizer = build_tokenizer(config)
-    tokens, fitted = model_stage(config, corpus, tokenizer, use_cache, progress)
+    titles = [p.title for p in corpus.papers]
+    early: list[ThemeEvidence] = []
+
+    def theme_evidence_early(tokens: CorpusTokens) -> None:  # needs no model: runs while the clusters are fitted
+        with progress.stage("theme_evidence"):
+            early.append(theme_evidence(config, inputs.themes, tokenizer, tokens, titles, use_cache))
+
+    tokens, fitted = model_stage(config, corpus, tokenizer, use_cache, progress, theme_evidence_early)
     with progress.stage("themes"):
         stage = cached_themes(
-            config, inputs.themes, tokenizer, tokens, corpus.ids, [p.title for p in corpus.papers], fitted, use_cache
+            config, inputs.themes, tokenizer, tokens, corpus.ids, titles, fitted, use_cache,
+            early[0] if early else None,
         )
     _warn_unmatchable(config, stage, progress)
     lda_result, cluster_result, alignments = label_topics(

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from preprocessing.nlp import Tokenizer
 from preprocessing.token_cache import default_cache_dir
 from topics.config import RunConfig
@@ -16,8 +18,9 @@ from topics.pipeline.stage_keys import themes_key
 from topics.results import ThemeDefinition, ThemeTable
 from topics.themes.background import load_background
 from topics.themes.learner import ThemeLearner, learn_theme_scores
-from topics.themes.lexicon import Unmatchable, against_lexicon, build_lexicon
+from topics.themes.lexicon import ThemeLexicon, Unmatchable, against_lexicon, build_lexicon
 from topics.themes.scoring import (
+    PaperEvidence,
     ThemeRule,
     assign_themes,
     demote_against,
@@ -37,16 +40,32 @@ class ThemeStage:
     learner: ThemeLearner | None = None
 
 
-def assign_paper_themes(
+@dataclass(frozen=True)
+class ThemeEvidence:
+    """The part of the themes stage that needs only the papers' tokens, not the fitted models: the theme lexicon
+    and its against-terms, each paper's lexicon evidence, and (with ``themes.learn``) the learned scores and the
+    fitted learner. A run computes it while the second process still clusters (:func:`fit_models`'s
+    ``while_waiting``), so it costs no wall time there."""
+
+    lexicon: ThemeLexicon
+    against: ThemeLexicon | None
+    evidence: PaperEvidence
+    unmatchable: list[Unmatchable]
+    learned: np.ndarray | None
+    learner: ThemeLearner | None
+
+
+def theme_evidence(
     config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
-    ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool = True,
-) -> ThemeStage:
-    """Every paper's themes from its own words (the theme lexicon scanned over its tokens), from what the
-    corpus and the background corpus teach about each theme (``themes.learn``), and from the LDA topics and
-    clusters of ``fitted`` it belongs to; also the theme terms that tokenisation cannot match (for a warning)."""
+    titles: Sequence[str], use_cache: bool = True,
+) -> ThemeEvidence:
+    """Every paper's theme evidence from its own words (the theme lexicon scanned over its tokens) and from what
+    the corpus and the background corpus teach about each theme (``themes.learn``); also the theme terms that
+    tokenisation cannot match (for a warning). ``titles``: one per paper, to leave the corpus's own papers out of
+    the background corpus."""
     lexicon, unmatchable = build_lexicon(themes, tokenizer)
     if tokens.theme_texts is None or tokens.theme_titles is None:
-        raise ValueError("assign_paper_themes needs the theme tokens (tokenize_corpus gives them)")
+        raise ValueError("theme_evidence needs the theme tokens (tokenize_corpus gives them)")
     against, unmatchable_against = against_lexicon(themes, tokenizer)
     evidence = demote_against(
         paper_evidence(lexicon, tokens.theme_texts, tokens.theme_titles),
@@ -65,6 +84,19 @@ def assign_paper_themes(
             lexicon, evidence, tokens.texts, background, random_state=config.seed, background_themes=background_themes,
             against=against,
         )
+    return ThemeEvidence(lexicon, against, evidence, [*unmatchable, *unmatchable_against], learned, learner)
+
+
+def assign_paper_themes(
+    config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
+    ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool = True,
+    early: ThemeEvidence | None = None,
+) -> ThemeStage:
+    """Every paper's themes from its :func:`theme_evidence` (``early`` when the run computed it already) and
+    from the LDA topics and clusters of ``fitted`` it belongs to; also the theme terms that tokenisation cannot
+    match (for a warning)."""
+    prepared = early if early is not None else theme_evidence(config, themes, tokenizer, tokens, titles, use_cache)
+    lexicon, evidence, learned = prepared.lexicon, prepared.evidence, prepared.learned
     lda_result, cluster_result = fitted.lda_result, fitted.side.result
     topic_theme = cluster_theme = None
     if lda_result is not None and lda_result.topic_term is not None:
@@ -80,15 +112,18 @@ def assign_paper_themes(
         cluster_theme=cluster_theme,
         learned=learned,
     )
-    return ThemeStage(table, [*unmatchable, *unmatchable_against], learner)
+    return ThemeStage(table, prepared.unmatchable, prepared.learner)
+
 
 def cached_themes(
     config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
     ids: Sequence[str], titles: Sequence[str], fitted: FittedModels, use_cache: bool,
+    early: ThemeEvidence | None = None,
 ) -> ThemeStage:
     """:func:`assign_paper_themes`, or its result from the stage cache when the models came from (or went into)
     the cache entry ``fitted.key`` (same tokens, ids and model settings) and the theme definitions file, the
-    theme settings and the tokenizer are unchanged. Without a cache it always computes."""
+    theme settings and the tokenizer are unchanged. Without a cache it always computes; ``early``: the run's
+    :func:`theme_evidence`, when it computed it already."""
     use = use_cache and config.cache.enabled and bool(fitted.key)
     cache = StageCache(config.cache.dir or default_cache_dir()) if use else None
     key = ""
@@ -101,7 +136,7 @@ def cached_themes(
         cached = cache.load("themes", key)
         if isinstance(cached, ThemeStage):
             return cached
-    stage = assign_paper_themes(config, themes, tokenizer, tokens, ids, titles, fitted, use_cache)
+    stage = assign_paper_themes(config, themes, tokenizer, tokens, ids, titles, fitted, use_cache, early)
     if cache is not None and definitions:
         cache.store("themes", key, stage)
     return stage
