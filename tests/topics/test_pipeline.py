@@ -283,6 +283,20 @@ def test_same_config_and_seed_give_identical_outputs(mila: MilaRun) -> None:
         assert (uncached / name).read_bytes() == first, name
 
 
+def test_second_process_run_gives_the_same_papers_and_themes(mila: MilaRun, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the clusters in a second process (large corpora) the theme evidence and learner run in this one while
+    it clusters (stage ``theme_evidence``); papers.csv and topics.json are byte-identical to the one-process run."""
+    monkeypatch.setattr("topics.pipeline.model_stages.PARALLEL_FROM", 1)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    parallel = mila.base / "parallel"
+    assert invoke(mila_cli_args(parallel, None)) == 0
+    timings = json.loads((parallel / "manifest.json").read_text())["timings_seconds"]
+    assert {"theme_evidence", "wait_for_clusters"} <= set(timings)
+    assert "theme_evidence" not in mila.json("manifest.json")["timings_seconds"]
+    for name in ("papers.csv", "topics.json"):
+        assert (parallel / name).read_bytes() == (mila.out / name).read_bytes(), name
+
+
 def test_another_seed_changes_the_models(mila: MilaRun) -> None:
     """The byte-identity above is not vacuous: the seed does reach the models."""
     other = mila.base / "seed7"
