@@ -42,13 +42,13 @@ class ThemeStage:
 
 @dataclass(frozen=True)
 class ThemeEvidence:
-    """The part of the themes stage that needs only the papers' tokens, not the fitted models: the theme lexicon
-    and its against-terms, each paper's lexicon evidence, and (with ``themes.learn``) the learned scores and the
-    fitted learner. A run computes it while the second process still clusters (:func:`fit_models`'s
-    ``while_waiting``), so it costs no wall time there."""
+    """The part of the themes stage that needs only the papers' tokens, not the fitted models: the theme
+    lexicon, each paper's lexicon evidence (already demoted by the themes' against-terms), the theme terms that
+    cannot match, and (with ``themes.learn``) the learned scores ``(n_docs, n_themes)`` and the fitted learner.
+    A run computes it while the second process still clusters (:func:`fit_models`'s ``while_waiting``), so it
+    costs no wall time there."""
 
     lexicon: ThemeLexicon
-    against: ThemeLexicon | None
     evidence: PaperEvidence
     unmatchable: list[Unmatchable]
     learned: np.ndarray | None
@@ -84,7 +84,7 @@ def theme_evidence(
             lexicon, evidence, tokens.texts, background, random_state=config.seed, background_themes=background_themes,
             against=against,
         )
-    return ThemeEvidence(lexicon, against, evidence, [*unmatchable, *unmatchable_against], learned, learner)
+    return ThemeEvidence(lexicon, evidence, [*unmatchable, *unmatchable_against], learned, learner)
 
 
 def assign_paper_themes(
