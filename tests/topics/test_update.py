@@ -80,6 +80,8 @@ def test_update_keeps_old_papers_and_labels_new_ones(base_run: tuple[Path, Path,
     assert per_period.to_dict() == {str(y): n for y, n in pd.Series(years).astype(str).value_counts().items()}
     html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
     assert "3,050" in html
+    # the documents map draws the new papers too: every one of the 3,050 papers is on it, none left out
+    assert "Documents map" in html and "papers shown" not in html
     frozen = _manifest(tmp_path / "run")["frozen"]
     assert (frozen["kept"], frozen["added"], frozen["changed"]) == (3000, 50, 0)
     assert frozen["refit_advised"] is False and frozen["reasons"] == []

@@ -106,8 +106,11 @@ def _fold_topics(
 def _fold_map(
     state: FrozenRun, kept: np.ndarray, counts: sparse.csr_matrix, max_points: int, seed: int
 ) -> DocumentMap | None:
-    """The frozen documents map with the papers still in the corpus at their places, and new papers (at the frozen
-    map's sampling rate, within ``max_points``) at the mean place of their nearest mapped neighbours."""
+    """The frozen documents map with the papers still in the corpus at their places, and new papers at the mean
+    place of their nearest mapped neighbours. New papers are drawn at the rate a fresh map of the whole corpus would
+    sample (the frozen map's rate, or ``max_points`` over the corpus size if lower), so an update always shows where
+    its batch falls: the map may pass ``max_points`` by that share of the batch (50 papers added to a full
+    3,000-point map draw 50 more points)."""
     old = state.doc_map
     if old is None:
         return None
@@ -116,8 +119,8 @@ def _fold_map(
     still = position[old.indices] >= 0
     indices, coords = position[old.indices][still], old.coords[still]
     fresh = np.flatnonzero(kept < 0)
-    rate = len(old.indices) / max(old.total, 1)
-    n_place = min(len(fresh), max(0, max_points - len(indices)), math.ceil(len(fresh) * rate))
+    rate = min(len(old.indices) / max(old.total, 1), max_points / max(len(kept), 1))
+    n_place = min(len(fresh), math.ceil(len(fresh) * rate))
     if n_place and state.cluster_model is not None and len(indices):
         chosen = fresh if n_place == len(fresh) else np.sort(
             np.random.default_rng(seed).choice(fresh, n_place, replace=False)
