@@ -9,10 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from preprocessing.nlp import Tokenizer
 from preprocessing.token_arrays import TokenArrays
 from topics.config import DEFAULT_BACKGROUND_FILE, PROJECT_ROOT, load_config
 from topics.pipeline.corpus_stage import build_tokenizer
 from topics.themes.background import (
+    BackgroundTokens,
     background_key,
     load_background,
     prepared_path,
@@ -27,6 +29,18 @@ SMALL_CSV = PROJECT_ROOT / "tests" / "data" / "topics" / "small.csv"
 def texts_as_words(arrays: TokenArrays) -> list[list[str]]:
     words = np.asarray(arrays.words + ["|"], dtype=object)  # -1 (a break) reads the appended "|"
     return [list(words[arrays.codes[arrays.offsets[i]:arrays.offsets[i + 1]]]) for i in range(len(arrays))]
+
+
+def cached_copy(tmp_path: Path) -> tuple[Path, Path, Tokenizer, BackgroundTokens, Path]:
+    """A copy of the small CSV as a user's background, loaded once into a fresh cache: ``(background file, cache
+    folder, tokenizer, what it loaded, the one cache file written)``."""
+    background = tmp_path / "mine.csv"
+    shutil.copyfile(SMALL_CSV, background)
+    cache = tmp_path / "cache"
+    tokenizer = build_tokenizer(load_config(DEFAULT_CONFIG))
+    first = load_background(background, tokenizer, cache)
+    (stored,) = cache.glob("background-*.npz")
+    return background, cache, tokenizer, first, stored
 
 
 def test_the_shipped_prepared_tokens_are_current() -> None:
@@ -50,12 +64,7 @@ def test_the_prepared_tokens_are_what_the_tokenizer_gives() -> None:
 
 
 def test_another_background_is_tokenised_once_then_read_from_the_cache(tmp_path: Path) -> None:
-    background = tmp_path / "mine.csv"
-    shutil.copyfile(SMALL_CSV, background)
-    cache = tmp_path / "cache"
-    tokenizer = build_tokenizer(load_config(DEFAULT_CONFIG))
-    first = load_background(background, tokenizer, cache)
-    (stored,) = cache.glob("background-*.npz")
+    background, cache, tokenizer, first, stored = cached_copy(tmp_path)
     assert stored.name == f"background-{background_key(background, tokenizer)}.npz"
     second = load_background(background, tokenizer, cache)
     assert second.keys == first.keys and len(first.keys) == 6
@@ -70,12 +79,7 @@ def test_another_background_is_tokenised_once_then_read_from_the_cache(tmp_path:
 
 
 def test_a_damaged_cache_file_is_tokenised_again(tmp_path: Path) -> None:
-    background = tmp_path / "mine.csv"
-    shutil.copyfile(SMALL_CSV, background)
-    cache = tmp_path / "cache"
-    tokenizer = build_tokenizer(load_config(DEFAULT_CONFIG))
-    first = load_background(background, tokenizer, cache)
-    (stored,) = cache.glob("background-*.npz")
+    background, cache, tokenizer, first, stored = cached_copy(tmp_path)
     stored.write_bytes(stored.read_bytes()[:200])  # as if a disk error had cut it short
     assert read_background_tokens(stored, background_key(background, tokenizer)) is None
     again = load_background(background, tokenizer, cache)
