@@ -75,7 +75,7 @@ def child_ignores_interrupts() -> None:
 
 def end_pool(pool: Any) -> None:
     """Stop a ``ProcessPoolExecutor`` now: pending work cancelled, running helpers terminated."""
-    processes = list(getattr(pool, "_processes", {}).values())  # no public way to reach the workers
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way to reach the workers
     for process in processes:
         if process.is_alive():
             process.terminate()

@@ -144,3 +144,18 @@ def test_only_orphans_of_dead_processes_are_removed(tmp_path: Path) -> None:
     assert tempfiles.remove_orphans(tmp_path, "tokens") == 1
     assert tempfiles.remove_orphans(tmp_path, "topics-staging") == 1
     assert mine.exists() and not orphan_file.exists() and not orphan_dir.exists()
+
+
+def test_ending_a_pool_whose_worker_has_already_exited_is_quiet() -> None:
+    """An interrupt after the clusters' process has finished and exited (its pool shut down without waiting)
+    still ends the run cleanly: end_pool finds no worker to stop and raises nothing."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from preprocessing.interrupts import end_pool
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    assert pool.submit(os.getpid).result() != os.getpid()
+    pool.shutdown(wait=False)
+    end_pool(pool)
+    pool.shutdown(wait=True)
