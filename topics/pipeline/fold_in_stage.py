@@ -21,10 +21,9 @@ from topics.models.vocabulary import Vocabulary
 from topics.pipeline.frozen_state import FrozenRun, text_fingerprint
 from topics.pipeline.model_stages import CorpusTokens, FittedModels, SideModels
 from topics.pipeline.progress import RunProgress
-from topics.pipeline.theme_stage import ThemeStage
+from topics.pipeline.theme_stage import ThemeStage, lexicon_evidence
 from topics.results import DocumentMap, FoldIn, ThemeTable, TopicResult
-from topics.themes.lexicon import against_lexicon, build_lexicon
-from topics.themes.scoring import ThemeRule, assign_themes, demote_against, paper_evidence
+from topics.themes.scoring import ThemeRule, assign_themes
 
 #: A refit is advised when more than this share of the added papers is poorly explained. Measured (2026-12-04, fits
 #: of 3,000 example papers and of 1,700 BBC articles): 500 held-out papers of the same corpus, 17% and 19% (the
@@ -143,14 +142,12 @@ def _fold_themes(
     if tokens.theme_texts is None or tokens.theme_titles is None:
         raise ValueError("a frozen run needs the theme tokens (tokenize_corpus gives them)")
     new = np.flatnonzero(kept < 0)
-    lexicon, unmatchable = build_lexicon(state.themes, tokenizer)
-    against, unmatchable_against = against_lexicon(state.themes, tokenizer)
-    theme_texts, theme_titles = tokens.theme_texts.select(new), tokens.theme_titles.select(new)
-    evidence = demote_against(paper_evidence(lexicon, theme_texts, theme_titles), against, theme_texts, theme_titles)
+    scanned = lexicon_evidence(state.themes, tokenizer, tokens.theme_texts.select(new), tokens.theme_titles.select(new))
     learned = state.learner.predict_proba(tokens.texts.select(new)) if state.learner is not None else None
     frozen = state.themes_table
     added = assign_themes(
-        state.themes, [ids[i] for i in new], evidence, ThemeRule(config.themes.threshold, config.themes.max_per_paper),
+        state.themes, [ids[i] for i in new], scanned.evidence,
+        ThemeRule(config.themes.threshold, config.themes.max_per_paper),
         doc_topic=lda.doc_topic[new] if lda is not None and frozen.topic_theme is not None else None,
         topic_theme=frozen.topic_theme,
         doc_cluster=clusters.assignments[new] if clusters is not None and frozen.cluster_theme is not None else None,
@@ -165,7 +162,7 @@ def _fold_themes(
         assigned=_combined(kept, frozen.assigned, added.assigned),
         evidence=table_evidence, topic_theme=frozen.topic_theme, cluster_theme=frozen.cluster_theme,
     )
-    return ThemeStage(table, [*unmatchable, *unmatchable_against], state.learner)
+    return ThemeStage(table, scanned.unmatchable, state.learner)
 
 
 def _drift(

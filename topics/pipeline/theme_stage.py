@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from preprocessing.nlp import Tokenizer
+from preprocessing.token_arrays import TokenArrays
 from preprocessing.token_cache import default_cache_dir
 from topics.config import RunConfig
 from topics.pipeline.model_stages import CorpusTokens, FittedModels
@@ -55,6 +56,30 @@ class ThemeEvidence:
     learner: ThemeLearner | None
 
 
+@dataclass(frozen=True)
+class LexiconEvidence:
+    """The theme lexicon scanned over papers' tokens: the lexicon, the lexicon of the themes' against-terms
+    (``None`` when no theme has any), each paper's evidence (already demoted by the against-terms) and the theme
+    terms that tokenisation cannot match (for a warning)."""
+
+    lexicon: ThemeLexicon
+    against: ThemeLexicon | None
+    evidence: PaperEvidence
+    unmatchable: list[Unmatchable]
+
+
+def lexicon_evidence(
+    themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, texts: TokenArrays, titles: TokenArrays
+) -> LexiconEvidence:
+    """Every paper's evidence from its own words: the themes' lexicon (and against-lexicon) built with
+    ``tokenizer`` and scanned over ``texts`` and ``titles`` (the theme tokens of the same papers, one title per
+    text). A fresh run calls it on the whole corpus, a run with frozen models on the papers it labels anew."""
+    lexicon, unmatchable = build_lexicon(themes, tokenizer)
+    against, unmatchable_against = against_lexicon(themes, tokenizer)
+    evidence = demote_against(paper_evidence(lexicon, texts, titles), against, texts, titles)
+    return LexiconEvidence(lexicon, against, evidence, [*unmatchable, *unmatchable_against])
+
+
 def theme_evidence(
     config: RunConfig, themes: Sequence[ThemeDefinition], tokenizer: Tokenizer, tokens: CorpusTokens,
     titles: Sequence[str], use_cache: bool = True,
@@ -63,16 +88,10 @@ def theme_evidence(
     the corpus and the background corpus teach about each theme (``themes.learn``); also the theme terms that
     tokenisation cannot match (for a warning). ``titles``: one per paper, to leave the corpus's own papers out of
     the background corpus."""
-    lexicon, unmatchable = build_lexicon(themes, tokenizer)
     if tokens.theme_texts is None or tokens.theme_titles is None:
         raise ValueError("theme_evidence needs the theme tokens (tokenize_corpus gives them)")
-    against, unmatchable_against = against_lexicon(themes, tokenizer)
-    evidence = demote_against(
-        paper_evidence(lexicon, tokens.theme_texts, tokens.theme_titles),
-        against,
-        tokens.theme_texts,
-        tokens.theme_titles,
-    )
+    scanned = lexicon_evidence(themes, tokenizer, tokens.theme_texts, tokens.theme_titles)
+    lexicon, evidence = scanned.lexicon, scanned.evidence
     learned = learner = None
     if config.themes.learn:
         background = background_themes = None
@@ -82,9 +101,9 @@ def theme_evidence(
             background, background_themes = prepared.without(titles)
         learned, learner = learn_theme_scores(
             lexicon, evidence, tokens.texts, background, random_state=config.seed, background_themes=background_themes,
-            against=against,
+            against=scanned.against,
         )
-    return ThemeEvidence(lexicon, evidence, [*unmatchable, *unmatchable_against], learned, learner)
+    return ThemeEvidence(lexicon, evidence, scanned.unmatchable, learned, learner)
 
 
 def assign_paper_themes(
