@@ -25,7 +25,7 @@ from typing import Any
 
 from rich.console import Console
 
-from bench import corpora
+from bench import corpora, cpu_probe
 from bench.browser import measure_report
 from bench.engines import compare_theme_shares
 from bench.runner import (
@@ -218,7 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     load = machine.get("load_average_1min")
     if load is not None and machine.get("nproc") and load > 0.5 * machine["nproc"]:
         console.print(f"[yellow]the machine is busy (load average {load} on {machine['nproc']} cores): every timing will be inflated[/yellow]")
+    start_probe = cpu_probe.probe()
     bench.run_all()
+    machine["cpu_probe"] = cpu_probe.summary(start_probe, cpu_probe.probe())
+    console.print(cpu_probe.describe(machine["cpu_probe"]), style="yellow" if cpu_probe.is_noisy(machine["cpu_probe"]) else None)
     results = bench.results(machine)
     for table in all_tables(results):
         console.print(to_rich(table))

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.cpu_probe import describe as describe_probe
+
 MISSING = "–"
 
 
@@ -98,6 +100,7 @@ def machine_lines(machine: dict[str, Any]) -> str:
         f"{machine.get('ram_gib', '?')} GiB RAM, Python {machine.get('python', '?')}, {machine.get('platform', '?')}; "
         f"commit {machine.get('commit', '?')}; run {machine.get('date', '?')}"
         + (f", load average {machine['load_average_1min']} at the start" if machine.get("load_average_1min") is not None else "")
+        + (f"; {probe}" if (probe := describe_probe(machine.get("cpu_probe") or {})) else "")
         + ".\n"
     )
 

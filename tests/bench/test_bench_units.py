@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench import corpora
+from bench import corpora, cpu_probe
 from bench.measure import parse_kib_field, parse_stat_ppid, process_tree, run_measured, tree_memory_kib
 from bench.runner import RunRecord, read_outputs, write_config
 from bench.table import (
@@ -20,6 +20,7 @@ from bench.table import (
     fmt_mb,
     fmt_npmi,
     fmt_seconds,
+    machine_lines,
     replace_between_markers,
     results_markdown,
     runs_table,
@@ -256,6 +257,27 @@ def test_loglog_slope() -> None:
     assert loglog_slope([1000, 4000], [5.0, 5.0]) == pytest.approx(0.0)
     assert loglog_slope([1000, 4000], [1.0, 16.0]) == pytest.approx(2.0)
     assert loglog_slope([1000], [1.0]) is None
+
+
+def test_cpu_probe_times_each_run_of_the_workload_and_flags_a_wide_spread() -> None:
+    ticks = iter([0.0, 0.3, 1.0, 1.3, 2.0, 2.45])  # a fake clock: probes of 0.3, 0.3 and 0.45 s
+    calls: list[int] = []
+    seconds = cpu_probe.probe(3, workload=lambda: float(calls.append(1) or 0), clock=lambda: next(ticks))
+    assert seconds == [0.3, 0.3, 0.45] and len(calls) == 3
+    steady = cpu_probe.summary([0.30, 0.31], [0.32])
+    assert steady == {"start_s": [0.30, 0.31], "end_s": [0.32], "min_s": 0.30, "max_s": 0.32, "spread": 1.07}
+    assert cpu_probe.describe(steady) == "reference workload 0.300-0.320 s (spread 1.07)"
+    assert not cpu_probe.is_noisy(steady)
+    noisy = cpu_probe.summary(seconds, [])
+    assert noisy["spread"] == 1.5 and cpu_probe.is_noisy(noisy)
+    assert cpu_probe.describe(noisy).endswith("the CPU's speed varied during the run, so timings are noisy")
+    assert machine_lines({"cpu_probe": steady}).endswith("; reference workload 0.300-0.320 s (spread 1.07).\n")
+    assert "reference workload" not in machine_lines({})
+    assert cpu_probe.describe(cpu_probe.summary([], [])) == ""
+
+
+def test_cpu_probe_workload_is_deterministic() -> None:
+    assert cpu_probe.reference_workload() == cpu_probe.reference_workload()
 
 
 def test_machine_parsing() -> None:
