@@ -1,6 +1,7 @@
 """The report of a large corpus (the 47.5k papers of ../shared/data/ml-abstracts) stays usable: under 25 MB, the
 documents map sampled, hover text capped, every paper in the (paged) table; its load time in Chromium is printed
-(no timing assertion: speed targets live in bench/)."""
+(no timing assertion: speed targets live in bench/). Nothing in it can send its data anywhere (the check of
+test_report_privacy.py). Both tests are in this file so that the 47.5k-paper run is made once (~70 s)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.browser.privacy import assert_private, exercise_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.shared_data]
 
@@ -47,3 +50,9 @@ def test_large_report_is_small_sampled_and_complete(chromium: Any, large_report:
         page.screenshot(path=str(output_folder / "report-47k.png"))
     finally:
         page.close()
+
+
+def test_large_report_sends_nothing_anywhere(chromium: Any, large_report: tuple[Path, Any]) -> None:
+    exercised = exercise_report(chromium, large_report[0])
+    assert len(exercised.toolbars) >= 10
+    assert_private(exercised)
