@@ -276,10 +276,6 @@ def test_cpu_probe_times_each_run_of_the_workload_and_flags_a_wide_spread() -> N
     assert cpu_probe.describe(cpu_probe.summary([], [])) == ""
 
 
-def test_cpu_probe_workload_is_deterministic() -> None:
-    assert cpu_probe.reference_workload() == cpu_probe.reference_workload()
-
-
 def test_machine_parsing() -> None:
     assert parse_cpu_model("processor\t: 0\nmodel name\t: AMD EPYC 7B13\nflags\t: x\n") == "AMD EPYC 7B13"
     assert parse_cpu_model("") == "unknown"
